@@ -1,0 +1,393 @@
+"""Clients and their ledger, influencers and their history, orders, boosts and view snapshots.
+
+Money is ``DecimalField(max_digits=14, decimal_places=2)`` in CNY; rows that money hangs from are
+referenced with ``PROTECT``. Every status is a ``TextChoices`` backed by a named check constraint.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+class Client(models.Model):
+    """An advertiser (客户) and its money account (星图账户); the balance is its ledger's sum."""
+
+    code = models.SlugField(_("client code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientMembership(models.Model):
+    """Links a login user to the one client whose pages and money it may see."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="client_membership",
+        verbose_name=_("user"),
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("client")
+    )
+
+    class Meta:
+        verbose_name = _("client user")
+        verbose_name_plural = _("client users")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.client}"
+
+
+class LedgerKind(models.TextChoices):
+    """The kinds of ledger entry; the sign of the amount is fixed by the kind."""
+
+    TOP_UP = "top_up", _("Top-up")
+    ORDER_CHARGE = "order_charge", _("Order charge")
+    BOOST_FEE = "boost_fee", _("Boost fee")
+    COMPENSATION = "compensation", _("Compensation")
+    REFUND = "refund", _("Refund")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
+class LedgerEntry(models.Model):
+    """One immutable, signed movement on a client's account (DESIGN §8).
+
+    Append-only: rows are inserted by ``orders.services.post_entry`` under a lock on the client row
+    and never updated or deleted. ``balance_after`` is the running balance at insert time, so a
+    statement needs no window function; the sign of ``amount`` is fixed by ``kind``.
+    """
+
+    Kind = LedgerKind
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("client")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    balance_after = models.DecimalField(_("balance after"), **MONEY)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    order = models.ForeignKey(
+        "Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("order"),
+    )
+    boost = models.ForeignKey(
+        "Boost",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("boost"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["client", "id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=LedgerKind.values), name="ledger_entry_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["top_up", "compensation", "refund"], amount__gt=0)
+                    | Q(kind__in=["order_charge", "boost_fee"], amount__lt=0)
+                    | (Q(kind="adjustment") & ~Q(amount=0))
+                ),
+                name="ledger_entry_amount_sign_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0), name="ledger_entry_balance_never_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class Influencer(models.Model):
+    """A creator (达人) with a fixed price (一口价); ``quote`` caches the current quote for lists."""
+
+    platform_id = models.CharField(_("platform id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    fixed_price = models.DecimalField(_("fixed price"), **MONEY)
+    boost_enabled = models.BooleanField(_("boost service enabled"), default=True)
+    quote = models.JSONField(_("current quote"), null=True, blank=True, editable=False)
+    quoted_at = models.DateTimeField(_("quoted at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("influencer")
+        verbose_name_plural = _("influencers")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fixed_price__gt=0), name="influencer_fixed_price_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HistoryVideo(models.Model):
+    """One of an influencer's past videos and its latest view count: the pricing input (§4)."""
+
+    influencer = models.ForeignKey(
+        Influencer,
+        on_delete=models.CASCADE,
+        related_name="history_videos",
+        verbose_name=_("influencer"),
+    )
+    platform_video_id = models.CharField(_("platform video id"), max_length=64, unique=True)
+    published_at = models.DateTimeField(_("published at"))
+    views = models.BigIntegerField(_("views"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("history video")
+        verbose_name_plural = _("history videos")
+        ordering = ["-published_at"]
+        indexes = [models.Index(fields=["influencer", "published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(views__gte=0), name="history_video_views_non_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.platform_video_id
+
+
+class Order(models.Model):
+    """One purchase (任务/订单) by a client; the same idempotency key never places it twice."""
+
+    code = models.CharField(_("order code"), max_length=32, unique=True)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="orders", verbose_name=_("client")
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
+    placed_at = models.DateTimeField(_("placed at"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("placed by"),
+    )
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "idempotency_key"], name="order_idempotency_key_unique_per_client"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class OrderLine(models.Model):
+    """One influencer's video within an order; its fixed price is frozen at order time."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="lines", verbose_name=_("order")
+    )
+    influencer = models.ForeignKey(
+        Influencer,
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+        verbose_name=_("influencer"),
+    )
+    fixed_price = models.DecimalField(_("fixed price"), **MONEY)
+    platform_video_id = models.CharField(
+        _("platform video id"), max_length=64, null=True, blank=True, unique=True
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "influencer"], name="order_line_one_per_influencer"
+            ),
+            models.CheckConstraint(
+                condition=Q(fixed_price__gt=0), name="order_line_fixed_price_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.code} · {self.influencer.name}"
+
+
+class BoostStatus(models.TextChoices):
+    """The boost lifecycle of DESIGN §5."""
+
+    AWAITING_PUBLISH = "awaiting_publish", _("Awaiting publish")
+    ACTIVE = "active", _("Active")
+    AWAITING_VIEWS = "awaiting_views", _("Awaiting views data")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    COMPENSATED = "compensated", _("Compensated")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Boost(models.Model):
+    """The 星推宝 boost bought for one order line, with its quote frozen at order time (§4, §5).
+
+    Invariants: the frozen quote (expected views, ratio, fee, inputs) never changes; the window is
+    set exactly when the video was published; status moves only along ``TRANSITIONS``.
+    """
+
+    Status = BoostStatus
+
+    TRANSITIONS = {
+        Status.AWAITING_PUBLISH: {Status.ACTIVE, Status.EXPIRED, Status.CANCELLED},
+        Status.ACTIVE: {Status.AWAITING_VIEWS, Status.SUCCEEDED, Status.COMPENSATED},
+        Status.AWAITING_VIEWS: {Status.SUCCEEDED, Status.COMPENSATED},
+    }
+    UNPUBLISHED = (Status.AWAITING_PUBLISH, Status.EXPIRED, Status.CANCELLED)
+    TERMINAL = (Status.SUCCEEDED, Status.COMPENSATED, Status.EXPIRED, Status.CANCELLED)
+
+    line = models.OneToOneField(
+        OrderLine, on_delete=models.PROTECT, related_name="boost", verbose_name=_("order line")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_PUBLISH
+    )
+    expected_views = models.BigIntegerField(_("expected views"))
+    premium_ratio = models.DecimalField(_("premium ratio"), max_digits=3, decimal_places=2)
+    boost_fee = models.DecimalField(_("boost fee"), **MONEY)
+    loss_ratio = models.DecimalField(_("expected loss ratio"), max_digits=5, decimal_places=4)
+    quote = models.JSONField(_("quote inputs"))
+    quoted_at = models.DateTimeField(_("quoted at"))
+    valid_until = models.DateTimeField(_("valid until"))
+    window_start = models.DateTimeField(_("window start"), null=True, blank=True)
+    window_end = models.DateTimeField(_("window end"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"))
+
+    class Meta:
+        verbose_name = _("boost")
+        verbose_name_plural = _("boosts")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "window_end"]),
+            models.Index(fields=["status", "valid_until"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=BoostStatus.values), name="boost_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(boost_fee__gte=0), name="boost_fee_non_negative"),
+            models.CheckConstraint(
+                condition=Q(expected_views__gte=0), name="boost_expected_views_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(premium_ratio__gte=Decimal("0.10"), premium_ratio__lte=Decimal("0.50")),
+                name="boost_premium_ratio_in_band",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["awaiting_publish", "expired", "cancelled"])
+                | Q(window_start__isnull=False, window_end__gt=F("window_start")),
+                name="boost_published_has_window",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} · {self.get_status_display()}"
+
+    @classmethod
+    def can_move(cls, old: str, new: str) -> bool:
+        """Whether the lifecycle of DESIGN §5 allows ``old`` → ``new``."""
+        return new in cls.TRANSITIONS.get(old, set())
+
+
+class BoostEvent(models.Model):
+    """Append-only audit of a boost's status changes, with who did it and why."""
+
+    boost = models.ForeignKey(
+        Boost, on_delete=models.PROTECT, related_name="events", verbose_name=_("boost")
+    )
+    from_status = models.CharField(_("from status"), max_length=20, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, default="system")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("boost event")
+        verbose_name_plural = _("boost events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class ViewSnapshot(models.Model):
+    """A view count of an order line's published video observed at an instant (§5)."""
+
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("order line")
+    )
+    observed_at = models.DateTimeField(_("observed at"))
+    views = models.BigIntegerField(_("views"))
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("view snapshot")
+        verbose_name_plural = _("view snapshots")
+        ordering = ["line", "observed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "observed_at"], name="view_snapshot_unique_per_video_instant"
+            ),
+            models.CheckConstraint(
+                condition=Q(views__gte=0), name="view_snapshot_views_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id}@{self.observed_at:%Y-%m-%d %H:%M}: {self.views}"

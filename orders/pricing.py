@@ -1,0 +1,348 @@
+"""Boost pricing (DESIGN.md §4): expected views E, premium ratio r* and boost fee F.
+
+Pure rules with no database access: the caller passes an influencer's history in and stores
+``Quote.as_dict()`` on the boost, so every quote can be explained later. Weighted sums and the
+ratio search use ``fractions.Fraction`` (float weights convert to it exactly), so ties - half the
+weight reached exactly, LR(r) exactly at the target - are decided the same way on every machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from django.conf import settings
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+FORMULA_VERSION = 1
+CENT = Decimal("0.01")
+SECONDS_PER_DAY = 86400
+
+_INT_RULES = ("history_days", "half_life_days", "min_history_videos", "min_expected_views")
+_DECIMAL_RULES = ("target_loss_ratio", "min_ratio", "max_ratio")
+
+
+class IneligibleReason(TextChoices):
+    """Why a boost is not offered; the first failing gate of §4 wins."""
+
+    DISABLED = "disabled", _("Boost service not enabled")
+    NOT_ENOUGH_HISTORY = "not_enough_history", _("Not enough recent history videos")
+    EXPECTATION_TOO_LOW = "expectation_too_low", _("Expected views too low")
+
+
+@dataclass(frozen=True)
+class PricingRules:
+    """The tunable constants of §4; the defaults are the spec's values."""
+
+    history_days: int = 45
+    half_life_days: int = 15
+    target_loss_ratio: Decimal = Decimal("0.30")
+    min_history_videos: int = 3
+    min_expected_views: int = 1000
+    min_ratio: Decimal = Decimal("0.10")
+    max_ratio: Decimal = Decimal("0.50")
+
+    def __post_init__(self) -> None:
+        # Rules come from the environment; a bad value must fail loudly, not misprice quietly.
+        for name in _INT_RULES:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"pricing rule {name} must be an int, got {value!r}")
+        for name in _DECIMAL_RULES:
+            value = getattr(self, name)
+            if not isinstance(value, Decimal) or not value.is_finite():
+                raise ValueError(f"pricing rule {name} must be a finite Decimal, got {value!r}")
+        if self.history_days <= 0 or self.half_life_days <= 0:
+            raise ValueError("pricing rules history_days and half_life_days must be positive")
+        if self.min_history_videos < 1 or self.min_expected_views < 0:
+            raise ValueError("pricing rules need min_history_videos >= 1, min_expected_views >= 0")
+        if not 0 <= self.target_loss_ratio <= 1:
+            raise ValueError("pricing rule target_loss_ratio must be within [0, 1]")
+        if not 0 < self.min_ratio <= self.max_ratio <= 1:
+            raise ValueError("pricing rules need 0 < min_ratio <= max_ratio <= 1")
+        if (self.min_ratio * 100) % 1 or (self.max_ratio * 100) % 1:
+            raise ValueError("pricing rules min_ratio and max_ratio must be whole percents")
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> PricingRules:
+        """Build rules from a partial mapping (e.g. parsed settings); unknown keys are typos."""
+        unknown = set(values) - {field.name for field in dataclasses.fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown pricing rules: {', '.join(sorted(unknown))}")
+        converted: dict[str, Any] = {}
+        for name, value in values.items():
+            if name in _DECIMAL_RULES:
+                try:
+                    converted[name] = Decimal(str(value))
+                except InvalidOperation:
+                    raise ValueError(f"pricing rule {name} is not a number: {value!r}") from None
+            else:
+                converted[name] = int(value) if isinstance(value, str) else value
+        return cls(**converted)
+
+    @classmethod
+    def from_settings(cls) -> PricingRules:
+        """Rules from ``settings.STARBOOST_PRICING``; missing keys keep the spec's defaults."""
+        return cls.from_mapping(getattr(settings, "STARBOOST_PRICING", None) or {})
+
+    def as_dict(self) -> dict[str, int | str]:
+        return {
+            name: str(value) if isinstance(value, Decimal) else value
+            for name, value in dataclasses.asdict(self).items()
+        }
+
+
+@dataclass(frozen=True)
+class WeightedVideo:
+    """A history video inside the window; ``index`` is its position in the caller's list."""
+
+    index: int
+    published_at: datetime
+    views: int
+    age_days: float
+    weight: float
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The outcome of §4 plus every input, so it can be frozen on a boost and explained later.
+
+    ``premium_ratio``, ``boost_fee``, ``loss_ratio`` (LR(r*) to 4 dp) and ``target_met`` (False
+    when no ratio reached T and r* fell back to the top of the band) are None exactly when not
+    ``eligible``; ``expected_views`` is still computed for ineligible quotes with history, so
+    they can show it (0 when the window holds no video).
+    """
+
+    eligible: bool
+    reason: IneligibleReason | None
+    expected_views: int
+    premium_ratio: Decimal | None
+    boost_fee: Decimal | None
+    loss_ratio: Decimal | None
+    target_met: bool | None
+    total_weight: float
+    fixed_price: Decimal
+    as_of: datetime
+    boost_enabled: bool
+    rules: PricingRules
+    inputs: tuple[WeightedVideo, ...]
+    # The caller's ids for its history list (same order), recorded with the inputs when given.
+    video_ids: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable record of the quote: Decimals as strings, instants as ISO 8601."""
+        return {
+            "formula_version": FORMULA_VERSION,
+            "as_of": self.as_of.isoformat(),
+            "fixed_price": str(self.fixed_price),
+            "boost_enabled": self.boost_enabled,
+            "eligible": self.eligible,
+            "reason": self.reason.value if self.reason else None,
+            "expected_views": self.expected_views,
+            "total_weight": self.total_weight,
+            "premium_ratio": _str_or_none(self.premium_ratio),
+            "loss_ratio": _str_or_none(self.loss_ratio),
+            "target_met": self.target_met,
+            "boost_fee": _str_or_none(self.boost_fee),
+            "rules": self.rules.as_dict(),
+            "inputs": [
+                {
+                    "index": video.index,
+                    "video_id": self.video_ids[video.index] if self.video_ids else None,
+                    "published_at": video.published_at.isoformat(),
+                    "views": video.views,
+                    "age_days": video.age_days,
+                    "weight": video.weight,
+                }
+                for video in self.inputs
+            ],
+            "explanation": self.explanation(),
+        }
+
+    def explanation(self) -> str:
+        """A few lines an operator can read to see how E and r* were reached."""
+        rules = self.rules
+        lines = [
+            f"Quote as of {self.as_of.isoformat()} for fixed price {self.fixed_price}.",
+            f"History: {len(self.inputs)} video(s) from the last {rules.history_days} days, "
+            f"weight 0.5^(age/{rules.half_life_days} d), total W = {self.total_weight:.4f}:",
+        ]
+        lines += [
+            f"  #{v.index} {v.published_at.isoformat()}: {v.views} views, "
+            f"age {v.age_days:.2f} d, weight {v.weight:.4f}"
+            for v in sorted(self.inputs, key=lambda v: v.views)
+        ]
+        if self.inputs:
+            lines.append(
+                f"Expected views E = {self.expected_views}: the lowest views value at which the "
+                "cumulative weight (views ascending) reaches W/2."
+            )
+        if not self.eligible:
+            lines.append(f"Not offered ({self.reason}): {self._ineligible_detail()}.")
+            return "\n".join(lines)
+        band = f"{rules.min_ratio}..{rules.max_ratio}"
+        if not self.target_met:
+            lines.append(
+                f"Premium ratio r* = {self.premium_ratio}: no whole percent in {band} brings the "
+                f"loss ratio LR(r) to <= {rules.target_loss_ratio}, so the cap applies; "
+                f"LR(r*) = {self.loss_ratio}."
+            )
+        else:
+            lines.append(
+                f"Premium ratio r* = {self.premium_ratio}: the first whole percent in {band} with "
+                f"loss ratio LR(r) <= {rules.target_loss_ratio}; LR(r*) = {self.loss_ratio}."
+            )
+        lines.append(
+            f"Boost fee F = {self.fixed_price} x {self.premium_ratio} = {self.boost_fee} "
+            "(rounded half-up to 0.01)."
+        )
+        return "\n".join(lines)
+
+    def _ineligible_detail(self) -> str:
+        rules = self.rules
+        if self.reason == IneligibleReason.DISABLED:
+            return "the influencer has not enabled the boost service"
+        if self.reason == IneligibleReason.NOT_ENOUGH_HISTORY:
+            return (
+                f"{len(self.inputs)} video(s) in the last {rules.history_days} days, "
+                f"at least {rules.min_history_videos} needed"
+            )
+        return f"E = {self.expected_views} is below the minimum of {rules.min_expected_views}"
+
+
+def quote_from_history(
+    fixed_price: Decimal,
+    history: Sequence[tuple[datetime, int]],
+    as_of: datetime,
+    boost_enabled: bool = True,
+    rules: PricingRules | None = None,
+) -> Quote:
+    """Price a boost from ``(published_at, views)`` history as of ``as_of`` (DESIGN.md §4)."""
+    if rules is None:
+        rules = PricingRules.from_settings()
+    _check_inputs(fixed_price, history, as_of)
+
+    # Work in UTC: aware datetimes sharing a tzinfo compare and subtract by wall clock.
+    now = as_of.astimezone(UTC)
+    window_start = now - timedelta(days=rules.history_days)
+    videos: list[WeightedVideo] = []
+    for index, (published_at, views) in enumerate(history):
+        published = published_at.astimezone(UTC)
+        if window_start < published <= now:
+            age_days = (now - published).total_seconds() / SECONDS_PER_DAY
+            weight = 0.5 ** (age_days / rules.half_life_days)
+            videos.append(WeightedVideo(index, published_at, views, age_days, weight))
+
+    exact = [(video.views, Fraction(video.weight)) for video in videos]
+    total = sum((weight for _, weight in exact), Fraction(0))
+    expected = _weighted_lower_median(exact, total)
+
+    reason = None
+    if not boost_enabled:
+        reason = IneligibleReason.DISABLED
+    elif len(videos) < rules.min_history_videos:
+        reason = IneligibleReason.NOT_ENOUGH_HISTORY
+    elif expected < rules.min_expected_views:
+        reason = IneligibleReason.EXPECTATION_TOO_LOW
+
+    premium_ratio: Decimal | None = None
+    boost_fee: Decimal | None = None
+    loss_ratio: Decimal | None = None
+    target_met: bool | None = None
+    if reason is None:
+        percent, loss = _premium_percent(exact, total, expected, rules)
+        premium_ratio = Decimal(percent).scaleb(-2)
+        boost_fee = (fixed_price * premium_ratio).quantize(CENT, rounding=ROUND_HALF_UP)
+        loss_ratio = _round_half_up(loss, places=4)
+        target_met = loss <= Fraction(rules.target_loss_ratio)
+
+    return Quote(
+        eligible=reason is None,
+        reason=reason,
+        expected_views=expected,
+        premium_ratio=premium_ratio,
+        boost_fee=boost_fee,
+        loss_ratio=loss_ratio,
+        target_met=target_met,
+        total_weight=float(total),
+        fixed_price=fixed_price,
+        as_of=as_of,
+        boost_enabled=boost_enabled,
+        rules=rules,
+        inputs=tuple(videos),
+    )
+
+
+def _check_inputs(
+    fixed_price: Decimal, history: Sequence[tuple[datetime, int]], as_of: datetime
+) -> None:
+    """Reject input the maths would silently mishandle (floats for money, naive instants)."""
+    if not isinstance(fixed_price, Decimal) or not fixed_price.is_finite():
+        raise ValueError(f"fixed_price must be a finite Decimal, got {fixed_price!r}")
+    if fixed_price < 0:
+        raise ValueError(f"fixed_price must not be negative, got {fixed_price}")
+    if not _is_aware(as_of):
+        raise ValueError(f"as_of must be a timezone-aware datetime, got {as_of!r}")
+    for index, (published_at, views) in enumerate(history):
+        if not _is_aware(published_at):
+            raise ValueError(
+                f"history[{index}] published_at must be a timezone-aware datetime, "
+                f"got {published_at!r}"
+            )
+        if isinstance(views, bool) or not isinstance(views, int) or views < 0:
+            raise ValueError(f"history[{index}] views must be an int >= 0, got {views!r}")
+
+
+def _is_aware(value: object) -> bool:
+    return isinstance(value, datetime) and value.utcoffset() is not None
+
+
+def _weighted_lower_median(exact: list[tuple[int, Fraction]], total: Fraction) -> int:
+    """First views value (ascending, stable) whose cumulative weight reaches half of W."""
+    cumulative = Fraction(0)
+    for views, weight in sorted(exact, key=lambda pair: pair[0]):
+        cumulative += weight
+        if cumulative >= total / 2:
+            return views
+    return 0  # no history in the window
+
+
+def _loss_ratio(
+    exact: list[tuple[int, Fraction]], total: Fraction, expected: int, ratio: Fraction
+) -> Fraction:
+    """LR(r) = sum(w_i * min(1, s_i * (1 + r) / r)) / W, with s_i = max(0, (E - v_i) / E)."""
+    loss = Fraction(0)
+    for views, weight in exact:
+        if views < expected:  # otherwise s_i = 0; this also keeps E = 0 from dividing
+            shortfall = Fraction(expected - views, expected)
+            loss += weight * min(Fraction(1), shortfall * (1 + ratio) / ratio)
+    return loss / total
+
+
+def _premium_percent(
+    exact: list[tuple[int, Fraction]], total: Fraction, expected: int, rules: PricingRules
+) -> tuple[int, Fraction]:
+    """First whole percent in the band with LR(r) <= T, else the band's top; with LR there."""
+    target = Fraction(rules.target_loss_ratio)
+    low, high = int(rules.min_ratio * 100), int(rules.max_ratio * 100)
+    for percent in range(low, high + 1):
+        loss = _loss_ratio(exact, total, expected, Fraction(percent, 100))
+        if loss <= target:
+            return percent, loss
+    return high, loss
+
+
+def _round_half_up(value: Fraction, places: int) -> Decimal:
+    """Round a non-negative Fraction once, exactly (no intermediate Decimal rounding)."""
+    scaled = value * 10**places + Fraction(1, 2)
+    return Decimal(scaled.numerator // scaled.denominator).scaleb(-places)
+
+
+def _str_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

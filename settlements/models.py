@@ -1,0 +1,313 @@
+"""Settlements: the immutable money outcome of every terminal boost, its audit and its calendar.
+
+A ``Settlement`` is inserted once per terminal boost with every input of its calculation and is
+never updated in its money fields (the model refuses it, and on PostgreSQL a trigger does too).
+Corrections are ``Adjustment`` rows; every state change is a ``SettlementEvent``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import MONEY, Boost, LedgerEntry, ViewSnapshot
+
+
+class ImmutableFieldError(Exception):
+    """Raised when code tries to change a settlement's money fields after insert."""
+
+
+class SettlementQuerySet(models.QuerySet):
+    """Refuses bulk writes to the money fields, which ``save`` alone would not catch."""
+
+    def update(self, **kwargs):
+        _refuse_money_fields(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        _refuse_money_fields(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+def _refuse_money_fields(fields) -> None:
+    touched = {f.removesuffix("_id") for f in fields} & {
+        f.removesuffix("_id") for f in Settlement.MONEY_FIELDS
+    }
+    if touched:
+        raise ImmutableFieldError(
+            f"Settlement {', '.join(sorted(touched))} cannot change; add an adjustment."
+        )
+
+
+class SettlementKind(models.TextChoices):
+    NONE = "none", _("Nothing owed")
+    COMPENSATION = "compensation", _("Compensation")
+    REFUND = "refund", _("Refund")
+
+
+class SettlementStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    PAID = "paid", _("Paid")
+    CLOSED = "closed", _("Closed, nothing to pay")
+
+
+class Settlement(models.Model):
+    """The outcome of one terminal boost (DESIGN §8): what is owed, why, and by when.
+
+    Invariants: one per boost; the money fields (``MONEY_FIELDS``) never change after insert; an
+    amount of 0 (kind ``none``, or a shortfall too small to reach a fen) is ``closed`` at once; a
+    ``paid`` one has exactly one ledger credit.
+    """
+
+    Kind = SettlementKind
+    Status = SettlementStatus
+    MONEY_FIELDS = (
+        "boost_id",
+        "kind",
+        "expected_views",
+        "actual_views",
+        "snapshot_id",
+        "snapshot_observed_at",
+        "fixed_price",
+        "boost_fee",
+        "expected_cpm",
+        "raw_amount",
+        "cap_applied",
+        "amount",
+        "formula_version",
+        "computed_at",
+        "service_ended_at",
+    )
+
+    boost = models.OneToOneField(
+        Boost, on_delete=models.PROTECT, related_name="settlement", verbose_name=_("boost")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SettlementKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=SettlementStatus.choices)
+    expected_views = models.BigIntegerField(_("expected views"))
+    actual_views = models.BigIntegerField(_("actual views"), null=True, blank=True)
+    snapshot = models.ForeignKey(
+        ViewSnapshot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closing snapshot"),
+    )
+    snapshot_observed_at = models.DateTimeField(_("snapshot observed at"), null=True, blank=True)
+    fixed_price = models.DecimalField(_("fixed price"), **MONEY)
+    boost_fee = models.DecimalField(_("boost fee"), **MONEY)
+    expected_cpm = models.DecimalField(
+        _("expected CPM"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    raw_amount = models.DecimalField(
+        _("raw amount"), max_digits=22, decimal_places=6, null=True, blank=True
+    )
+    cap_applied = models.BooleanField(_("cap applied"), default=False)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    formula_version = models.CharField(_("formula version"), max_length=10)
+    computed_at = models.DateTimeField(_("computed at"))
+    service_ended_at = models.DateTimeField(_("service ended at"))
+    due_date = models.DateField(_("due date"))
+    due_date_provisional = models.BooleanField(_("due date provisional"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    ledger_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settlement",
+        verbose_name=_("ledger entry"),
+    )
+
+    objects = SettlementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        ordering = ["-computed_at", "-id"]
+        indexes = [models.Index(fields=["status", "due_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SettlementKind.values), name="settlement_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SettlementStatus.values), name="settlement_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, fixed_price__gte=0, boost_fee__gte=0),
+                name="settlement_money_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=F("boost_fee")), name="settlement_amount_within_fee"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount=0, status="closed") | (Q(amount__gt=0) & ~Q(status="closed")),
+                name="settlement_nothing_to_pay_is_closed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="none") | Q(amount=0), name="settlement_none_pays_nothing"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="paid", paid_at__isnull=False, ledger_entry__isnull=False)
+                | (~Q(status="paid") & Q(paid_at__isnull=True, ledger_entry__isnull=True)),
+                name="settlement_paid_has_ledger_entry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ¥{self.amount} · {self.boost_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Refuse to change money fields of a stored settlement (DESIGN §8: never updated)."""
+        if self.pk is not None and not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values(*self.MONEY_FIELDS).first()
+            changed = [f for f in self.MONEY_FIELDS if stored and stored[f] != getattr(self, f)]
+            if changed:
+                raise ImmutableFieldError(
+                    f"Settlement {self.pk}: {', '.join(changed)} cannot change; add an adjustment."
+                )
+        super().save(*args, **kwargs)
+
+
+class SettlementEvent(models.Model):
+    """Append-only audit of a settlement: each state change with actor, name snapshot and time."""
+
+    class Type(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CLOSED = "closed", _("Closed")
+        HELD = "held", _("Held")
+        RELEASED = "released", _("Released")
+        PAID = "paid", _("Paid")
+        DUE_DATE_RECOMPUTED = "due_date_recomputed", _("Due date recomputed")
+        ADJUSTMENT_REQUESTED = "adjustment_requested", _("Adjustment requested")
+        ADJUSTED = "adjusted", _("Adjusted")
+        ADJUSTMENT_REJECTED = "adjustment_rejected", _("Adjustment rejected")
+
+    settlement = models.ForeignKey(
+        Settlement, on_delete=models.PROTECT, related_name="events", verbose_name=_("settlement")
+    )
+    type = models.CharField(_("event"), max_length=30, choices=Type.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, default="system")
+    at = models.DateTimeField(_("at"))
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement event")
+        verbose_name_plural = _("settlement events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} · {self.actor_name}"
+
+
+class Adjustment(models.Model):
+    """A correction to a settlement: a signed amount with a reason, approved by a second person."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    settlement = models.ForeignKey(
+        Settlement,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+        verbose_name=_("settlement"),
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    ledger_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adjustment",
+        verbose_name=_("ledger entry"),
+    )
+
+    class Meta:
+        verbose_name = _("adjustment")
+        verbose_name_plural = _("adjustments")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "approved", "rejected"]),
+                name="adjustment_status_valid",
+            ),
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_amount_non_zero"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="adjustment_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="approved", ledger_entry__isnull=False)
+                | (~Q(status="approved") & Q(ledger_entry__isnull=True)),
+                name="adjustment_approved_has_ledger_entry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+} · {self.reason}"
+
+
+class CalendarDay(models.Model):
+    """An official day entered by an operator; it wins over the calendar library (DESIGN §7)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"),
+        help_text=_("Ticked: a make-up working day (调休上班). Unticked: a holiday."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        help_text=_("Where the day comes from, e.g. the State Council notice."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("official calendar day")
+        verbose_name_plural = _("official calendar days")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_working_day else '休'}"

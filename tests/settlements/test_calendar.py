@@ -1,0 +1,131 @@
+"""Mainland China business days and due dates (DESIGN.md §7).
+
+The 2026 dates are the State Council's, as shipped by chinesecalendar 1.11.0: Spring Festival off
+Feb 15–23 with Sat Feb 14 and Sat Feb 28 worked; Mid-Autumn off Fri Sep 25; National Day off Oct 1–7
+with Sun Sep 20 and Sat Oct 10 worked. The library has no data for 2027.
+"""
+
+from datetime import date, datetime
+
+import pytest
+
+from settlements.calendar import (
+    DueDate,
+    add_business_days,
+    due_date,
+    is_business_day,
+    is_known,
+)
+
+
+def test_spring_festival_is_skipped_and_its_make_up_saturdays_count():
+    # Thu Feb 12 → Fri 13 (1), Sat 14 worked (2), Feb 15–23 off, Tue 24–Fri 27 (3–6), Sat 28 (7).
+    assert due_date(date(2026, 2, 12), 7) == DueDate(date(2026, 2, 28), provisional=False)
+
+
+def test_national_day_is_skipped_and_its_make_up_saturday_counts():
+    # Wed Sep 30 → Oct 1–7 off, Thu 8 (1), Fri 9 (2), Sat 10 worked (3), Sun 11 off, 12–15 (4–7).
+    assert due_date(date(2026, 9, 30), 7) == DueDate(date(2026, 10, 15), provisional=False)
+
+
+def test_make_up_sunday_counts_and_mid_autumn_friday_does_not():
+    # Fri Sep 18 → Sat 19 off, Sun 20 worked (1), 21–24 (2–5), Fri 25 Mid-Autumn off, 28–29 (6–7).
+    assert is_business_day(date(2026, 9, 20))
+    assert not is_business_day(date(2026, 9, 25))
+    assert add_business_days(date(2026, 9, 18), 7) == date(2026, 9, 29)
+
+
+def test_plain_weeks_skip_weekends():
+    # Thu Mar 5 → Fri 6 (1), Mon 9–Fri 13 (2–6), Mon 16 (7).
+    assert add_business_days(date(2026, 3, 5), 7) == date(2026, 3, 16)
+    assert add_business_days(date(2026, 3, 6), 1) == date(2026, 3, 9)
+    assert add_business_days(date(2026, 3, 7), 1) == date(2026, 3, 9)  # counted from a Saturday
+
+
+def test_count_starts_strictly_after_the_day():
+    assert add_business_days(date(2026, 3, 5), 1) == date(2026, 3, 6)
+
+
+def test_zero_days_returns_the_day_itself_even_on_a_holiday():
+    assert add_business_days(date(2026, 10, 1), 0) == date(2026, 10, 1)
+    assert due_date(date(2027, 5, 1), 0) == DueDate(date(2027, 5, 1), provisional=False)
+
+
+def test_negative_days_are_refused():
+    with pytest.raises(ValueError, match="must not be negative"):
+        add_business_days(date(2026, 3, 5), -1)
+
+
+@pytest.mark.parametrize("n", [1.0, True, "7"])
+def test_non_integer_day_counts_are_refused(n):
+    with pytest.raises(TypeError, match="n must be an int"):
+        add_business_days(date(2026, 3, 5), n)
+
+
+def test_datetimes_are_refused_so_overrides_cannot_silently_miss():
+    with pytest.raises(TypeError, match="Asia/Shanghai"):
+        add_business_days(datetime(2026, 3, 5, 12, 0), 7)
+    with pytest.raises(TypeError, match="Asia/Shanghai"):
+        is_business_day("2026-03-05")
+
+
+def test_unknown_year_falls_back_to_monday_to_friday_and_is_provisional():
+    # Mon Mar 1, 2027 → Tue 2–Fri 5 (1–4), Mon 8–Wed 10 (5–7).
+    assert not is_known(date(2027, 3, 1))
+    assert is_business_day(date(2027, 3, 1))
+    assert not is_business_day(date(2027, 3, 6))
+    assert due_date(date(2027, 3, 1), 7) == DueDate(date(2027, 3, 10), provisional=True)
+
+
+def test_one_override_makes_its_year_known_and_is_honoured():
+    overrides = {date(2027, 1, 1): False}
+
+    assert is_known(date(2027, 3, 1), overrides)
+    assert due_date(date(2027, 3, 1), 7, overrides) == DueDate(date(2027, 3, 10), False)
+    # Thu Dec 31, 2026 → Fri Jan 1, 2027 off by override, Mon Jan 4 (1).
+    assert due_date(date(2026, 12, 31), 1, overrides) == DueDate(date(2027, 1, 4), False)
+
+
+def test_override_for_one_year_does_not_make_the_next_year_known():
+    overrides = {date(2027, 1, 1): False}
+
+    assert not is_known(date(2028, 1, 3), overrides)
+    assert due_date(date(2027, 12, 30), 2, overrides) == DueDate(date(2028, 1, 3), True)
+
+
+def test_make_up_working_day_override_counts_in_an_unknown_year():
+    overrides = {date(2027, 2, 6): True}  # a Saturday entered as worked
+
+    assert is_business_day(date(2027, 2, 6), overrides)
+    # Fri Feb 5 → Sat 6 worked (1), Mon 8 (2).
+    assert due_date(date(2027, 2, 5), 2, overrides) == DueDate(date(2027, 2, 8), False)
+
+
+def test_override_wins_over_the_library():
+    overrides = {
+        date(2026, 3, 5): False,  # library workday, entered as a holiday
+        date(2026, 2, 16): True,  # library Spring Festival holiday, entered as worked
+    }
+
+    assert is_business_day(date(2026, 3, 5)) and not is_business_day(date(2026, 3, 5), overrides)
+    assert not is_business_day(date(2026, 2, 16)) and is_business_day(date(2026, 2, 16), overrides)
+    # Wed Mar 4 → Thu 5 off by override, Fri 6 (1).
+    assert add_business_days(date(2026, 3, 4), 1, overrides) == date(2026, 3, 6)
+    # Sun Feb 15 → Mon 16 worked by override (1).
+    assert add_business_days(date(2026, 2, 15), 1, overrides) == date(2026, 2, 16)
+
+
+def test_crossing_into_2027_is_provisional():
+    # Wed Dec 30, 2026 → Thu 31 (1), 2027 by Mon–Fri: Fri Jan 1 (2), Mon 4–Fri 8 (3–7).
+    assert due_date(date(2026, 12, 30), 7) == DueDate(date(2027, 1, 8), provisional=True)
+
+
+def test_due_date_inside_a_known_year_is_not_provisional_even_if_later_years_are_unknown():
+    assert due_date(date(2026, 12, 29), 2) == DueDate(date(2026, 12, 31), provisional=False)
+
+
+def test_library_years_are_known_and_years_before_its_range_are_not():
+    assert is_known(date(2026, 2, 16))
+    assert is_known(date(2004, 1, 1))
+    assert not is_known(date(2003, 12, 31))
+    assert not is_known(date(2027, 1, 1))
