@@ -135,7 +135,7 @@ class LedgerEntry(models.Model):
 
 
 class Influencer(models.Model):
-    """A creator (达人) with a fixed price (一口价); ``quote`` caches the current quote for lists."""
+    """A creator (达人) with a fixed price (一口价); ``quote`` caches its current quote."""
 
     platform_id = models.CharField(_("platform id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
