@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 
-from .models import CalendarDay
+from django.db.models import Q, Sum
+
+from orders.models import ZERO, Boost, LedgerEntry, LedgerKind
+
+from .calculations import compensation
+from .models import Adjustment, CalendarDay, Settlement
 
 
 def calendar_overrides(years: Iterable[int] | None = None) -> dict[date, bool]:
@@ -14,3 +19,87 @@ def calendar_overrides(years: Iterable[int] | None = None) -> dict[date, bool]:
     if years is not None:
         days = days.filter(date__year__in=list(years))
     return dict(days.values_list("date", "is_working_day"))
+
+
+def reconciliation_differences() -> Iterator[str]:
+    """Every way the ledger, the settlements and the boosts disagree, to the fen (DESIGN §8).
+
+    Checks: each client's entries chain into its running balance; each paid settlement has its one
+    matching credit and each compensation or refund credit its paid settlement; each approved
+    adjustment its entry; each terminal boost exactly one settlement, whose amount its stored
+    inputs reproduce; each boost's fee was debited once.
+    """
+    balance, previous_client = ZERO, None
+    for entry in LedgerEntry.objects.order_by("client_id", "pk").iterator(chunk_size=5000):
+        if entry.client_id != previous_client:
+            balance, previous_client = ZERO, entry.client_id
+        balance += entry.amount
+        if entry.balance_after != balance:
+            yield (
+                f"ledger entry {entry.pk} (client {entry.client_id}): balance_after "
+                f"{entry.balance_after} but the entries sum to {balance}"
+            )
+            balance = entry.balance_after
+
+    credits = {
+        e.pk: e
+        for e in LedgerEntry.objects.filter(kind__in=[LedgerKind.COMPENSATION, LedgerKind.REFUND])
+    }
+    settlements = Settlement.objects.select_related("boost__line__order").order_by("pk")
+    for s in settlements.iterator(chunk_size=5000):
+        yield from _settlement_differences(s, credits)
+    for entry in credits.values():
+        yield f"ledger entry {entry.pk}: {entry.kind} {entry.amount} pays no settlement"
+
+    adjustments = dict(
+        Adjustment.objects.filter(status=Adjustment.Status.APPROVED).values_list(
+            "ledger_entry_id", "amount"
+        )
+    )
+    for entry in LedgerEntry.objects.filter(kind=LedgerKind.ADJUSTMENT):
+        if adjustments.pop(entry.pk, None) != entry.amount:
+            yield f"ledger entry {entry.pk}: adjustment {entry.amount} has no approved adjustment"
+    for entry_id in adjustments:
+        yield f"approved adjustment with ledger entry {entry_id} has no such adjustment entry"
+
+    terminal = Boost.objects.filter(status__in=Boost.TERMINAL)
+    for boost_id, status in terminal.filter(settlement=None).values_list("pk", "status"):
+        yield f"boost {boost_id} is {status} but has no settlement"
+    for boost_id, status in (
+        Boost.objects.exclude(status__in=Boost.TERMINAL)
+        .exclude(settlement=None)
+        .values_list("pk", "status")
+    ):
+        yield f"boost {boost_id} is {status} but already has a settlement"
+
+    fees = Boost.objects.annotate(
+        debited=Sum("ledger_entries__amount", filter=Q(ledger_entries__kind=LedgerKind.BOOST_FEE))
+    )
+    for boost_id, fee, debited in fees.values_list("pk", "boost_fee", "debited"):
+        if debited != -fee:
+            yield f"boost {boost_id}: fee {fee} but {-(debited or ZERO)} was debited"
+
+
+def _settlement_differences(s: Settlement, credits: dict[int, LedgerEntry]) -> Iterator[str]:
+    if s.kind == Settlement.Kind.REFUND:
+        expected = s.boost_fee
+    else:
+        expected = compensation(s.expected_views, s.actual_views, s.fixed_price, s.boost_fee)
+    if s.amount != expected:
+        yield f"settlement {s.pk}: amount {s.amount} but its inputs give {expected}"
+    if (s.fixed_price, s.boost_fee) != (s.boost.line.fixed_price, s.boost.boost_fee):
+        yield f"settlement {s.pk}: price or fee differs from its boost"
+    if s.status != Settlement.Status.PAID:
+        return
+    entry = credits.pop(s.ledger_entry_id, None)
+    if entry is None:
+        yield f"settlement {s.pk} is paid but its ledger credit {s.ledger_entry_id} is missing"
+    elif (entry.amount, entry.client_id, entry.boost_id) != (
+        s.amount,
+        s.boost.line.order.client_id,
+        s.boost_id,
+    ):
+        yield (
+            f"settlement {s.pk}: paid {s.amount} to client {s.boost.line.order.client_id}, "
+            f"but ledger entry {entry.pk} credits {entry.amount} to client {entry.client_id}"
+        )

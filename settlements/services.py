@@ -8,7 +8,8 @@ the single-boost actions are the same code with a batch of one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -32,14 +33,6 @@ Status = Boost.Status
 
 class SettlementError(OrderError):
     """A settlement action was refused; nothing was written."""
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """What one batch of a sweep did, by outcome; ``seen`` is how many rows it locked."""
-
-    seen: int = 0
-    counts: dict[str, int] | None = None
 
 
 def _name(actor: AbstractBaseUser | None) -> str:
@@ -532,6 +525,27 @@ def _check_decider(adjustment: Adjustment, actor: AbstractBaseUser) -> None:
         raise SettlementError(_("This adjustment was already decided."))
     if adjustment.requested_by_id == actor.pk:
         raise SettlementError(_("The user who requested an adjustment cannot decide it."))
+
+
+# --- Sweeps ------------------------------------------------------------------------------------
+
+Batch = Callable[..., tuple[int, dict[str, int]]]
+
+
+def sweep(batch: Batch, *, now: datetime, limit: int = 500) -> dict[str, int]:
+    """Run a batch service over every due row once, in id order; returns summed counts.
+
+    Each batch is its own transaction, so a crash loses at most the batch in flight (rolled back,
+    redone by the next run). Rows locked by a concurrent run are skipped, not waited for.
+    """
+    totals: Counter[str] = Counter()
+    after_id = 0
+    while True:
+        after_id, counts = batch(now=now, after_id=after_id, limit=limit)
+        if not after_id:
+            return {"batches": totals.pop("batches", 0), **totals}
+        totals.update(counts)
+        totals["batches"] += 1
 
 
 # --- Official calendar -------------------------------------------------------------------------

@@ -1,0 +1,31 @@
+"""Periodic sweeps (DESIGN §9): parse ``now``, run a service batch by batch, return counts.
+
+All three are safe to run twice or concurrently: batches lock their rows with
+``select_for_update(skip_locked=True)``, re-check state, and unique constraints back the writes.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from orders.tasks import parse_now
+
+from . import services
+
+
+@shared_task
+def close_windows(now: str | None = None) -> dict[str, int]:
+    """Settle the boosts whose 14-day window has ended (or park them awaiting views)."""
+    return services.sweep(services.close_windows_batch, now=parse_now(now))
+
+
+@shared_task
+def expire_unpublished(now: str | None = None) -> dict[str, int]:
+    """Expire the boosts still unpublished after one month and schedule their refunds."""
+    return services.sweep(services.expire_batch, now=parse_now(now))
+
+
+@shared_task
+def pay_due(now: str | None = None) -> dict[str, int]:
+    """Pay every scheduled settlement with exactly one ledger credit."""
+    return services.sweep(services.pay_batch, now=parse_now(now))
