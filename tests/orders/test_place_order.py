@@ -1,0 +1,163 @@
+"""Placing an order (DESIGN §4, §5): re-quote, freeze, charge once, refuse bad input cleanly."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from orders import selectors, services
+from orders.models import Boost, HistoryVideo, LedgerEntry, LedgerKind, Order
+from orders.services import IdempotencyConflict, InsufficientBalance, LineRequest, OrderError
+from tests import builders
+from tests.builders import SHANGHAI, T0
+
+pytestmark = pytest.mark.django_db
+
+
+def test_order_charges_each_fixed_price_and_each_ticked_boost_fee():
+    account = builders.client(balance="50000.00")
+    a, b = builders.influencer(price="10000.00"), builders.influencer(price="8000.00")
+    order = services.place_order(
+        client=account,
+        lines=[LineRequest(a.pk, boost=True), LineRequest(b.pk, boost=False)],
+        idempotency_key="o1",
+        now=T0,
+    )
+    charges = sorted(LedgerEntry.objects.filter(order=order).values_list("kind", "amount"), key=str)
+    assert charges == [
+        (LedgerKind.BOOST_FEE, Decimal("-1000.00")),
+        (LedgerKind.ORDER_CHARGE, Decimal("-10000.00")),
+        (LedgerKind.ORDER_CHARGE, Decimal("-8000.00")),
+    ]
+    assert selectors.client_balance(account) == Decimal("31000.00")
+    boost = Boost.objects.get(line__order=order)
+    assert (boost.expected_views, boost.premium_ratio, boost.boost_fee) == (
+        20_000,
+        Decimal("0.10"),
+        Decimal("1000.00"),
+    )
+    assert boost.status == Boost.Status.AWAITING_PUBLISH
+    assert boost.quote["expected_views"] == 20_000
+    assert {i["video_id"] for i in boost.quote["inputs"]} == {
+        v.platform_video_id for v in a.history_videos.all()
+    }
+    assert "E = 20000" in boost.quote["explanation"]
+    assert not Boost.objects.filter(line__influencer=b).exists()
+
+
+def test_quote_is_frozen_when_history_changes_later():
+    person = builders.influencer(price="10000.00")
+    order = builders.order(builders.client(), [person])
+    HistoryVideo.objects.filter(influencer=person).update(views=500)
+    person.fixed_price = Decimal("99999.00")
+    person.save()
+    services.refresh_quotes(now=T0 + timedelta(days=1))
+    boost = Boost.objects.select_related("line").get(line__order=order)
+    assert (boost.expected_views, boost.boost_fee, boost.line.fixed_price) == (
+        20_000,
+        Decimal("1000.00"),
+        Decimal("10000.00"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("placed", "valid_until"),
+    [
+        (
+            datetime(2026, 1, 31, 12, 0, tzinfo=SHANGHAI),
+            datetime(2026, 2, 28, 12, 0, tzinfo=SHANGHAI),
+        ),
+        (
+            datetime(2028, 1, 31, 12, 0, tzinfo=SHANGHAI),
+            datetime(2028, 2, 29, 12, 0, tzinfo=SHANGHAI),
+        ),
+        (
+            datetime(2026, 3, 10, 9, 30, tzinfo=SHANGHAI),
+            datetime(2026, 4, 10, 9, 30, tzinfo=SHANGHAI),
+        ),
+        (
+            datetime(2026, 12, 31, 23, 0, tzinfo=SHANGHAI),
+            datetime(2027, 1, 31, 23, 0, tzinfo=SHANGHAI),
+        ),
+    ],
+)
+def test_valid_until_is_one_calendar_month_after_placing(placed, valid_until):
+    person = builders.influencer(now=placed)
+    order = builders.order(builders.client(now=placed), [person], now=placed)
+    assert Boost.objects.get(line__order=order).valid_until == valid_until
+
+
+def test_same_idempotency_key_returns_first_order_and_charges_once():
+    account = builders.client(balance="30000.00")
+    person = builders.influencer()
+    first = builders.order(account, [person], key="same")
+    again = builders.order(account, [person], key="same")
+    assert again.pk == first.pk
+    assert Order.objects.count() == 1
+    assert selectors.client_balance(account) == Decimal("19000.00")
+
+
+def test_same_key_with_different_lines_is_a_conflict():
+    account = builders.client()
+    builders.order(account, [builders.influencer()], key="same")
+    with pytest.raises(IdempotencyConflict):
+        builders.order(account, [builders.influencer()], key="same")
+
+
+def test_insufficient_balance_writes_nothing():
+    account = builders.client(balance="10999.99")
+    person = builders.influencer()
+    before = builders.row_counts()
+    with pytest.raises(InsufficientBalance, match="11000.00"):
+        builders.order(account, [person])
+    assert builders.row_counts() == before
+
+
+def refused(account, lines, match):
+    before = builders.row_counts()
+    with pytest.raises(OrderError, match=match):
+        services.place_order(client=account, lines=lines, idempotency_key="bad", now=T0)
+    assert builders.row_counts() == before
+
+
+def test_empty_order_is_refused():
+    refused(builders.client(), [], "at least one")
+
+
+def test_unknown_influencer_is_refused():
+    refused(builders.client(), [LineRequest(987654)], "Unknown influencer")
+
+
+def test_duplicate_influencer_is_refused():
+    p = builders.influencer()
+    refused(builders.client(), [LineRequest(p.pk), LineRequest(p.pk, boost=True)], "only once")
+
+
+def test_price_shown_to_client_must_match():
+    p = builders.influencer(price="10000.00")
+    refused(builders.client(), [LineRequest(p.pk, fixed_price=Decimal("9000.00"))], "price")
+
+
+def test_fee_shown_to_client_must_match():
+    p = builders.influencer(price="10000.00")
+    lines = [LineRequest(p.pk, boost=True, boost_fee=Decimal("900.00"))]
+    refused(builders.client(), lines, "boost fee")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"enabled": False}, "not enabled"),
+        ({"views": (20_000, 20_000)}, "Not enough"),
+        ({"views": (900, 900, 900)}, "too low"),
+    ],
+)
+def test_ticked_boost_on_ineligible_influencer_is_refused_with_reason(kwargs, reason):
+    p = builders.influencer(**kwargs)
+    refused(builders.client(), [LineRequest(p.pk, boost=True)], reason)
+
+
+def test_ineligible_influencer_can_still_be_ordered_without_boost():
+    p = builders.influencer(enabled=False)
+    order = builders.order(builders.client(), [p], boost=False)
+    assert order.lines.count() == 1
