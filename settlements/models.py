@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models import MONEY, Boost, LedgerEntry, ViewSnapshot
 
+from .calculations import CompensationExplanation, explain_compensation
+
 
 class ImmutableFieldError(Exception):
     """Raised when code tries to change a settlement's money fields after insert."""
@@ -170,6 +172,18 @@ class Settlement(models.Model):
                     f"Settlement {self.pk}: {', '.join(changed)} cannot change; add an adjustment."
                 )
         super().save(*args, **kwargs)
+
+    @property
+    def explanation(self) -> CompensationExplanation | None:
+        """The calculation behind a window outcome, rebuilt from the stored inputs (§6).
+
+        None for refunds, whose amount is simply the boost fee.
+        """
+        if self.kind == SettlementKind.REFUND:
+            return None
+        return explain_compensation(
+            self.expected_views, self.actual_views or 0, self.fixed_price, self.boost_fee
+        )
 
 
 class SettlementEvent(models.Model):
