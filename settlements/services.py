@@ -194,7 +194,7 @@ def close_windows_batch(
             transition_many(
                 stale, Status.AWAITING_VIEWS, now=now, note=_("No fresh view data at window end")
             )
-        _record(outcomes, now=now)
+        _record(outcomes, now=now, note=_("Window closed"))
         counts = {"awaiting_views": len(stale)}
         for o in outcomes:
             counts[o.to] = counts.get(o.to, 0) + 1
@@ -345,7 +345,7 @@ def pay_batch(
                     idempotency_key=payout_key(s),
                     order_id=s.boost.line.order_id,
                     boost_id=s.boost_id,
-                    reason=str(s.get_kind_display()),
+                    reason=f"Settlement {s.pk} ({s.kind})",
                 )
                 for s in settlements
             ],
