@@ -7,6 +7,8 @@ after the lock and are a no-op when the work is already done.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,19 +20,23 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from . import selectors
 from .models import (
     ZERO,
+    ApiRequestLog,
     Boost,
     BoostEvent,
     Client,
     Influencer,
+    IntegrationToken,
     LedgerEntry,
     LedgerKind,
     Order,
     OrderLine,
+    PublishRejection,
     ViewSnapshot,
 )
 from .pricing import Quote
@@ -89,8 +95,7 @@ def post_entries(
     with the same content is returned as it was, and with other content is a conflict.
     A constant number of queries for any number of entries, so payout sweeps stay set-based.
     """
-    for entry in entries:
-        _check_entry(entry)
+    entries = [_checked(entry) for entry in entries]
     keys = [entry.idempotency_key for entry in entries]
     if len(set(keys)) != len(keys):
         raise IdempotencyConflict(_("The same idempotency key appears twice in one posting."))
@@ -147,7 +152,8 @@ def post_entry(
     return post_entries(entries=[entry], now=now, created_by=created_by)[0]
 
 
-def _check_entry(entry: EntryIn) -> None:
+def _checked(entry: EntryIn) -> EntryIn:
+    """The entry with its amount in fen, or a clear error."""
     if entry.kind not in LedgerKind.values:
         raise OrderError(_("Unknown ledger entry kind: %(kind)s") % {"kind": entry.kind})
     amount = _money(entry.amount)
@@ -159,6 +165,7 @@ def _check_entry(entry: EntryIn) -> None:
         )
     if not entry.idempotency_key:
         raise OrderError(_("An idempotency key is required."))
+    return dataclasses.replace(entry, amount=amount)
 
 
 def top_up(
@@ -191,7 +198,7 @@ def _money(value: Decimal) -> Decimal:
         raise OrderError(_("Amounts must be exact decimals."))
     if value != value.quantize(Decimal("0.01")):
         raise OrderError(_("Amounts are in whole fen (two decimal places): %(v)s") % {"v": value})
-    return value
+    return value.quantize(Decimal("0.01"))
 
 
 # --- Quotes ------------------------------------------------------------------------------------
@@ -567,3 +574,239 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
     with transaction.atomic():
         ViewSnapshot.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+# --- Ingestion ---------------------------------------------------------------------------------
+# The platform's data pipeline (``orders.api``, ``manage.py import_views``): its tokens and request
+# log, and batches of publish events and view snapshots, each batch all or nothing.
+
+
+# The largest count a ``BigIntegerField`` holds: parsers refuse more before the database does.
+MAX_VIEWS = 2**63 - 1
+
+
+class BatchRefused(OrderError):
+    """Items of an all-or-nothing batch were refused; ``message_dict`` is keyed by item index.
+
+    ``conflict`` is True when every refused item contradicts data already stored (a different
+    publish of the line, a video of another line, another count for the same instant) rather than
+    being wrong in itself: the API answers 409 then, 400 otherwise.
+    """
+
+    def __init__(self, errors: dict[int, str], *, conflict: bool = False):
+        super().__init__({str(n): [errors[n]] for n in sorted(errors)})
+        self.conflict = conflict
+
+
+def hash_token(raw: str) -> str:
+    """The SHA-256 hex digest under which a token is stored; the token itself never is."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_integration_token(
+    *, name: str, now: datetime, created_by: AbstractBaseUser | None = None
+) -> tuple[IntegrationToken, str]:
+    """Issue a token for the pipeline; returns the row and the raw token, to be shown once.
+
+    Only the token's hash and first characters are stored, so nobody can read it back later.
+    """
+    name = name.strip()
+    if not name:
+        raise OrderError(_("A token needs a name."))
+    raw = secrets.token_urlsafe(32)
+    token = IntegrationToken(
+        name=name,
+        prefix=raw[: IntegrationToken.PREFIX_LENGTH],
+        token_hash=hash_token(raw),
+        created_at=now,
+        created_by=created_by,
+    )
+    with transaction.atomic():
+        token.full_clean()
+        token.save()
+    return token, raw
+
+
+def authenticate_token(*, raw: str, now: datetime) -> IntegrationToken | None:
+    """The active token ``raw`` stands for, with its last use stamped; None for any other string."""
+    if not raw:
+        return None
+    token = IntegrationToken.objects.filter(token_hash=hash_token(raw), is_active=True).first()
+    if token is not None:
+        # A plain UPDATE: concurrent requests with one token need no lock to stamp a time.
+        IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def log_api_request(
+    *,
+    token: IntegrationToken | None,
+    path: str,
+    method: str,
+    status_code: int,
+    item_count: int,
+    error: str,
+    received_at: datetime,
+    duration_ms: int,
+) -> ApiRequestLog:
+    """Append the one log row of an API request, whatever its outcome."""
+    return ApiRequestLog.objects.create(
+        token=token,
+        path=path[:200],
+        method=method[:10],
+        status_code=status_code,
+        item_count=item_count,
+        error=error[:300],
+        received_at=received_at,
+        duration_ms=max(0, duration_ms),
+    )
+
+
+def parse_instant(value: object) -> datetime:
+    """An ISO 8601 date and time with a UTC offset (``Z`` or ``+08:00``) as an aware datetime.
+
+    A time without an offset is refused rather than guessed: the pipeline and operators' files
+    may come from any time zone.
+    """
+    shown = str(value)[:40]
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise OrderError(_("Not an ISO 8601 date and time: %(value)s") % {"value": shown})
+    if parsed.tzinfo is None:
+        raise OrderError(
+            _("%(value)s has no UTC offset; add one, e.g. +08:00 or Z.") % {"value": shown}
+        )
+    return parsed
+
+
+@dataclass(frozen=True)
+class PublishIn:
+    """One publish event from the platform's pipeline: an order line's video went live."""
+
+    line_id: int
+    video_id: str
+    published_at: datetime
+
+
+def publish_events(
+    *,
+    events: Sequence[PublishIn],
+    now: datetime,
+    token: IntegrationToken | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> int:
+    """Publish a batch of events through ``publish``, all or nothing (DESIGN §5); returns how
+    many lines were newly published (a repeated event is accepted and changes nothing).
+
+    The batch's lines, then their boosts, are locked in id order first, so two batches never wait
+    on each other in a cycle. Every event is tried, in order, so one answer lists every refusal;
+    when any is refused, the whole batch is rolled back and each event ``publish`` refused for a
+    real order line is kept as a ``PublishRejection`` (§5: "an operator can see it").
+    """
+    events = list(events)
+    errors: dict[int, str] = {}
+    first_by_line: dict[int, PublishIn] = {}
+    line_by_video: dict[str, int] = {}
+    for n, event in enumerate(events):
+        if first_by_line.setdefault(event.line_id, event) != event:
+            errors[n] = _(
+                "Order line %(line)s is sent twice in this batch with different data."
+            ) % {"line": event.line_id}
+        elif line_by_video.setdefault(event.video_id, event.line_id) != event.line_id:
+            errors[n] = _("Video %(video)s is sent for two order lines in this batch.") % {
+                "video": event.video_id
+            }
+    refused: dict[int, OrderLine] = {}
+    conflicts: set[int] = set()
+    published: set[int] = set()
+    with transaction.atomic():
+        lines = {
+            line.pk: line
+            for line in OrderLine.objects.select_for_update()
+            .filter(pk__in=first_by_line)
+            .order_by("pk")
+        }
+        list(Boost.objects.select_for_update().filter(line_id__in=lines).order_by("pk"))
+        for n, event in enumerate(events):
+            if n in errors:
+                continue
+            line = lines.get(event.line_id)
+            if line is None:
+                errors[n] = _("Unknown order line %(line)s.") % {"line": event.line_id}
+                continue
+            try:
+                # Each call is a savepoint: a refused event leaves the others' work in place.
+                publish(
+                    line=line,
+                    video_id=event.video_id,
+                    published_at=event.published_at,
+                    now=now,
+                    actor=actor,
+                )
+            except OrderError as refusal:
+                errors[n] = " ".join(refusal.messages)
+                refused[n] = line
+                if line.published_at is not None or (
+                    OrderLine.objects.filter(platform_video_id=event.video_id)
+                    .exclude(pk=line.pk)
+                    .exists()
+                ):
+                    conflicts.add(n)
+            else:
+                if line.published_at is None:
+                    published.add(line.pk)
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        PublishRejection.objects.bulk_create(
+            PublishRejection(
+                line=line,
+                video_id=events[n].video_id,
+                published_at=events[n].published_at,
+                reason=errors[n][:300],
+                received_at=now,
+                token=token,
+            )
+            for n, line in refused.items()
+        )
+        raise BatchRefused(errors, conflict=conflicts == set(errors))
+    return len(published)
+
+
+def ingest_views(*, items: Sequence[SnapshotIn], now: datetime) -> int:
+    """``record_views`` for the pipeline (all or nothing; returns how many were new), with each
+    refusal told apart: a count that contradicts the stored one for its instant is a conflict."""
+    items = list(items)
+    try:
+        return record_views(items=items, now=now)
+    except OrderError as refusal:
+        errors = {int(n): " ".join(messages) for n, messages in refusal.message_dict.items()}
+        raise BatchRefused(
+            errors, conflict=_contradicts_stored_views(items, errors) == set(errors)
+        ) from refusal
+
+
+def _contradicts_stored_views(items: Sequence[SnapshotIn], indices: Iterable[int]) -> set[int]:
+    """The indices among ``indices`` whose valid count differs from the one stored for the
+    same video and instant."""
+    candidates = {
+        n: items[n]
+        for n in indices
+        if isinstance(items[n].views, int)
+        and not isinstance(items[n].views, bool)
+        and items[n].views >= 0
+    }
+    lines = OrderLine.objects.in_bulk(
+        {item.video_id for item in candidates.values()}, field_name="platform_video_id"
+    )
+    keys = {
+        n: (lines[item.video_id].pk, item.observed_at)
+        for n, item in candidates.items()
+        if item.video_id in lines
+    }
+    stored = selectors.stored_views(keys.values())
+    return {n for n, key in keys.items() if key in stored and stored[key] != items[n].views}

@@ -1,0 +1,273 @@
+"""JSON ingestion API of the platform's data pipeline: publish events and view snapshots (§5).
+
+Plain Django views, CSRF-exempt: no cookie is involved, each request carries
+``Authorization: Bearer <token>``, checked against ``IntegrationToken``. A view checks the shape of
+its batch, then hands the whole batch to one service (``publish_events``, ``ingest_views``), which
+is all or nothing. Every request, refused ones included, leaves exactly one ``ApiRequestLog`` row.
+
+Answers are small JSON objects:
+
+- 200 ``{"accepted": n, "new": m}``: every item was accepted; ``m`` of them were not stored before.
+- 400 / 409 ``{"errors": {"<index>": ["message", …]}}``: items refused, nothing stored. 409 when
+  every refused item contradicts stored data, 400 otherwise. The shape of every item is checked
+  first; the business rules are applied only to a batch whose items are all well-formed.
+- 400 / 401 / 405 / 413 ``{"error": "message"}``: the request as a whole was refused.
+
+Messages follow the request's ``Accept-Language`` (the site's default language otherwise).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from . import services
+from .models import IntegrationToken, OrderLine
+from .services import BatchRefused, OrderError, PublishIn, SnapshotIn
+
+VIDEO_ID_MAX_LENGTH = OrderLine._meta.get_field("platform_video_id").max_length
+BIGINT_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A JSON answer, and what the request log keeps of it."""
+
+    status: int
+    body: dict
+    items: int = 0
+    summary: str = ""
+
+
+class Refused(Exception):
+    """Ends a request early with ``answer``."""
+
+    def __init__(self, answer: Answer):
+        super().__init__(answer.summary)
+        self.answer = answer
+
+
+def _error(status: int, message: str, *, items: int = 0) -> Answer:
+    return Answer(status, {"error": message}, items=items, summary=message)
+
+
+def _item_errors(errors: Mapping[int, Sequence[str]], *, items: int, conflict=False) -> Answer:
+    first = min(errors)
+    summary = _("%(count)s of %(items)s item(s) refused; #%(index)s: %(message)s") % {
+        "count": len(errors),
+        "items": items,
+        "index": first,
+        "message": " ".join(errors[first]),
+    }
+    body = {"errors": {str(n): list(errors[n]) for n in sorted(errors)}}
+    return Answer(409 if conflict else 400, body, items=items, summary=summary)
+
+
+def endpoint(view: Callable[..., Answer]) -> Callable[[HttpRequest], JsonResponse]:
+    """Authenticate the request, run ``view``, answer JSON and log the request, whatever happens."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest) -> JsonResponse:
+        started, now = time.monotonic(), timezone.now()
+        token, answer = None, _error(500, "Server error")
+        try:
+            token = services.authenticate_token(raw=_bearer(request), now=now)
+            if token is None:
+                answer = _error(401, _("A valid API token is required."))
+            elif request.method != "POST":
+                answer = _error(405, _("Use POST."))
+            else:
+                answer = view(request, token=token, now=now)
+        except Refused as refused:
+            answer = refused.answer
+        except Exception as crash:
+            answer = _error(500, f"{type(crash).__name__}: {crash}")
+            raise
+        finally:
+            services.log_api_request(
+                token=token,
+                path=request.path,
+                method=request.method or "",
+                status_code=answer.status,
+                item_count=answer.items,
+                error=answer.summary,
+                received_at=now,
+                duration_ms=round((time.monotonic() - started) * 1000),
+            )
+        response = JsonResponse(
+            answer.body, status=answer.status, json_dumps_params={"ensure_ascii": False}
+        )
+        if answer.status == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="starboost"'
+        elif answer.status == 405:
+            response["Allow"] = "POST"
+        return response
+
+    return wrapper
+
+
+@endpoint
+def publish_endpoint(request: HttpRequest, *, token: IntegrationToken, now: datetime) -> Answer:
+    """``POST /api/publish`` ``{"events": [{"line": id, "video_id": "…", "published_at": "…"}]}``.
+
+    Each event links a platform video to an order line and starts its boost's window
+    (``services.publish``); events refused by the rules are also kept for operators.
+    """
+    items = _batch(request, "events")
+    events, errors = _parse_items(items, _publish_event)
+    if errors:
+        return _item_errors(errors, items=len(items))
+    try:
+        new = services.publish_events(events=events, now=now, token=token)
+    except BatchRefused as refusal:
+        return _item_errors(
+            _by_index(refusal.message_dict), items=len(items), conflict=refusal.conflict
+        )
+    return Answer(200, {"accepted": len(events), "new": new}, items=len(items))
+
+
+@endpoint
+def views_endpoint(request: HttpRequest, *, token: IntegrationToken, now: datetime) -> Answer:
+    """``POST /api/views`` ``{"snapshots": [{"video_id": "…", "observed_at": "…", "views": n}]}``.
+
+    Stores view counts through ``services.record_views``; a snapshot already stored with the same
+    count is accepted and not stored again.
+    """
+    items = _batch(request, "snapshots")
+    snapshots, errors = _parse_items(items, _snapshot)
+    if errors:
+        return _item_errors(errors, items=len(items))
+    try:
+        new = services.ingest_views(items=snapshots, now=now)
+    except BatchRefused as refusal:
+        return _item_errors(
+            _by_index(refusal.message_dict), items=len(items), conflict=refusal.conflict
+        )
+    return Answer(200, {"accepted": len(snapshots), "new": new}, items=len(items))
+
+
+# --- Parsing -----------------------------------------------------------------------------------
+
+
+def _bearer(request: HttpRequest) -> str:
+    scheme, _space, credentials = request.headers.get("Authorization", "").partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else ""
+
+
+def _batch(request: HttpRequest, key: str) -> list:
+    """The list under ``key`` of the request's JSON object, within the batch size limit."""
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise Refused(_error(413, _("The request body is too large."))) from None
+    try:
+        data = json.loads(body)
+    except ValueError as error:
+        raise Refused(
+            _error(400, _("The body is not valid JSON: %(error)s") % {"error": error})
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise Refused(
+            _error(400, _("The body must be a JSON object with a list “%(key)s”.") % {"key": key})
+        )
+    items = data[key]
+    if len(items) > settings.INGEST_MAX_BATCH:
+        raise Refused(
+            _error(
+                413,
+                _("At most %(max)s items per request; this one has %(count)s.")
+                % {"max": settings.INGEST_MAX_BATCH, "count": len(items)},
+                items=len(items),
+            )
+        )
+    return items
+
+
+def _parse_items(
+    items: list, parse: Callable[[dict, list[str]], object]
+) -> tuple[list, dict[int, list[str]]]:
+    """Each item parsed by ``parse``, or the item's errors by index."""
+    parsed, errors = [], {}
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors[n] = [_("Each item must be a JSON object.")]
+            continue
+        item_errors: list[str] = []
+        value = parse(item, item_errors)
+        if item_errors:
+            errors[n] = item_errors
+        else:
+            parsed.append(value)
+    return parsed, errors
+
+
+def _publish_event(item: dict, errors: list[str]) -> PublishIn | None:
+    line = _field(item, "line", errors)
+    if line is not None and not _is_int(line, minimum=1):
+        errors.append(_("“line” must be the id of an order line (a whole number)."))
+    video_id = _video_id(item, errors)
+    published_at = _instant(item, "published_at", errors)
+    return None if errors else PublishIn(line, video_id, published_at)
+
+
+def _snapshot(item: dict, errors: list[str]) -> SnapshotIn | None:
+    video_id = _video_id(item, errors)
+    observed_at = _instant(item, "observed_at", errors)
+    views = _field(item, "views", errors)
+    # Whether views is a whole number ≥ 0 is record_views's rule; only the column's range is here.
+    if isinstance(views, int) and views > services.MAX_VIEWS:
+        errors.append(_("“views” is too large."))
+    return None if errors else SnapshotIn(video_id, observed_at, views)
+
+
+def _field(item: dict, name: str, errors: list[str]):
+    if item.get(name) is None:
+        errors.append(_("“%(field)s” is required.") % {"field": name})
+        return None
+    return item[name]
+
+
+def _video_id(item: dict, errors: list[str]) -> str | None:
+    video_id = _field(item, "video_id", errors)
+    if video_id is not None and not (
+        isinstance(video_id, str) and 0 < len(video_id) <= VIDEO_ID_MAX_LENGTH
+    ):
+        errors.append(
+            _("“video_id” must be a text of 1 to %(max)s characters.")
+            % {"max": VIDEO_ID_MAX_LENGTH}
+        )
+    return video_id
+
+
+def _instant(item: dict, name: str, errors: list[str]) -> datetime | None:
+    value = _field(item, name, errors)
+    if value is None:
+        return None
+    try:
+        return services.parse_instant(value)
+    except OrderError as error:
+        errors.append(
+            _("“%(field)s”: %(error)s") % {"field": name, "error": " ".join(error.messages)}
+        )
+        return None
+
+
+def _is_int(value, *, minimum: int) -> bool:
+    """A JSON whole number (not a boolean, not 1.0, not "1") within the database's range."""
+    return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= BIGINT_MAX
+
+
+def _by_index(message_dict: Mapping[str, Sequence[str]]) -> dict[int, list[str]]:
+    return {int(n): list(messages) for n, messages in message_dict.items()}

@@ -1,0 +1,162 @@
+"""``manage.py import_views FILE.csv``: store view snapshots from a CSV file (DESIGN §5, §10).
+
+The file has a header row naming the columns ``video_id,observed_at,views`` (in any order; other
+columns are ignored); ``observed_at`` is ISO 8601 with a UTC offset, e.g.
+``2026-03-10T10:00:00+08:00``. Rows go through ``services.record_views`` in chunks, each chunk all
+or nothing and committed on its own, so a file is checked by the same rules as the API. A row
+stored before is skipped, so a file can be imported again once fixed. The first chunk with an
+error stops the import: its errors are listed as ``line N: message`` and the command exits
+non-zero. ``--dry-run`` checks the whole file and stores nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import re
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders import services
+from orders.services import OrderError, SnapshotIn
+
+COLUMNS = ("video_id", "observed_at", "views")
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+class Command(BaseCommand):
+    help = "Import view snapshots from a CSV file with the columns video_id,observed_at,views."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("csv_file", help="path of the CSV file (UTF-8), or - for stdin")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check every row and store nothing"
+        )
+        parser.add_argument(
+            "--chunk-size",
+            type=int,
+            default=5000,
+            help="rows per all-or-nothing chunk (default 5000)",
+        )
+
+    def handle(self, *args, csv_file: str, dry_run: bool, chunk_size: int, **options) -> None:
+        if chunk_size < 1:
+            raise CommandError(_("--chunk-size must be at least 1."))
+        now = timezone.now()
+        if csv_file == "-":
+            self._import(sys.stdin, now=now, dry_run=dry_run, chunk_size=chunk_size)
+            return
+        try:
+            handle = Path(csv_file).open(encoding="utf-8-sig", newline="")
+        except OSError as error:
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": csv_file, "error": error.strerror}
+            ) from None
+        with handle:
+            self._import(handle, now=now, dry_run=dry_run, chunk_size=chunk_size)
+
+    def _import(self, handle, *, now: datetime, dry_run: bool, chunk_size: int) -> None:
+        reader = csv.DictReader(handle)
+        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+        if missing:
+            raise CommandError(
+                _("line 1: the header must name the columns %(columns)s; missing: %(missing)s")
+                % {"columns": ",".join(COLUMNS), "missing": ", ".join(missing)}
+            )
+        rows = new = 0
+        failed = False
+        # A dry run checks every chunk inside one transaction that is then rolled back, so a later
+        # chunk is checked against the earlier ones as in a real import, which commits each chunk.
+        with transaction.atomic() if dry_run else contextlib.nullcontext():
+            for chunk in _chunks(reader, chunk_size):
+                stored, errors = _import_chunk(chunk, now=now)
+                for line_number, message in errors:
+                    self.stderr.write(
+                        _("line %(line)s: %(message)s") % {"line": line_number, "message": message}
+                    )
+                if errors:
+                    failed = True
+                    if not dry_run:
+                        break
+                else:
+                    rows, new = rows + len(chunk), new + stored
+            if dry_run:
+                transaction.set_rollback(True)
+        if dry_run:
+            self.stdout.write(
+                _(
+                    "Dry run: %(rows)s row(s) in valid chunks, %(new)s of them new; "
+                    "nothing was stored."
+                )
+                % {"rows": rows, "new": new}
+            )
+        else:
+            self.stdout.write(
+                _("Stored %(new)s new snapshot(s) from %(rows)s row(s) (%(old)s already stored).")
+                % {"new": new, "rows": rows, "old": rows - new}
+            )
+        if failed and dry_run:
+            raise CommandError(_("The file has errors."))
+        if failed:
+            raise CommandError(
+                _(
+                    "The file has errors; the chunk with them and the rows after it were not "
+                    "stored. Fix the file and import it again: stored rows are skipped."
+                )
+            )
+
+
+def _chunks(reader: csv.DictReader, size: int) -> Iterator[list[tuple[int, dict]]]:
+    """(line number, row) pairs in lists of ``size``; the line number is the row's last line."""
+    numbered = ((reader.line_num, row) for row in reader)
+    while chunk := list(islice(numbered, size)):
+        yield chunk
+
+
+def _import_chunk(
+    chunk: list[tuple[int, dict]], *, now: datetime
+) -> tuple[int, list[tuple[int, str]]]:
+    """Store one chunk, all or nothing: (how many were new, [(line number, message)])."""
+    items, numbers, errors = [], [], []
+    for line_number, row in chunk:
+        try:
+            items.append(_snapshot(row))
+            numbers.append(line_number)
+        except OrderError as error:
+            errors.append((line_number, " ".join(error.messages)))
+    with transaction.atomic():
+        try:
+            stored = services.record_views(items=items, now=now)
+        except OrderError as refusal:
+            stored = 0
+            errors.extend(
+                (numbers[int(n)], " ".join(messages))
+                for n, messages in refusal.message_dict.items()
+            )
+        if errors:
+            # The well-formed rows of a chunk with a malformed one are checked, never kept.
+            transaction.set_rollback(True)
+    return stored, sorted(errors)
+
+
+def _snapshot(row: dict) -> SnapshotIn:
+    if None in row or any(row.get(column) is None for column in COLUMNS):
+        raise OrderError(_("The row does not have as many fields as the header."))
+    video_id, views = row["video_id"].strip(), row["views"].strip()
+    if not video_id:
+        raise OrderError(_("video_id is empty."))
+    observed_at = services.parse_instant(row["observed_at"].strip())
+    # A whole number is passed on as an int, anything else as text, for record_views to refuse
+    # with its own message: its rule, not this parser's, says what a view count may be.
+    count: int | str = int(views) if WHOLE_NUMBER.fullmatch(views) else views
+    if isinstance(count, int) and count > services.MAX_VIEWS:
+        raise OrderError(_("views is too large."))
+    return SnapshotIn(video_id, observed_at, count)
