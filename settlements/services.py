@@ -463,11 +463,9 @@ def approve_adjustment(
 ) -> Adjustment:
     """A second finance user approves a correction; it is posted as one ledger adjustment."""
     with transaction.atomic():
-        adjustment = Adjustment.objects.select_for_update().get(pk=adjustment.pk)
-        if adjustment.status == Adjustment.Status.APPROVED:
+        settlement, adjustment = _lock_adjustment(adjustment)
+        if _decided_already(adjustment, actor, Adjustment.Status.APPROVED):
             return adjustment
-        _check_decider(adjustment, actor)
-        settlement = _lock_settlement(adjustment.settlement)
         client_id = settlement.boost.line.order.client_id
         entry = post_entry(
             entry=EntryIn(
@@ -500,31 +498,43 @@ def approve_adjustment(
 def reject_adjustment(
     *, adjustment: Adjustment, actor: AbstractBaseUser, reason: str, now: datetime
 ) -> Adjustment:
-    """A second finance user turns a proposed correction down; nothing is posted."""
+    """A second finance user turns a proposed correction down, with a reason; nothing is posted."""
+    if not reason.strip():
+        raise SettlementError(_("Rejecting an adjustment needs a reason."))
     with transaction.atomic():
-        adjustment = Adjustment.objects.select_for_update().get(pk=adjustment.pk)
-        if adjustment.status == Adjustment.Status.REJECTED:
+        settlement, adjustment = _lock_adjustment(adjustment)
+        if _decided_already(adjustment, actor, Adjustment.Status.REJECTED):
             return adjustment
-        _check_decider(adjustment, actor)
         adjustment.status = Adjustment.Status.REJECTED
         adjustment.decided_by, adjustment.decided_at = actor, now
         adjustment.save(update_fields=["status", "decided_by", "decided_at"])
         _event(
-            adjustment.settlement,
+            settlement,
             SettlementEvent.Type.ADJUSTMENT_REJECTED,
             actor=actor,
             now=now,
             adjustment=adjustment.pk,
-            reason=reason,
+            reason=reason.strip(),
         )
         return adjustment
 
 
-def _check_decider(adjustment: Adjustment, actor: AbstractBaseUser) -> None:
-    if adjustment.status != Adjustment.Status.REQUESTED:
-        raise SettlementError(_("This adjustment was already decided."))
+def _lock_adjustment(adjustment: Adjustment) -> tuple[Settlement, Adjustment]:
+    """Lock the settlement, then its adjustment: the module's lock order."""
+    settlement_id = Adjustment.objects.values_list("settlement_id", flat=True).get(pk=adjustment.pk)
+    settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
+    return settlement, Adjustment.objects.select_for_update().get(pk=adjustment.pk)
+
+
+def _decided_already(adjustment: Adjustment, actor: AbstractBaseUser, decision: str) -> bool:
+    """Four eyes: the requester never decides. A decision is final; repeating it is a no-op."""
     if adjustment.requested_by_id == actor.pk:
         raise SettlementError(_("The user who requested an adjustment cannot decide it."))
+    if adjustment.status == Adjustment.Status.REQUESTED:
+        return False
+    if adjustment.status == decision:
+        return True
+    raise SettlementError(_("This adjustment was already decided."))
 
 
 # --- Sweeps ------------------------------------------------------------------------------------
@@ -559,32 +569,46 @@ def enter_calendar_day(
     note: str = "",
     actor: AbstractBaseUser | None = None,
     now: datetime,
-) -> CalendarDay:
-    """Record an official day (it wins over the library) and recompute provisional due dates."""
+) -> tuple[CalendarDay, int]:
+    """Record an official day (it wins over the library) and recompute open due dates.
+
+    Returns the day and how many due dates moved.
+    """
+    if not source.strip():
+        raise SettlementError(_("Say where the official day comes from."))
     with transaction.atomic():
         entry, _created = CalendarDay.objects.update_or_create(
             date=day,
             defaults={
                 "is_working_day": is_working_day,
-                "source": source,
+                "source": source.strip(),
                 "note": note,
                 "created_by": actor,
             },
         )
-        recompute_due_dates(now=now, actor=actor)
-        return entry
+        return entry, recompute_due_dates(now=now, actor=actor)
+
+
+def remove_calendar_days(
+    *, days: Sequence[CalendarDay], actor: AbstractBaseUser | None = None, now: datetime
+) -> int:
+    """Delete days entered by mistake and recompute open due dates; returns how many moved."""
+    with transaction.atomic():
+        CalendarDay.objects.filter(pk__in=[d.pk for d in days]).delete()
+        return recompute_due_dates(now=now, actor=actor)
 
 
 def recompute_due_dates(*, now: datetime, actor: AbstractBaseUser | None = None) -> int:
-    """Recompute every provisional due date from the calendar as it is now (DESIGN §7).
+    """Recompute the due date of every unpaid settlement from the calendar as it is now (§7).
 
-    Also re-derives due dates that became wrong because an official day was entered later.
-    Returns how many changed.
+    Provisional dates become final once their year's official days are entered, and a day entered
+    or removed later moves the dates it affects. Paid and closed settlements keep theirs: it is
+    the date they were held to. Returns how many changed.
     """
     with transaction.atomic():
         settlements = list(
             Settlement.objects.select_for_update()
-            .filter(due_date_provisional=True)
+            .filter(status__in=[Settlement.Status.SCHEDULED, Settlement.Status.HELD])
             .only("pk", "service_ended_at", "due_date", "due_date_provisional")
         )
         if not settlements:

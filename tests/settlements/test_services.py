@@ -301,3 +301,35 @@ def test_reconcile_fails_when_a_ledger_amount_is_tampered_with(active):
         cursor.execute("ALTER TABLE orders_ledgerentry ENABLE TRIGGER ledger_entry_append_only")
     with pytest.raises(Exception, match="difference"):
         call_command("reconcile")
+
+
+def test_a_decided_adjustment_is_final_and_rejecting_needs_a_reason(active, user):
+    builders.views(active, (WINDOW_END, 19_000))
+    s = close(active, WINDOW_END)
+    other = get_user_model().objects.create_user("finance2")
+    adjustment = services.request_adjustment(
+        settlement=s, amount=Decimal("-5.00"), reason="Double count", actor=user, now=WINDOW_END
+    )
+    with pytest.raises(services.SettlementError, match="reason"):
+        services.reject_adjustment(adjustment=adjustment, actor=other, reason=" ", now=WINDOW_END)
+    services.reject_adjustment(adjustment=adjustment, actor=other, reason="No", now=WINDOW_END)
+    with pytest.raises(services.SettlementError, match="already decided"):
+        services.approve_adjustment(adjustment=adjustment, actor=other, now=WINDOW_END)
+    with pytest.raises(services.SettlementError, match="cannot decide"):
+        services.reject_adjustment(adjustment=adjustment, actor=user, reason="No", now=WINDOW_END)
+    assert not LedgerEntry.objects.filter(kind=LedgerKind.ADJUSTMENT).exists()
+
+
+def test_a_later_official_day_moves_an_open_due_date_but_not_a_paid_one(user):
+    placed = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
+    open_one = services.expire(boost=builders.boost(now=placed), now=placed + timedelta(days=31))
+    paid = services.expire(boost=builders.boost(now=placed), now=placed + timedelta(days=31))
+    services.pay_settlement(settlement=paid, now=placed + timedelta(days=31))
+    day = {"source": "notice", "actor": user, "now": placed}
+    services.enter_calendar_day(day=date(2027, 1, 1), is_working_day=False, **day)
+    _, moved = services.enter_calendar_day(day=date(2027, 1, 4), is_working_day=False, **day)
+    assert moved == 1
+    open_one.refresh_from_db()
+    paid.refresh_from_db()
+    assert (open_one.due_date, open_one.due_date_provisional) == (date(2027, 1, 13), False)
+    assert (paid.due_date, paid.due_date_provisional) == (date(2027, 1, 12), True)
