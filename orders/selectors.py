@@ -8,9 +8,34 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
-from .models import ZERO, Client, HistoryVideo, Influencer, LedgerEntry, ViewSnapshot
+from .models import (
+    MONEY,
+    ZERO,
+    Boost,
+    BoostStatus,
+    Client,
+    ClientMembership,
+    HistoryVideo,
+    Influencer,
+    LedgerEntry,
+    Order,
+    OrderLine,
+    ViewSnapshot,
+)
 from .pricing import PricingRules, Quote, quote_from_history
 
 
@@ -30,8 +55,9 @@ def client_balances(client_ids: Iterable[int]) -> dict[int, Decimal]:
     rows = Client.objects.filter(pk__in=list(client_ids)).annotate(
         balance=Subquery(latest.values("balance_after")[:1])
     )
+    # SQLite hands a subquery's decimal back unscaled; money is always in fen.
     return {
-        pk: ZERO if balance is None else balance
+        pk: ZERO if balance is None else balance.quantize(ZERO)
         for pk, balance in rows.values_list("pk", "balance")
     }
 
@@ -74,3 +100,99 @@ def stored_views(keys: Iterable[tuple[int, datetime]]) -> dict[tuple[int, dateti
         observed_at__in={at for _, at in keys},
     ).values_list("line_id", "observed_at", "views")
     return {(line_id, at): views for line_id, at, views in rows if (line_id, at) in keys}
+
+
+# --- Client pages ---
+#
+# Reads for the client portal (orders.views). Every one takes the client explicitly and filters by
+# it, so a page can only ever see its own client's rows. Each costs a constant number of queries,
+# whatever the number of orders, lines or snapshots.
+
+ZERO_MONEY = Value(ZERO, output_field=DecimalField(**MONEY))
+
+BOOST_STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+    "awaiting_publish": (BoostStatus.AWAITING_PUBLISH,),
+    "active": (BoostStatus.ACTIVE, BoostStatus.AWAITING_VIEWS),
+    "settled": tuple(Boost.TERMINAL),
+}
+
+
+def membership_of(user) -> ClientMembership | None:
+    """The user's client membership with its client, in one query; None for other users."""
+    if not user.is_authenticated:
+        return None
+    return ClientMembership.objects.select_related("client").filter(user_id=user.pk).first()
+
+
+def statement_entries(client: Client) -> QuerySet[LedgerEntry]:
+    """A client's ledger, newest first, with what each entry refers to (order, boost)."""
+    return (
+        LedgerEntry.objects.filter(client=client)
+        .select_related("order", "boost__line__order", "boost__line__influencer")
+        .order_by("-pk")
+    )
+
+
+def influencers_for_picking(query: str = "") -> QuerySet[Influencer]:
+    """Influencers a client can order, matched on name or platform id; quotes come cached."""
+    influencers = Influencer.objects.order_by("name", "pk")
+    if query:
+        influencers = influencers.filter(Q(name__icontains=query) | Q(platform_id__icontains=query))
+    return influencers
+
+
+def client_orders(client: Client, *, boost_group: str = "") -> QuerySet[Order]:
+    """A client's orders, newest first, with line and boost counts and totals annotated.
+
+    ``boost_group`` (a key of ``BOOST_STATUS_GROUPS``) keeps orders with at least one boost in that
+    group; ``"none"`` keeps orders without any boost. Lines and boosts are one-to-one, so the sums
+    over the one join are not multiplied.
+    """
+    orders = Order.objects.filter(client=client)
+    if boost_group == "none":
+        orders = orders.filter(~Exists(Boost.objects.filter(line__order=OuterRef("pk"))))
+    elif boost_group in BOOST_STATUS_GROUPS:
+        orders = orders.filter(
+            Exists(
+                Boost.objects.filter(
+                    line__order=OuterRef("pk"), status__in=BOOST_STATUS_GROUPS[boost_group]
+                )
+            )
+        )
+    counts = {
+        f"n_{group}": Count("lines__boost", filter=Q(lines__boost__status__in=statuses))
+        for group, statuses in BOOST_STATUS_GROUPS.items()
+    }
+    return orders.annotate(
+        n_lines=Count("lines"),
+        n_boosts=Count("lines__boost"),
+        total_prices=Coalesce(Sum("lines__fixed_price"), ZERO_MONEY),
+        total_fees=Coalesce(Sum("lines__boost__boost_fee"), ZERO_MONEY),
+        **counts,
+    ).order_by("-placed_at", "-pk")
+
+
+def client_order(client: Client, code: str) -> Order | None:
+    """One of the client's orders with everything its page shows, in three queries.
+
+    Lines come with their influencer, boost and the boost's settlement (read through the reverse
+    relation: ``orders`` never imports ``settlements``), and each line's snapshots oldest first.
+    None when the code is unknown or belongs to another client: the caller answers both alike.
+    """
+    snapshots = ViewSnapshot.objects.order_by("observed_at").only(
+        "pk", "line_id", "observed_at", "views"
+    )
+    lines = OrderLine.objects.select_related(
+        "influencer", "boost", "boost__settlement"
+    ).prefetch_related(Prefetch("snapshots", queryset=snapshots))
+    return (
+        Order.objects.filter(client=client, code=code)
+        .select_related("placed_by")
+        .prefetch_related(Prefetch("lines", queryset=lines.order_by("pk")))
+        .first()
+    )
+
+
+def client_order_with_key(client: Client, idempotency_key: str) -> Order | None:
+    """The order a client already placed with this idempotency key, if any."""
+    return Order.objects.filter(client=client, idempotency_key=idempotency_key).first()

@@ -100,7 +100,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 
-LOGIN_URL = "admin:login"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# The client portal's account pages (orders.urls); the admin keeps its own login page.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "portal:home"
+# Password-reset mail is printed to the console unless a real backend is configured.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 # --- Celery -----------------------------------------------------------------------------------
 # Default broker: kombu's file-system transport, which works across processes on one machine with
@@ -113,11 +119,27 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
+else:
+    # Redis hands an unacknowledged message to a worker again after visibility_timeout seconds: it
+    # must outlast the longest sweep (100,000 due boosts take minutes, see bench/), or a sweep still
+    # running would be started a second time (harmless, being idempotent, but wasted work).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+    }
+# Every task is idempotent (row locks, re-checked state, unique constraints; DESIGN §9), so it is
+# acknowledged only once it has run, and a killed worker's task is delivered again and re-run
+# safely: at-least-once, never lost. One reserved message per pool slot: none waits behind a sweep.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_IGNORE_RESULT = True
+# No result backend, so no results to expire: keeps beat from adding a celery.backend_cleanup task.
+CELERY_RESULT_EXPIRES = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -137,6 +159,8 @@ BOOST_VALIDITY_MONTHS = 1
 SETTLEMENT_DUE_BUSINESS_DAYS = 7
 # A closing snapshot older than window_end minus this many hours is stale (DESIGN §5).
 SNAPSHOT_FRESHNESS_HOURS = 24
+# Most items (publish events or view snapshots) one /api/ request may carry; more is a 413.
+INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
 
 # --- Production hardening (DEBUG off) ---------------------------------------------------------
 if not DEBUG:

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("orders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/insights/", include("settlements.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("orders.api_urls")),
 ]

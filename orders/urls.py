@@ -1,0 +1,83 @@
+"""URLs of the client portal (DESIGN §9: the client pages live in ``orders``).
+
+The pages are in the ``portal`` namespace. The account views of ``django.contrib.auth`` keep their
+usual un-namespaced names (``login``, ``password_reset_confirm`` …), which those views and their
+e-mails reverse. Their templates have ``portal_`` names so they never replace the admin's own
+``registration/password_*`` pages.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+
+from . import views
+
+# Not ``app_name``: that would namespace the account views too.
+NAMESPACE = "portal"
+
+portal_patterns = [
+    path("", views.home, name="home"),
+    path("account/", views.account, name="account"),
+    path("account/statement.csv", views.statement_csv, name="statement_csv"),
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/new/", views.order_new, name="order_new"),
+    path("orders/<str:code>/", views.order_detail, name="order_detail"),
+]
+
+account_patterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="registration/portal_password_change_form.html"
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/portal_password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="registration/portal_password_reset_form.html",
+            email_template_name="registration/portal_password_reset_email.txt",
+            subject_template_name="registration/portal_password_reset_subject.txt",
+            success_url=reverse_lazy("password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="registration/portal_password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/portal_password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/portal_password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, NAMESPACE))),
+    *account_patterns,
+]

@@ -1,0 +1,57 @@
+/* StarBoost client portal: small progressive enhancements; every page works without them. */
+(function () {
+  "use strict";
+
+  function yuan(fen) {
+    var sign = fen < 0 ? "-" : "";
+    var abs = Math.abs(fen);
+    var whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var cents = (abs % 100).toString().padStart(2, "0");
+    return sign + "¥" + whole + "." + cents;
+  }
+
+  // The 视频助推 module: keep the totals in step with the ticks (the server re-checks them all).
+  function moduleTotals(form) {
+    var fixed = parseInt(form.dataset.fixedFen, 10);
+    var balance = parseInt(form.dataset.balanceFen, 10);
+    var fees = 0;
+    form.querySelectorAll("input.boost-tick").forEach(function (box) {
+      if (box.checked && !box.disabled) { fees += parseInt(box.dataset.feeFen, 10) || 0; }
+    });
+    var after = balance - fixed - fees;
+    var set = function (name, fen) {
+      var el = form.querySelector("[data-total='" + name + "']");
+      if (el) { el.textContent = yuan(fen); }
+    };
+    set("fees", fees);
+    set("total", fixed + fees);
+    set("after", after);
+    var afterCell = form.querySelector("[data-total='after']");
+    if (afterCell) { afterCell.classList.toggle("neg", after < 0); }
+    var short = form.querySelector("[data-shortfall]");
+    if (short) {
+      short.hidden = after >= 0;
+      var amount = short.querySelector("[data-total='missing']");
+      if (amount) { amount.textContent = yuan(-after); }
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-module]").forEach(function (form) {
+      form.addEventListener("change", function () { moduleTotals(form); });
+    });
+    // Confirm once: after the first submit the buttons go grey (the hidden key protects anyway).
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        window.setTimeout(function () {
+          form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+        }, 0);
+      });
+    });
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+      var button = select.form.querySelector(".js-hide");
+      if (button) { button.hidden = true; }
+    });
+  });
+})();

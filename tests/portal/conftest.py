@@ -1,0 +1,100 @@
+"""Portal fixtures: two clients, each with a logged-in user, and boosts in every state.
+
+Every row comes from the real services (``tests.builders`` and ``settlements.services``): tests may
+import ``settlements``, the portal code may not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.test import Client as HttpClient
+
+from orders.models import Boost, ClientMembership
+from settlements import services as settlement_services
+from tests import builders
+from tests.builders import T0
+
+PUBLISHED = T0 + timedelta(hours=2)  # E = 20,000, P = ¥10,000.00, F = ¥1,000.00 (builders)
+
+
+def member_of(account, username: str):
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.com", password="s3cret-Pass!"
+    )
+    ClientMembership.objects.create(user=user, client=account)
+    return user
+
+
+@pytest.fixture
+def account(db):
+    return builders.client(balance="100000.00")
+
+
+@pytest.fixture
+def member(account):
+    return member_of(account, "alice")
+
+
+@pytest.fixture
+def portal(member, english) -> HttpClient:
+    """The test client, logged in as a user of ``account``, English UI."""
+    http = HttpClient()
+    http.force_login(member)
+    return http
+
+
+@pytest.fixture
+def other_account(db):
+    return builders.client(balance="100000.00")
+
+
+@pytest.fixture
+def other_order(other_account):
+    return builders.order(other_account, [builders.influencer()])
+
+
+def at(instant: datetime):
+    """Stop the clock at ``instant`` for the page (its "time left" and projections read it)."""
+    return time_machine.travel(instant, tick=False)
+
+
+def hourly_views(boost: Boost, hours: int, per_hour: int, *, start: datetime = PUBLISHED) -> None:
+    """``hours`` hourly snapshots after publish, growing by ``per_hour`` views an hour."""
+    builders.views(
+        boost, *[(start + timedelta(hours=h), per_hour * h) for h in range(1, hours + 1)]
+    )
+
+
+def active_boost(account, *, hours: int = 72, per_hour: int = 150) -> Boost:
+    boost = builders.publish(builders.boost(account=account), at=PUBLISHED)
+    if hours:
+        hourly_views(boost, hours, per_hour)
+    return boost
+
+
+def closed_boost(account, views: int | None) -> Boost:
+    """A boost whose window was closed by the sweep with ``views`` counted an hour before its end
+    (``None``: no data at all, so it waits for views)."""
+    boost = builders.publish(builders.boost(account=account), at=PUBLISHED)
+    if views is not None:
+        builders.views(boost, (boost.window_end - timedelta(hours=1), views))
+    settlement_services.close_window(boost=boost, now=boost.window_end + timedelta(minutes=5))
+    return Boost.objects.get(pk=boost.pk)
+
+
+def expired_boost(account) -> Boost:
+    boost = builders.boost(account=account)
+    settlement_services.expire(boost=boost, now=boost.valid_until + timedelta(minutes=1))
+    return Boost.objects.get(pk=boost.pk)
+
+
+def cancelled_boost(account, staff) -> Boost:
+    boost = builders.boost(account=account)
+    settlement_services.cancel(
+        boost=boost, actor=staff, reason="Influencer left", now=T0 + timedelta(days=1)
+    )
+    return Boost.objects.get(pk=boost.pk)

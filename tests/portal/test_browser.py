@@ -1,0 +1,245 @@
+"""The portal in a real browser: Playwright driving Debian's chromium against ``live_server``.
+
+Run with ``pytest -m browser``. Needs ``playwright`` from requirements.txt and
+``apt-get install chromium`` (never ``playwright install``: the system browser is used). Screenshots
+go to ``test-output/browser/`` in the repository root (git-ignored); their paths are printed.
+Chinese text is only legible in them with a CJK font installed (``apt-get install fonts-noto-cjk``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connections
+from django.utils import timezone
+
+from orders import services
+from orders.models import Order
+from tests import builders
+
+from .conftest import member_of
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="no /usr/bin/chromium: apt-get install -y chromium chromium-driver",
+    ),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="playwright is not installed (pip install -r requirements.txt)",
+    )
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+    # plain synchronous code, which Django would otherwise refuse next to a running loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+        # The test's ORM calls ran next to Playwright's event loop, which gives them a database
+        # connection of their own; close it here, or PostgreSQL refuses to drop the test database.
+        connections.close_all()
+
+
+@pytest.fixture
+def shots():
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    taken: list[Path] = []
+
+    def shot(page_or_element, name: str, **kwargs) -> Path:
+        path = OUTPUT / f"{name}.png"
+        page_or_element.screenshot(path=str(path), **kwargs)
+        taken.append(path)
+        return path
+
+    yield shot
+    for path in taken:
+        print(f"screenshot: {path}")
+
+
+def money(text: str) -> float:
+    return float(re.sub(r"[^\d.\-]", "", text))
+
+
+def test_client_orders_two_boosts_follows_progress_and_cannot_see_other_clients(
+    browser, live_server, shots
+):
+    now = timezone.now()
+    past = now - timedelta(days=3, hours=4)
+    account = builders.client(balance="200000.00", now=past)
+    member_of(account, "alice")
+    # An order from three days ago, published and watched hourly since: a card with a chart.
+    running = builders.order(account, [builders.influencer(now=past)], now=past)
+    boost = running.lines.get().boost
+    boost = builders.publish(boost, at=past + timedelta(hours=1))
+    builders.views(
+        boost,
+        *[
+            (past + timedelta(hours=1 + h), int(26_000 * (1 - 0.93**h)))
+            for h in range(1, 3 * 24 + 2)
+        ],
+    )
+    a = builders.influencer(price="10000.00", now=now)
+    b = builders.influencer(price="8000.00", now=now)
+    services.refresh_quotes(now=now)
+    foreign = builders.order(builders.client(now=now), [builders.influencer(now=now)], now=now)
+
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}, device_scale_factor=1
+    )
+    page = context.new_page()
+
+    # Log in.
+    page.goto(f"{live_server.url}/")
+    assert page.url.startswith(f"{live_server.url}/login/")
+    shots(page, "01-login")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "s3cret-Pass!")
+    page.click("#login button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/orders/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    shots(page, "02-orders", full_page=True)
+    balance_before = money(page.inner_text(".balance-pill"))
+
+    # Switch to English before ordering, so the rest reads in the source language.
+    with page.expect_navigation():
+        page.select_option("#language", "en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.url == f"{live_server.url}/orders/"
+
+    # Pick the two influencers, then the video boost module.
+    page.click("nav.mainnav >> text=New order")
+    page.check(f"#pick-{a.pk}")
+    page.check(f"#pick-{b.pk}")
+    shots(page, "03-pick", full_page=True)
+    page.click("button[name=step]")
+    page.wait_for_selector("form#module")
+    boxes = page.locator("form#module input.boost-tick")
+    assert boxes.count() == 2
+    for i in range(2):
+        boxes.nth(i).check()
+    # The totals follow the ticks in the page (the server checks them again on confirm).
+    assert page.inner_text("[data-total=fees]") == "¥1,800.00"
+    assert page.inner_text("[data-total=total]") == "¥19,800.00"
+    shots(page, "04-module", full_page=True)
+    page.click("#confirm")
+    page.wait_for_url(re.compile(r".*/orders/SB\d{6}-[0-9A-F]{6}/$"))
+    order = Order.objects.exclude(pk=running.pk).get(client=account)
+    assert order.code in page.url
+    assert "is placed and paid" in page.inner_text(".messages")
+    assert money(page.inner_text(".balance-pill")) == balance_before - 19_800
+    assert page.locator("section.card .badge-waiting").count() == 2
+    shots(page, "05-order-placed", full_page=True)
+
+    # The running boost: progress card with its chart and projection.
+    page.goto(f"{live_server.url}/orders/{running.code}/")
+    card = page.locator(f"#line-{boost.line_id}")
+    assert card.locator(".badge-active").count() == 1
+    assert card.locator("svg.chart polyline.observed").count() == 1
+    assert card.locator("svg.chart polyline.projection").count() == 1
+    assert "Projected for day 14" in card.inner_text()
+    shots(card, "06-boost-card")
+
+    # Back to Chinese; the account page with its statement.
+    with page.expect_navigation():
+        page.select_option("#language", "zh-hans")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.goto(f"{live_server.url}/account/")
+    assert order.code in page.inner_text("#statement")
+    shots(page, "07-account", full_page=True)
+
+    # Another client's order is not there, exactly like an order that does not exist.
+    response = page.goto(f"{live_server.url}/orders/{foreign.code}/")
+    assert response.status == 404
+    missing = page.request.get(f"{live_server.url}/orders/SB000000-000000/")
+    assert missing.status == 404 and missing.body() == response.body()
+    shots(page, "08-foreign-order-404")
+    context.close()
+
+
+def test_every_boost_state_on_one_order_page(browser, live_server, shots):
+    """One order whose lines are in every state of DESIGN §5, built through the real services."""
+    from settlements import services as settlement_services
+    from settlements.models import Settlement
+
+    now = timezone.now()
+    placed = now - timedelta(days=32)
+    account = builders.client(balance="500000.00", now=placed)
+    member_of(account, "erin")
+    people = [builders.influencer(price=p, now=placed) for p in ("10000.00",) * 6]
+    order = builders.order(account, people, now=placed)
+    active, waiting, succeeded, compensated, expired, cancelled = [
+        line.boost for line in order.lines.order_by("pk")
+    ]
+    for boost in (waiting, succeeded, compensated):
+        builders.publish(boost, at=placed + timedelta(hours=6))
+    active = builders.publish(active, at=now - timedelta(days=3))
+    builders.views(
+        active,
+        *[(active.window_start + timedelta(hours=h), 260 * h - h * h) for h in range(1, 73)],
+    )
+    for boost, final in ((succeeded, 23_400), (compensated, 15_000)):
+        boost.refresh_from_db()
+        start = boost.window_start
+        builders.views(
+            boost,
+            *[(start + timedelta(hours=h), final * h // 335) for h in range(1, 336)],
+        )
+    settlement_services.cancel(
+        boost=cancelled,
+        actor=get_user_model().objects.create_user("ops", is_staff=True),
+        reason="Influencer withdrew",
+        now=placed + timedelta(days=2),
+    )
+    for boost in (waiting, succeeded, compensated):
+        boost.refresh_from_db()
+        settlement_services.close_window(boost=boost, now=boost.window_end + timedelta(minutes=5))
+    settlement_services.expire(boost=expired, now=now)
+    settlement_services.pay_settlement(
+        settlement=Settlement.objects.get(boost=compensated), now=now - timedelta(days=10)
+    )
+    fresh = builders.order(account, [builders.influencer(now=now)], now=now)
+
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "erin")
+    page.fill("#id_password", "s3cret-Pass!")
+    page.click("#login button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/orders/")
+    shots(page, "10-orders-all-states", full_page=True)
+    page.goto(f"{live_server.url}/orders/{order.code}/")
+    statuses = page.locator("section.card").evaluate_all(
+        "cards => cards.map(c => c.dataset.status)"
+    )
+    assert statuses == [
+        "active",
+        "awaiting_views",
+        "succeeded",
+        "compensated",
+        "expired",
+        "cancelled",
+    ]
+    assert page.locator("svg.chart").count() == 4
+    shots(page, "11-order-every-state", full_page=True)
+    page.goto(f"{live_server.url}/orders/{fresh.code}/")
+    assert page.locator("section.card[data-status=awaiting_publish]").count() == 1
+    page.goto(f"{live_server.url}/account/")
+    shots(page, "12-account-with-payouts", full_page=True)
+    context.close()

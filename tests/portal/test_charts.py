@@ -1,0 +1,183 @@
+"""The day-14 projection and the progress chart (orders.charts): pure maths, no database."""
+
+import math
+import random
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from orders import charts
+from orders.charts import Projection, progress_chart, project_views, views_axis, whole_fee_threshold
+
+
+def saturating(plateau: float, tau: float, days: float, step_hours: int = 1):
+    """Hourly points of views(t) = plateau · (1 − e^(−t/tau)), as whole views."""
+    hours = int(days * 24)
+    return [(h / 24, round(plateau * (1 - math.exp(-(h / 24) / tau)))) for h in range(1, hours + 1)]
+
+
+# --- The cap in words ---------------------------------------------------------------------------
+
+
+def test_whole_fee_threshold_for_a_ten_percent_premium_is_about_91_percent():
+    threshold = whole_fee_threshold(20_000, Decimal("10000.00"), Decimal("1000.00"))
+    assert threshold.percent == 91  # 1 − F/(P + F) = 10/11
+    assert threshold.views == 18_181  # floor(20,000 × 10/11)
+
+
+def test_whole_fee_threshold_follows_the_boost_own_ratio():
+    assert whole_fee_threshold(10_000, Decimal("1000.00"), Decimal("500.00")).percent == 67
+    assert whole_fee_threshold(10_000, Decimal("1000.00"), Decimal("230.00")).percent == 81
+
+
+@pytest.mark.parametrize(("expected", "fee"), [(0, "100.00"), (1000, "0.00")])
+def test_whole_fee_threshold_is_none_when_nothing_can_be_owed(expected, fee):
+    assert whole_fee_threshold(expected, Decimal("1000.00"), Decimal(fee)) is None
+
+
+# --- Projection ---------------------------------------------------------------------------------
+
+
+def test_projection_recovers_a_saturating_curve():
+    points = saturating(30_000, tau=3.0, days=4)
+    projection = project_views(points)
+    exact = 30_000 * (1 - math.exp(-14 / 3))
+    assert projection.views == pytest.approx(exact, rel=0.005)
+    assert projection.tau_days == pytest.approx(3.0, rel=0.02)
+    assert projection.plateau == pytest.approx(30_000, rel=0.01)
+
+
+def test_projection_of_steady_growth_is_close_to_a_straight_line():
+    points = [(h / 24, 100 * h) for h in range(1, 73)]  # 2,400 views a day for three days
+    projection = project_views(points)
+    assert projection.views == pytest.approx(2_400 * 14, rel=0.01)
+
+
+def test_projection_is_deterministic_and_ignores_point_order():
+    rng = random.Random(7)
+    points = [
+        (day, int(views * rng.uniform(0.97, 1.03))) for day, views in saturating(25_000, 2.5, 5)
+    ]
+    first = project_views(points)
+    shuffled = points[:]
+    rng.shuffle(shuffled)
+    assert project_views(points) == first
+    assert project_views(shuffled) == first
+
+
+def test_projection_never_falls_below_the_latest_count():
+    # Flat for days, then one late jump: the fit undershoots the last point, views never go down.
+    points = [(h / 24, 10_000) for h in range(1, 96)] + [(4.0, 14_000)]
+    assert project_views(points).views >= 14_000
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        [],
+        [(0.5, 100), (1.0, 200)],  # two points
+        [(0.1, 100), (0.2, 150), (0.3, 180)],  # spans less than 12 hours
+    ],
+)
+def test_projection_needs_three_points_over_twelve_hours(points):
+    assert project_views(points) is None
+
+
+def test_projection_ignores_points_before_publish_and_after_the_window():
+    points = saturating(20_000, 2.0, 3)
+    noisy = [(-1.0, 50_000), (0.0, 99_999)] + points + [(15.0, 1)]
+    assert project_views(noisy) == project_views(points)
+
+
+def test_many_points_are_thinned_to_a_fixed_number_without_changing_the_answer():
+    points = saturating(40_000, 4.0, 13.9)  # 333 hourly points
+    projection = project_views(points)
+    assert projection.points_used == charts.MAX_FIT_POINTS
+    assert projection.views == pytest.approx(40_000 * (1 - math.exp(-14 / 4)), rel=0.005)
+
+
+def test_all_zero_views_project_zero():
+    assert project_views([(d / 4, 0) for d in range(1, 10)]).views == 0
+
+
+def test_projection_curve_passes_through_the_origin():
+    projection = project_views(saturating(30_000, 3.0, 4))
+    assert projection.at(0) == 0
+    assert projection.at(14) == pytest.approx(projection.views, abs=1)
+
+
+def test_days_since_converts_instants_to_days_oldest_first():
+    start = datetime(2026, 3, 10, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    points = charts.days_since(
+        start, [(start + timedelta(days=2), 900), (start + timedelta(hours=6), 300)]
+    )
+    assert points == [(0.25, 300), (2.0, 900)]
+
+
+# --- Chart ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("highest", "top", "step"),
+    [(22_000, 25_000, 5_000), (26_000, 30_000, 10_000), (1_100, 1_500, 500), (0, 1000, 250)],
+)
+def test_views_axis_uses_round_steps(highest, top, step):
+    assert views_axis(highest) == charts.Axis(top=top, step=step)
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)  # well-formed XML, or this raises
+
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def test_chart_draws_every_point_the_expected_line_and_the_projection():
+    points = saturating(30_000, 3.0, 3)
+    projection = project_views(points)
+    svg = parse(
+        progress_chart(
+            points,
+            expected_views=20_000,
+            projection=projection,
+            whole_fee_views=18_181,
+            now_day=3.0,
+        )
+    )
+    polylines = {p.get("class"): p.get("points").split() for p in svg.iter(f"{NS}polyline")}
+    assert len(polylines["observed"]) == len(points)
+    assert len(polylines["projection"]) == 25
+    lines = {
+        line.get("class"): line for line in svg.iter(f"{NS}line") if line.get("class") != "grid"
+    }
+    assert {"expected", "cap", "now"} <= set(lines)
+    # The expected line sits at 20,000 on an axis that runs to 35,000 (the projection is ~29,700).
+    axis = views_axis(projection.views * 1.05)
+    assert float(lines["expected"].get("y1")) == pytest.approx(charts._y(20_000, axis), abs=0.1)
+    # The last observed point is at day 3: x = left + 3/14 of the plot width.
+    last_x = float(polylines["observed"][-1].split(",")[0])
+    assert last_x == pytest.approx(
+        charts.LEFT + (640 - charts.LEFT - charts.RIGHT) * 3 / 14, abs=0.1
+    )
+
+
+def test_chart_without_views_says_so_and_has_no_projection():
+    svg = parse(progress_chart([], expected_views=20_000))
+    texts = [t.text for t in svg.iter(f"{NS}text")]
+    assert "No view data yet" in texts
+    assert not list(svg.iter(f"{NS}polyline"))
+
+
+def test_chart_leaves_out_points_outside_the_window():
+    svg = parse(progress_chart([(-0.5, 10), (1, 100), (2, 200), (20, 999)], expected_views=1000))
+    (observed,) = [p for p in svg.iter(f"{NS}polyline") if p.get("class") == "observed"]
+    assert len(observed.get("points").split()) == 2
+
+
+def test_projection_is_a_frozen_value():
+    projection = Projection(100, 14, 200.0, 5.0, 3, 1.0, 50)
+    with pytest.raises(AttributeError):
+        projection.views = 1
