@@ -2,8 +2,8 @@
 
 Operations sees every orders and settlements model except client ledgers and the pipeline's
 credentials, maintains influencers, their history videos, client users and the official calendar,
-and may cancel a boost before publish (``orders.change_boost``; the boost form itself stays
-read-only). Finance has all of that, sees client ledgers, tops them up and may act on money:
+places orders for clients (``orders.add_order``) and may cancel a boost before publish
+(``orders.change_boost``; the boost form itself stays read-only). Finance has all of that, sees client ledgers, tops them up and may act on money:
 ``settlements.change_settlement`` is the permission the admin checks before a hold, a release, an
 adjustment or a settle-with-available-views. Nobody is given delete on settlements, their events,
 adjustments or ledger entries: those rows are append-only.
@@ -46,8 +46,9 @@ def operations_permissions(apps) -> list[tuple[str, str]]:
         for app_label, model in OPERATIONS_EDITS
         for action in ("add", "change")
     ]
-    # Cancel a boost before publish (its fee is refunded); only admin actions use it.
-    return [*views, *edits, ("orders", "change_boost")]
+    # Cancel a boost before publish (its fee is refunded); only admin actions use it. Place an
+    # order for a client (the orders admin's place-order page; orders are never edited).
+    return [*views, *edits, ("orders", "change_boost"), ("orders", "add_order")]
 
 
 def _permissions(apps, pairs):

@@ -109,7 +109,7 @@ def test_migration_creates_operations_and_finance_groups():
         ]
         for action in ("add", "change")
     }
-    assert operations - views == edits | {"orders.change_boost"}  # cancel a boost
+    assert operations - views == edits | {"orders.change_boost", "orders.add_order"}
 
     assert finance == operations | {
         "settlements.change_settlement",
