@@ -1,4 +1,4 @@
-"""Suite-wide hooks: PostgreSQL-only tests, and never a silent SQLite run in CI."""
+"""Suite-wide hooks: PostgreSQL-only tests, never a silent SQLite run in CI, English messages."""
 
 from __future__ import annotations
 
@@ -7,6 +7,18 @@ import os
 import pytest
 
 POSTGRES_ONLY = "needs PostgreSQL (real transactions, row locks, triggers); DATABASE_URL is SQLite"
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service messages in tests are the English source strings, whatever is translated.
+
+    Requests still pick their language through ``LocaleMiddleware`` (Chinese by default).
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 def _on_postgresql() -> bool:
