@@ -2,7 +2,7 @@
 
 Plain Django views, CSRF-exempt: no cookie is involved, each request carries
 ``Authorization: Bearer <token>``, checked against ``IntegrationToken``. A view checks the shape of
-its batch, then hands the whole batch to one service (``publish_events``, ``ingest_views``), which
+its batch, then hands the whole batch to one service (``publish_events``, ``record_views``), which
 is all or nothing. Every request, refused ones included, leaves exactly one ``ApiRequestLog`` row.
 
 Answers are small JSON objects:
@@ -150,7 +150,7 @@ def views_endpoint(request: HttpRequest, *, token: IntegrationToken, now: dateti
     if errors:
         return _item_errors(errors, items=len(items))
     try:
-        new = services.ingest_views(items=snapshots, now=now)
+        new = services.record_views(items=snapshots, now=now)
     except BatchRefused as refusal:
         return _item_errors(
             _by_index(refusal.message_dict), items=len(items), conflict=refusal.conflict

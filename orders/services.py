@@ -57,6 +57,19 @@ class IdempotencyConflict(OrderError):
     pass
 
 
+class BatchRefused(OrderError):
+    """Items of an all-or-nothing batch were refused; ``message_dict`` is keyed by item index.
+
+    ``conflict`` is True when every refused item contradicts data already stored (a different
+    publish of the line, a video of another line, another count for the same instant) rather than
+    being wrong in itself: the API answers 409 then, 400 otherwise.
+    """
+
+    def __init__(self, errors: dict[int, str], *, conflicts: Iterable[int] = ()):
+        super().__init__({str(n): [errors[n]] for n in sorted(errors)})
+        self.conflict = set(conflicts) == set(errors)
+
+
 def _actor_name(actor: AbstractBaseUser | None) -> str:
     return actor.get_username() if actor is not None else "system"
 
@@ -492,11 +505,13 @@ def publish(
                 return line
             raise OrderError(
                 _("Order line %(line)s was already published as %(video)s.")
-                % {"line": line.pk, "video": line.platform_video_id}
+                % {"line": line.pk, "video": line.platform_video_id},
+                code="conflict",
             )
         if OrderLine.objects.filter(platform_video_id=video_id).exists():
             raise OrderError(
-                _("Video %(video)s is already linked to another order line.") % {"video": video_id}
+                _("Video %(video)s is already linked to another order line.") % {"video": video_id},
+                code="conflict",
             )
         if published_at < line.order.placed_at:
             raise OrderError(_("A video cannot be published before the order was placed."))
@@ -558,14 +573,16 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
         if seen.setdefault(key, item.views) != item.views:
             errors[n] = _("Two different counts for the same video and instant in one batch.")
     existing = selectors.stored_views({key for key in seen})
+    conflicts = set()
     for n, item in enumerate(items):
         key = (lines[item.video_id].pk, item.observed_at) if item.video_id in lines else None
         if n not in errors and key in existing and existing[key] != item.views:
             errors[n] = _("Conflicts with the stored count %(views)s for this instant.") % {
                 "views": existing[key]
             }
+            conflicts.add(n)
     if errors:
-        raise OrderError({str(n): [message] for n, message in errors.items()})
+        raise BatchRefused(errors, conflicts=conflicts)
     new = [
         ViewSnapshot(line_id=line_id, observed_at=at, views=views, received_at=now)
         for (line_id, at), views in seen.items()
@@ -583,19 +600,6 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
 
 # The largest count a ``BigIntegerField`` holds: parsers refuse more before the database does.
 MAX_VIEWS = 2**63 - 1
-
-
-class BatchRefused(OrderError):
-    """Items of an all-or-nothing batch were refused; ``message_dict`` is keyed by item index.
-
-    ``conflict`` is True when every refused item contradicts data already stored (a different
-    publish of the line, a video of another line, another count for the same instant) rather than
-    being wrong in itself: the API answers 409 then, 400 otherwise.
-    """
-
-    def __init__(self, errors: dict[int, str], *, conflict: bool = False):
-        super().__init__({str(n): [errors[n]] for n in sorted(errors)})
-        self.conflict = conflict
 
 
 def hash_token(raw: str) -> str:
@@ -750,11 +754,7 @@ def publish_events(
             except OrderError as refusal:
                 errors[n] = " ".join(refusal.messages)
                 refused[n] = line
-                if line.published_at is not None or (
-                    OrderLine.objects.filter(platform_video_id=event.video_id)
-                    .exclude(pk=line.pk)
-                    .exists()
-                ):
+                if getattr(refusal, "code", None) == "conflict":
                     conflicts.add(n)
             else:
                 if line.published_at is None:
@@ -773,40 +773,5 @@ def publish_events(
             )
             for n, line in refused.items()
         )
-        raise BatchRefused(errors, conflict=conflicts == set(errors))
+        raise BatchRefused(errors, conflicts=conflicts)
     return len(published)
-
-
-def ingest_views(*, items: Sequence[SnapshotIn], now: datetime) -> int:
-    """``record_views`` for the pipeline (all or nothing; returns how many were new), with each
-    refusal told apart: a count that contradicts the stored one for its instant is a conflict."""
-    items = list(items)
-    try:
-        return record_views(items=items, now=now)
-    except OrderError as refusal:
-        errors = {int(n): " ".join(messages) for n, messages in refusal.message_dict.items()}
-        raise BatchRefused(
-            errors, conflict=_contradicts_stored_views(items, errors) == set(errors)
-        ) from refusal
-
-
-def _contradicts_stored_views(items: Sequence[SnapshotIn], indices: Iterable[int]) -> set[int]:
-    """The indices among ``indices`` whose valid count differs from the one stored for the
-    same video and instant."""
-    candidates = {
-        n: items[n]
-        for n in indices
-        if isinstance(items[n].views, int)
-        and not isinstance(items[n].views, bool)
-        and items[n].views >= 0
-    }
-    lines = OrderLine.objects.in_bulk(
-        {item.video_id for item in candidates.values()}, field_name="platform_video_id"
-    )
-    keys = {
-        n: (lines[item.video_id].pk, item.observed_at)
-        for n, item in candidates.items()
-        if item.video_id in lines
-    }
-    stored = selectors.stored_views(keys.values())
-    return {n for n, key in keys.items() if key in stored and stored[key] != items[n].views}

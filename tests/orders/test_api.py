@@ -160,7 +160,7 @@ def test_a_crash_is_logged_as_500_and_raised(client, clock, raw_token, monkeypat
     def crash(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "ingest_views", crash)
+    monkeypatch.setattr(services, "record_views", crash)
     with pytest.raises(RuntimeError):
         call(client, "views", {"snapshots": []}, raw_token)
     log = ApiRequestLog.objects.get()
