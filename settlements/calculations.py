@@ -8,7 +8,7 @@ All arithmetic is exact (``fractions.Fraction``); the only rounding that decides
 final ``ROUND_HALF_UP`` to the fen. The other rounded figures on ``CompensationExplanation`` are
 for display and the settlement audit trail, never fed back into the amount.
 
-Pure rules: no Django models, no database.
+Pure rules: no Django models, no database (only ``gettext``, for the words of ``describe()``).
 """
 
 from __future__ import annotations
@@ -17,14 +17,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext
+
 FORMULA_VERSION = "v1"
 
 _FEN = Decimal("0.01")
-
-_MINUS = "\N{MINUS SIGN}"
-_TIMES = "\N{MULTIPLICATION SIGN}"
-_GEQ = "\N{GREATER-THAN OR EQUAL TO}"
-_ARROW = "\N{RIGHTWARDS ARROW}"
 
 
 @dataclass(frozen=True)
@@ -55,17 +52,28 @@ class CompensationExplanation:
         E.g. ``(100,000 − 95,000)/1000 × ¥110.00 = ¥550.00; cap ¥1,000.00``.
         """
         if self.shortfall_views == 0:
-            return f"{self.actual_views:,} {_GEQ} expected {self.expected_views:,}: nothing owed"
+            return gettext("%(actual)s ≥ expected %(expected)s: nothing owed") % {
+                "actual": f"{self.actual_views:,}",
+                "expected": f"{self.expected_views:,}",
+            }
         cpm = _expected_cpm(self.expected_views, self.fixed_price, self.boost_fee)
         raw = _raw(self.shortfall_views, self.expected_views, self.fixed_price, self.boost_fee)
-        text = (
-            f"({self.expected_views:,} {_MINUS} {self.actual_views:,})/1000 {_TIMES} "
-            f"{_yuan(_round_half_up(cpm, 2))} = {_yuan(_round_half_up(raw, 2))}; "
-            f"cap {_yuan(self.boost_fee)}"
-        )
+        figures = {
+            "expected": f"{self.expected_views:,}",
+            "actual": f"{self.actual_views:,}",
+            "cpm": _yuan(_round_half_up(cpm, 2)),
+            "raw": _yuan(_round_half_up(raw, 2)),
+            "fee": _yuan(self.boost_fee),
+            "amount": _yuan(self.amount),
+        }
         if self.cap_applied:
-            text += f" applied {_ARROW} {_yuan(self.amount)}"
-        return text
+            template = gettext(
+                "(%(expected)s − %(actual)s)/1000 × %(cpm)s = %(raw)s; "
+                "cap %(fee)s applied → %(amount)s"
+            )
+        else:
+            template = gettext("(%(expected)s − %(actual)s)/1000 × %(cpm)s = %(raw)s; cap %(fee)s")
+        return template % figures
 
 
 def compensation(

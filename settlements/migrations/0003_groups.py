@@ -3,9 +3,10 @@
 Operations sees every orders and settlements model except client ledgers and the pipeline's
 credentials, maintains influencers, their history videos, client users and the official calendar,
 places orders for clients (``orders.add_order``) and may cancel a boost before publish
-(``orders.change_boost``; the boost form itself stays read-only). Finance has all of that, sees client ledgers, tops them up and may act on money:
-``settlements.change_settlement`` is the permission the admin checks before a hold, a release, an
-adjustment or a settle-with-available-views. Nobody is given delete on settlements, their events,
+(``orders.change_boost``; the boost form itself stays read-only). Finance has all of that, sees
+client ledgers, tops them up and may act on money: ``settlements.change_settlement`` is the
+permission the admin checks before a hold, a release, an adjustment or a
+settle-with-available-views. Nobody is given delete on settlements, their events,
 adjustments or ledger entries: those rows are append-only.
 
 Running it again adds nothing twice; reversing it removes the two groups.
