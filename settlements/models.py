@@ -130,7 +130,14 @@ class Settlement(models.Model):
         verbose_name = _("settlement")
         verbose_name_plural = _("settlements")
         ordering = ["-computed_at", "-id"]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # The payout sweep walks scheduled rows in id order; a partial index keeps that plan
+            # cheap whatever the table's statistics say about a sudden backlog.
+            models.Index(
+                fields=["id"], condition=Q(status="scheduled"), name="settlement_scheduled_id"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=SettlementKind.values), name="settlement_kind_valid"

@@ -17,11 +17,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.models import Boost, LedgerKind, ViewSnapshot
+from orders.models import Boost, LedgerEntry, LedgerKind, ViewSnapshot
 from orders.services import EntryIn, OrderError, post_entries, post_entry, transition_many
 
 from . import calculations, calendar
@@ -42,16 +43,16 @@ def _name(actor: AbstractBaseUser | None) -> str:
 # --- Due dates ---------------------------------------------------------------------------------
 
 
-def due_date_for(ended_at: datetime, overrides: dict[date, bool]) -> calendar.DueDate:
-    """The 7th business day after the service-end date in Asia/Shanghai (DESIGN §7)."""
-    return calendar.due_date(
-        timezone.localdate(ended_at), settings.SETTLEMENT_DUE_BUSINESS_DAYS, overrides
-    )
+def due_dates(instants: Sequence[datetime]) -> dict[date, calendar.DueDate]:
+    """Due date by service-end date: the 7th business day after it, in Asia/Shanghai (§7).
 
-
-def _overrides_around(instants: Sequence[datetime]) -> dict[date, bool]:
-    years = {timezone.localdate(at).year for at in instants}
-    return calendar_overrides(years | {y + 1 for y in years})
+    A batch has few distinct end dates, so each is counted once, with one calendar query.
+    """
+    days = {timezone.localdate(at) for at in instants}
+    years = {day.year for day in days}
+    overrides = calendar_overrides(years | {year + 1 for year in years})
+    n = settings.SETTLEMENT_DUE_BUSINESS_DAYS
+    return {day: calendar.due_date(day, n, overrides) for day in days}
 
 
 # --- Creating settlements ----------------------------------------------------------------------
@@ -72,10 +73,10 @@ def _record(outcomes: Sequence[_Outcome], *, now: datetime, actor=None, note="")
     """Write the settlements of terminal boosts and move the boosts, in a few bulk queries."""
     if not outcomes:
         return
-    overrides = _overrides_around([o.ended_at for o in outcomes])
+    due_by_day = due_dates([o.ended_at for o in outcomes])
     settlements = []
     for o in outcomes:
-        due = due_date_for(o.ended_at, overrides)
+        due = due_by_day[timezone.localdate(o.ended_at)]
         ex = o.explanation
         amount = ex.amount if ex else o.boost.boost_fee
         settlements.append(
@@ -306,9 +307,13 @@ _CREDIT_KIND = {
 }
 
 
+# The ledger idempotency key of a settlement's one payout credit: prefix, settlement id, suffix.
+PAYOUT_KEY = ("settlement:", ":payout")
+
+
 def payout_key(settlement: Settlement) -> str:
     """The ledger idempotency key of a settlement's one payout credit."""
-    return f"settlement:{settlement.pk}:payout"
+    return f"{PAYOUT_KEY[0]}{settlement.pk}{PAYOUT_KEY[1]}"
 
 
 def pay_batch(
@@ -352,11 +357,19 @@ def pay_batch(
             now=now,
             created_by=actor,
         )
+        # One set-based UPDATE: each settlement finds its credit by the key derived from it.
+        credit = LedgerEntry.objects.filter(
+            idempotency_key=Concat(
+                Value(PAYOUT_KEY[0]), Cast(OuterRef("pk"), CharField()), Value(PAYOUT_KEY[1])
+            )
+        )
+        Settlement.objects.filter(pk__in=[s.pk for s in settlements]).update(
+            status=Settlement.Status.PAID,
+            paid_at=now,
+            ledger_entry=Subquery(credit.values("pk")[:1]),
+        )
         for settlement, entry in zip(settlements, entries, strict=True):
-            settlement.status = Settlement.Status.PAID
-            settlement.paid_at = now
-            settlement.ledger_entry = entry
-        Settlement.objects.bulk_update(settlements, ["status", "paid_at", "ledger_entry"])
+            settlement.status, settlement.paid_at, settlement.ledger_entry = "paid", now, entry
         SettlementEvent.objects.bulk_create(
             SettlementEvent(
                 settlement=s,
@@ -613,10 +626,10 @@ def recompute_due_dates(*, now: datetime, actor: AbstractBaseUser | None = None)
         )
         if not settlements:
             return 0
-        overrides = _overrides_around([s.service_ended_at for s in settlements])
+        due_by_day = due_dates([s.service_ended_at for s in settlements])
         changed = []
         for s in settlements:
-            due = due_date_for(s.service_ended_at, overrides)
+            due = due_by_day[timezone.localdate(s.service_ended_at)]
             if (due.date, due.provisional) != (s.due_date, s.due_date_provisional):
                 changed.append((s, s.due_date, due))
                 s.due_date, s.due_date_provisional = due.date, due.provisional
