@@ -273,15 +273,17 @@ def progress_chart(
             f'<text class="tick" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
             f"{day}</text>"
         )
+    axis_label = escape(_("days since publish"))
     parts.append(
         f'<text class="axis-label" x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">'
-        f"{escape(_('days since publish'))}</text>"
+        f"{axis_label}</text>"
     )
     if now_day is not None and 0 <= now_day <= window_days:
         x = _x(now_day, window_days)
+        now_label = escape(_("now"))
         parts.append(
             f'<line class="now" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"/>'
-            f'<text class="now-label" x="{x + 4:.1f}" y="{TOP + 10}">{escape(_("now"))}</text>'
+            f'<text class="now-label" x="{x + 4:.1f}" y="{TOP + 10}">{now_label}</text>'
         )
     if whole_fee_views:
         y = _y(whole_fee_views, axis)
@@ -329,10 +331,11 @@ def progress_chart(
             f'cy="{_y(last_views, axis):.1f}" r="4"/>'
         )
     else:
+        empty = escape(_("No view data yet"))
         parts.append(
             f'<text class="empty" x="{(LEFT + WIDTH - RIGHT) / 2:.1f}" '
             f'y="{(TOP + HEIGHT - BOTTOM) / 2:.1f}" text-anchor="middle">'
-            f"{escape(_('No view data yet'))}</text>"
+            f"{empty}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
