@@ -485,17 +485,9 @@ class ClientAdmin(admin.ModelAdmin):
         ticked = {r.influencer_id for r in requests if r.boost}
         try:
             # Always fresh prices: after "price changed" the operator reviews the new ones.
-            plain = services.preview_order(
-                client=client, lines=[LineRequest(influencer_id=pk) for pk in ids], now=now
+            preview = services.preview_module(
+                client=client, influencer_ids=ids, ticked=ticked, now=now
             )
-            eligible = {i.pk for i, _r, quote in plain.lines if quote.eligible}
-            preview = plain
-            if ticked & eligible:
-                preview = services.preview_order(
-                    client=client,
-                    lines=[LineRequest(pk, boost=pk in ticked & eligible) for pk in ids],
-                    now=now,
-                )
         except OrderError as error:
             for message in error.messages:
                 messages.error(request, message)

@@ -318,6 +318,22 @@ def preview_order(*, client: Client, lines: Sequence[LineRequest], now: datetime
     )
 
 
+def preview_module(
+    *, client: Client, influencer_ids: Sequence[int], ticked: set[int], now: datetime
+) -> OrderPreview:
+    """The 视频助推 module for picked influencers, re-quoted now; a boost stays ticked only where
+    it is still available, so a client never sees a fee for a boost they cannot buy."""
+    plain = preview_order(client=client, lines=[LineRequest(pk) for pk in influencer_ids], now=now)
+    available = {influencer.pk for influencer, _line, quote in plain.lines if quote.eligible}
+    if not ticked & available:
+        return plain
+    return preview_order(
+        client=client,
+        lines=[LineRequest(pk, boost=pk in ticked & available) for pk in influencer_ids],
+        now=now,
+    )
+
+
 def place_order(
     *,
     client: Client,

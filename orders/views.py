@@ -354,17 +354,7 @@ def _render_module(
     ticked = {r.influencer_id for r in requests if r.boost}
     try:
         # Always fresh numbers: after "the price changed" the client sees the new ones.
-        plain = services.preview_order(
-            client=client, lines=[LineRequest(influencer_id=pk) for pk in ids], now=now
-        )
-        available = {i.pk for i, _r, quote in plain.lines if quote.eligible}
-        preview = plain
-        if ticked & available:
-            preview = services.preview_order(
-                client=client,
-                lines=[LineRequest(pk, boost=pk in ticked & available) for pk in ids],
-                now=now,
-            )
+        preview = services.preview_module(client=client, influencer_ids=ids, ticked=ticked, now=now)
     except OrderError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -424,7 +414,7 @@ def _render_module(
                 "balance": yuan(preview.balance),
                 "after": yuan(preview.balance_after),
             },
-            "available_count": len(available),
+            "available_count": sum(quote.eligible for _i, _r, quote in preview.lines),
             "pick_url": _pick_url(ids),
             "totals_fen": {
                 "fixed": _fen(preview.total_fixed),

@@ -161,3 +161,19 @@ def test_ineligible_influencer_can_still_be_ordered_without_boost():
     p = builders.influencer(enabled=False)
     order = builders.order(builders.client(), [p], boost=False)
     assert order.lines.count() == 1
+
+
+def test_module_keeps_a_tick_only_where_boost_is_still_available():
+    account = builders.client(balance="50000.00")
+    offered, disabled = builders.influencer(), builders.influencer(enabled=False)
+    preview = services.preview_module(
+        client=account,
+        influencer_ids=[offered.pk, disabled.pk],
+        ticked={offered.pk, disabled.pk},
+        now=T0,
+    )
+    assert [(i.pk, line.boost) for i, line, _q in preview.lines] == [
+        (offered.pk, True),
+        (disabled.pk, False),
+    ]
+    assert (preview.total_fees, preview.balance_after) == (Decimal("1000.00"), Decimal("19000.00"))
