@@ -132,6 +132,9 @@ class Settlement(models.Model):
         ordering = ["-computed_at", "-id"]
         indexes = [
             models.Index(fields=["status", "due_date"]),
+            # Insights select settlements by when they were computed and paid.
+            models.Index(fields=["computed_at"], name="settlement_computed_at"),
+            models.Index(fields=["paid_at"], name="settlement_paid_at"),
             # The payout sweep walks scheduled rows in id order; a partial index keeps that plan
             # cheap whatever the table's statistics say about a sudden backlog.
             models.Index(

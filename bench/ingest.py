@@ -1,0 +1,230 @@
+"""``ingest``: N view snapshots stored three ways, the batch API and the CSV import against COPY.
+
+N snapshots (``--n``) of ``--lines`` published order lines, observed at ``ceil(N / lines)``
+instants one hour apart, all in the past. The items are ordered instant by instant, as the
+platform's pipeline polls every video at an instant, so each API batch (or CSV chunk) holds every
+line at one instant (or half of them).
+Loading the orders and lines, building the request bodies, the CSV file and the COPY rows is not
+timed; the snapshot table is emptied (TRUNCATE) before each method.
+
+1. The batch API: ``POST /api/views`` with ``INGEST_MAX_BATCH`` items per request and a real token
+   from ``services.create_integration_token``, served in-process by Django's test ``Client`` (no
+   HTTP server or socket: the full middleware stack, the view, the service and the request log).
+2. ``manage.py import_views FILE.csv`` through ``call_command``, with its default chunk size.
+3. The floor: PostgreSQL ``COPY`` of the same rows (line id, observed at, views, received at)
+   into the snapshot table with psycopg 3's ``cursor.copy``, in one transaction.
+
+Each method must leave exactly N rows with the same view total; the run stops if not. The issue's
+target is the API and the import within 5x of COPY: printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import tempfile
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.test import Client as TestClient
+from django.test.utils import override_settings
+from django.utils import timezone
+from psycopg import sql
+
+from orders import services
+from orders.models import Client, Influencer, Order, OrderLine, ViewSnapshot
+
+from . import common
+
+NAME = "ingest"
+HELP = "N view snapshots: POST /api/views and manage.py import_views against a COPY floor"
+
+LINES_PER_ORDER = 100
+TARGET = 5.0  # the issue's goal: within 5x of COPY
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--n", type=int, default=1_000_000, help="snapshots to store (default 1000000)"
+    )
+    parser.add_argument(
+        "--lines", type=int, default=10_000, help="published order lines (default 10000)"
+    )
+    parser.add_argument("--seed", type=int, default=20261126)
+
+
+def load_lines(lines: int, published_at) -> list[str]:
+    """``lines`` published order lines (100 per order, one client); returns their video ids."""
+    common.reset_data()
+    client = Client(id=1, code="bench-ingest", name="客户")
+    influencers = [
+        Influencer(id=i, platform_id=f"bench_{i}", name=f"达人{i}", fixed_price=Decimal("1000.00"))
+        for i in range(1, min(lines, LINES_PER_ORDER) + 1)
+    ]
+    orders, order_lines = [], []
+    for line_id in range(1, lines + 1):
+        order_id = (line_id - 1) // LINES_PER_ORDER + 1
+        if order_id > len(orders):
+            orders.append(
+                Order(
+                    id=order_id,
+                    code=f"I{order_id}",
+                    client_id=1,
+                    idempotency_key=f"bench-{order_id}",
+                    placed_at=published_at - timedelta(days=3),
+                )
+            )
+        order_lines.append(
+            OrderLine(
+                id=line_id,
+                order_id=order_id,
+                influencer_id=(line_id - 1) % LINES_PER_ORDER + 1,
+                fixed_price=Decimal("1000.00"),
+                platform_video_id=f"bv{line_id:08d}",
+                published_at=published_at,
+            )
+        )
+    models = [Client, Influencer, Order, OrderLine]
+    for model, objects in zip(models, [[client], influencers, orders, order_lines], strict=True):
+        common.copy_rows(model, objects)
+    common.reset_sequences(models)
+    common.analyze()
+    return [line.platform_video_id for line in order_lines]
+
+
+def empty_snapshots() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE orders_viewsnapshot RESTART IDENTITY CASCADE")
+        cursor.execute("ANALYZE orders_viewsnapshot")
+
+
+def stored() -> tuple[int, int]:
+    totals = ViewSnapshot.objects.aggregate(rows=Count("pk"), views=Sum("views"))
+    return totals["rows"], totals["views"] or 0
+
+
+def run(args: argparse.Namespace) -> None:
+    n, lines = args.n, min(args.lines, args.n)
+    instants = -(-n // lines)
+    batch = settings.INGEST_MAX_BATCH
+    now = timezone.now().replace(microsecond=0)
+    first = now - timedelta(hours=instants)
+    rng = random.Random(args.seed)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    print(
+        f"ingest: {n:,} view snapshots of {lines:,} lines x {instants} hourly instants; "
+        f"PostgreSQL {version}, database {connection.settings_dict['NAME']}\n"
+    )
+
+    with common.timed() as preparing:
+        videos = load_lines(lines, first - timedelta(days=1))
+        # (line id, video id, instant, views): instant by instant, views growing per line.
+        base = [rng.randrange(1_000, 100_000) for _ in range(lines)]
+        items = []
+        for k in range(instants):
+            at = first + timedelta(hours=k)
+            for i in range(lines):
+                if len(items) == n:
+                    break
+                items.append((i + 1, videos[i], at, base[i] * (k + 1) + rng.randrange(100)))
+        expected = (len(items), sum(item[3] for item in items))
+        bodies = [
+            json.dumps(
+                {
+                    "snapshots": [
+                        {"video_id": video, "observed_at": at.isoformat(), "views": views}
+                        for _line, video, at, views in items[start : start + batch]
+                    ]
+                }
+            )
+            for start in range(0, len(items), batch)
+        ]
+        workdir = tempfile.TemporaryDirectory(prefix="starboost-bench-ingest-")
+        csv_path = Path(workdir.name) / "views.csv"
+        with csv_path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["video_id", "observed_at", "views"])
+            writer.writerows((video, at.isoformat(), views) for _l, video, at, views in items)
+        rows = [(line, at, views, now) for line, _video, at, views in items]
+        _token, raw = services.create_integration_token(name="bench", now=now)
+    print(
+        f"  prepared in {preparing[0]:.0f} s (not timed): {len(bodies)} request bodies of up to "
+        f"{batch:,} items ({max(map(len, bodies)) / 1e6:.1f} MB max), a CSV file of "
+        f"{csv_path.stat().st_size / 1e6:.0f} MB",
+        flush=True,
+    )
+
+    results = []
+
+    # 1. The batch API, in-process.
+    empty_snapshots()
+    browser = TestClient()
+    headers = {"Authorization": f"Bearer {raw}"}
+    statuses = set()
+    with override_settings(ALLOWED_HOSTS=["testserver"]), common.timed() as api:
+        for body in bodies:
+            response = browser.post(
+                "/api/views", body, content_type="application/json", headers=headers, secure=True
+            )
+            statuses.add(response.status_code)
+    if statuses != {200}:
+        raise SystemExit(f"the API answered {sorted(statuses)}: {response.content[:500]!r}")
+    results.append((f"POST /api/views ({len(bodies)} x {batch:,}, test Client)", api[0], stored()))
+    print(f"  API: {api[0]:.1f} s", flush=True)
+
+    # 2. The CSV import.
+    empty_snapshots()
+    out = StringIO()
+    with common.timed() as imported:
+        call_command("import_views", str(csv_path), stdout=out, stderr=out)
+    results.append(("manage.py import_views (chunks of 5,000)", imported[0], stored()))
+    print(f"  import_views: {imported[0]:.1f} s ({out.getvalue().strip()})", flush=True)
+
+    # 3. The floor: COPY.
+    empty_snapshots()
+    statement = sql.SQL("COPY {} (line_id, observed_at, views, received_at) FROM STDIN").format(
+        sql.Identifier(ViewSnapshot._meta.db_table)
+    )
+    with common.timed() as copied:
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+    results.append(("COPY (psycopg cursor.copy)", copied[0], stored()))
+    print(f"  COPY: {copied[0]:.1f} s", flush=True)
+    workdir.cleanup()
+
+    floor = copied[0]
+    table = []
+    for name, seconds, (count, views) in results:
+        ratio = seconds / floor
+        table.append(
+            (
+                name,
+                f"{count:,}",
+                f"{seconds:.2f}",
+                f"{count / seconds:,.0f}",
+                f"{ratio:.1f}x",
+                "-" if name.startswith("COPY") else ("yes" if ratio <= TARGET else "NO"),
+                "yes" if (count, views) == expected else "NO",
+            )
+        )
+    print()
+    print(
+        common.table(
+            ["method", "rows", "seconds", "rows/s", "vs COPY", f"within {TARGET:.0f}x", "all rows"],
+            table,
+        )
+    )
+    if any(row[-1] != "yes" for row in table):
+        raise SystemExit(f"a method did not store the {expected[0]:,} snapshots it was given")

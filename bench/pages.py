@@ -1,0 +1,214 @@
+"""``pages``: the client order page of a 50-line order against a minimal Django view.
+
+One client with one order of ``--lines`` lines (default 50), each with an active boost in the middle
+of nothing but a full window: ``--snapshots`` hourly view snapshots per line (default 336, 14 days),
+so every card draws its chart and projection. Loaded with COPY, not timed.
+
+Both pages are served in-process by Django's test ``Client`` logged in as the client's user
+(``force_login``), through the same middleware: ``GET /orders/<code>/`` and ``GET /bench/ok/``, a
+view returning ``HttpResponse("ok")`` that this module adds to the real URLs (it is the URLconf,
+through ``override_settings(ROOT_URLCONF="bench.pages")``). Each gets ``--warmup`` requests, then
+``--r`` timed ones; the table shows the median, the ratio, and the order page's queries
+(``CaptureQueriesContext`` on one more request).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import Client as TestClient
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import include, path
+from django.utils import timezone
+
+from orders.models import (
+    Boost,
+    Client,
+    ClientMembership,
+    Influencer,
+    LedgerEntry,
+    LedgerKind,
+    Order,
+    OrderLine,
+    ViewSnapshot,
+)
+
+from . import common
+
+NAME = "pages"
+HELP = "GET /orders/<code>/ of a 50-line order with 336 snapshots a line vs a minimal Django view"
+
+
+def ok(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+# This module is the bench URLconf: the real URLs plus the minimal view.
+urlpatterns = [path("bench/ok/", ok), path("", include("starboost.urls"))]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lines", type=int, default=50, help="lines of the order (default 50)")
+    parser.add_argument(
+        "--snapshots", type=int, default=336, help="hourly snapshots per line (default 336)"
+    )
+    parser.add_argument("--r", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests first (default 3)")
+
+
+def load(lines: int, snapshots: int, now) -> tuple[str, object]:
+    """The order (its code) and the client's user, as the module docstring says."""
+    common.reset_data()
+    window_start = now - timedelta(hours=snapshots)
+    window_end = window_start + timedelta(days=14, hours=1)
+    placed = window_start - timedelta(days=2)
+    client = Client(id=1, code="bench-pages", name="页面客户")
+    influencers = [
+        Influencer(id=i, platform_id=f"bench_{i}", name=f"达人{i}", fixed_price=Decimal("20000.00"))
+        for i in range(1, lines + 1)
+    ]
+    order = Order(
+        id=1, code="BENCHPAGES", client_id=1, idempotency_key="bench-pages", placed_at=placed
+    )
+    order_lines, boosts, rows = [], [], []
+    for i in range(1, lines + 1):
+        price = Decimal(10_000 + 500 * i)
+        expected = 200_000 + 10_000 * i
+        order_lines.append(
+            OrderLine(
+                id=i,
+                order_id=1,
+                influencer_id=i,
+                fixed_price=price,
+                platform_video_id=f"bvpage{i}",
+                published_at=window_start,
+            )
+        )
+        boosts.append(
+            Boost(
+                id=i,
+                line_id=i,
+                status=Boost.Status.ACTIVE,
+                expected_views=expected,
+                premium_ratio=Decimal("0.25"),
+                boost_fee=price / 4,
+                loss_ratio=Decimal("0.3000"),
+                quote={"bench": True, "expected_views": expected},
+                quoted_at=placed,
+                valid_until=placed + timedelta(days=30),
+                window_start=window_start,
+                window_end=window_end,
+                status_changed_at=window_start,
+            )
+        )
+        for h in range(1, snapshots + 1):
+            at = window_start + timedelta(hours=h)
+            rows.append(
+                ViewSnapshot(
+                    id=len(rows) + 1,
+                    line_id=i,
+                    observed_at=at,
+                    views=int(expected * (h / snapshots) ** 0.7),
+                    received_at=at,
+                )
+            )
+    total = sum(line.fixed_price for line in order_lines) + sum(b.boost_fee for b in boosts)
+    entries = [
+        LedgerEntry(
+            id=1,
+            client_id=1,
+            kind=LedgerKind.TOP_UP,
+            amount=total * 2,
+            balance_after=total * 2,
+            idempotency_key="bench-pages-top-up",
+            created_at=placed - timedelta(days=1),
+        ),
+        LedgerEntry(
+            id=2,
+            client_id=1,
+            kind=LedgerKind.ORDER_CHARGE,
+            amount=-total,
+            balance_after=total,
+            idempotency_key="bench-pages-order",
+            order_id=1,
+            created_at=placed,
+        ),
+    ]
+    models = [Client, Influencer, Order, OrderLine, Boost, ViewSnapshot, LedgerEntry]
+    data = [[client], influencers, [order], order_lines, boosts, rows, entries]
+    for model, objects in zip(models, data, strict=True):
+        common.copy_rows(model, objects)
+    common.reset_sequences(models)
+    user = get_user_model().objects.create_user("bench-client", password=None)
+    ClientMembership.objects.create(user=user, client_id=1)
+    common.analyze()
+    return order.code, user
+
+
+def latencies(browser: TestClient, url: str, *, warmup: int, r: int) -> tuple[list[float], int]:
+    """Seconds of each of ``r`` requests after ``warmup`` ones; and the response size."""
+    for _ in range(warmup):
+        browser.get(url, secure=True)
+    seen = []
+    for _ in range(r):
+        start = time.perf_counter()
+        response = browser.get(url, secure=True)
+        seen.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} answered {response.status_code}")
+    return seen, len(response.content)
+
+
+def run(args: argparse.Namespace) -> None:
+    now = timezone.now()
+    with common.timed() as loading:
+        code, user = load(args.lines, args.snapshots, now)
+    print(
+        f"pages: order {code} with {args.lines} lines x {args.snapshots} snapshots "
+        f"({args.lines * args.snapshots:,} rows; loaded in {loading[0]:.1f} s), database "
+        f"{connection.settings_dict['NAME']}; Django test Client in-process, {args.warmup} "
+        f"warm-up + {args.r} timed requests per page\n"
+    )
+    browser = TestClient()
+    browser.force_login(user)
+    order_url = f"/orders/{code}/"
+    with override_settings(ROOT_URLCONF="bench.pages", ALLOWED_HOSTS=["testserver"]):
+        page, page_size = latencies(browser, order_url, warmup=args.warmup, r=args.r)
+        minimal, minimal_size = latencies(browser, "/bench/ok/", warmup=args.warmup, r=args.r)
+        with CaptureQueriesContext(connection) as queries:
+            browser.get(order_url, secure=True)
+        with CaptureQueriesContext(connection) as minimal_queries:
+            browser.get("/bench/ok/", secure=True)
+    base = statistics.median(minimal)
+    rows = []
+    for name, seen, size, count in (
+        (f"GET {order_url}", page, page_size, len(queries)),
+        ("GET /bench/ok/ (HttpResponse('ok'))", minimal, minimal_size, len(minimal_queries)),
+    ):
+        median = statistics.median(seen)
+        rows.append(
+            (
+                name,
+                f"{median * 1000:.1f}",
+                f"{min(seen) * 1000:.1f}",
+                f"{max(seen) * 1000:.1f}",
+                f"{median / base:.0f}x",
+                f"{size:,}",
+                count,
+            )
+        )
+    print(
+        common.table(
+            ["request", "median ms", "min ms", "max ms", "vs minimal", "bytes", "queries"], rows
+        )
+    )
+    print("\norder page queries (rows returned not shown):")
+    for query in queries.captured_queries:
+        print(f"  {query['time']:>6} s  {query['sql'][:150]}")
