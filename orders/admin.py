@@ -30,6 +30,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .forms import MAX_ORDER_LINES, ModuleLineFormSet, OrderKeyForm
 from .models import (
     Boost,
     BoostEvent,
@@ -55,7 +56,6 @@ RECENT_ROWS = 10
 CENT = Decimal("0.01")
 # Influencers per page on step 1 of placing an order; and the most lines one order may have.
 PICK_PAGE_SIZE = 25
-MAX_ORDER_LINES = 200
 
 
 # --- Display helpers ---------------------------------------------------------------------------
@@ -183,28 +183,6 @@ class TopUpForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 60}),
     )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
-
-
-class OrderKeyForm(forms.Form):
-    """The place-order review's hidden key: the same review confirmed twice places one order."""
-
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
-
-
-class OrderLineForm(forms.Form):
-    """One reviewed line: the price and fee the operator was shown, and whether to boost it."""
-
-    influencer_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    fixed_price = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.HiddenInput)
-    boost_fee = forms.DecimalField(
-        max_digits=14, decimal_places=2, required=False, widget=forms.HiddenInput
-    )
-    boost = forms.BooleanField(label=_("boost"), required=False)
-
-
-OrderLineFormSet = forms.formset_factory(
-    OrderLineForm, extra=0, max_num=MAX_ORDER_LINES, validate_max=True
-)
 
 
 @admin.register(Client)
@@ -492,7 +470,7 @@ class ClientAdmin(admin.ModelAdmin):
             for message in error.messages:
                 messages.error(request, message)
             return HttpResponseRedirect(self._pick_url(client, ids))
-        formset = OrderLineFormSet(
+        formset = ModuleLineFormSet(
             prefix="lines",
             initial=[
                 {
@@ -552,22 +530,14 @@ class ClientAdmin(admin.ModelAdmin):
 
     def _place_order_post(self, request, client) -> HttpResponse:
         key_form = OrderKeyForm(request.POST)
-        formset = OrderLineFormSet(request.POST, prefix="lines")
+        formset = ModuleLineFormSet(request.POST, prefix="lines")
         if not (key_form.is_valid() and formset.is_valid()) or not formset.forms:
             messages.error(
                 request,
                 gettext("The order form was incomplete; please pick the influencers again."),
             )
             return HttpResponseRedirect(self._pick_url(client, []))
-        requests = [
-            LineRequest(
-                influencer_id=data["influencer_id"],
-                boost=data["boost"],
-                fixed_price=data["fixed_price"],
-                boost_fee=data["boost_fee"] if data["boost"] else None,
-            )
-            for data in formset.cleaned_data
-        ]
+        requests = [form.line_request() for form in formset]
         key = key_form.cleaned_data["idempotency_key"]
         if "confirm" not in request.POST:
             # "Update totals": check what was ticked against fresh quotes, then show the totals.
