@@ -93,6 +93,37 @@ def views(b: Boost, *observations: tuple[datetime, int]) -> None:
     services.record_views(items=[SnapshotIn(video, at, n) for at, n in observations], now=latest)
 
 
+def due_boosts(n: int, *, published: datetime, per_order: int = 50) -> None:
+    """n boosts published at ``published``, each 5 % short of E = 20,000 at window end: every
+    one is owed ¥550.00 (P = ¥10,000.00, F = ¥1,000.00). Bulk-built people, real orders."""
+    batch = next(_ids)
+    people = Influencer.objects.bulk_create(
+        Influencer(platform_id=f"dy_{batch}_{i}", name=f"达人{i}", fixed_price=Decimal("10000.00"))
+        for i in range(n)
+    )
+    HistoryVideo.objects.bulk_create(
+        HistoryVideo(
+            influencer=p,
+            platform_video_id=f"h_{p.pk}_{k}",
+            published_at=T0 - timedelta(hours=1),
+            views=20_000,
+        )
+        for p in people
+        for k in range(3)
+    )
+    for start in range(0, n, per_order):
+        account = client(balance=str(11_000 * per_order))
+        lines = [LineRequest(p.pk, boost=True) for p in people[start : start + per_order]]
+        services.place_order(
+            client=account, lines=lines, idempotency_key=f"due-{batch}-{start}", now=T0
+        )
+    lines = list(OrderLine.objects.filter(influencer__in=people))
+    for line in lines:
+        services.publish(line=line, video_id=f"v{line.pk}", published_at=published, now=published)
+    end = published + timedelta(days=14)
+    services.record_views(items=[SnapshotIn(f"v{line.pk}", end, 19_000) for line in lines], now=end)
+
+
 def row_counts() -> dict[str, int]:
     """Rows in every table of the two apps, to prove a refused action wrote nothing."""
     from django.apps import apps

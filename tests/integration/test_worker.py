@@ -33,8 +33,7 @@ from django.db.models import Count, Sum
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from kombu import Connection
 
-from orders.models import Boost, HistoryVideo, Influencer, LedgerEntry, LedgerKind, OrderLine
-from orders.services import LineRequest, SnapshotIn, place_order, publish, record_views
+from orders.models import Boost, LedgerEntry, LedgerKind
 from settlements.models import Settlement
 from starboost.celery import app
 from tests import builders
@@ -201,34 +200,6 @@ def wait_for(condition: Callable[[], bool], seconds: float, what: str, celery: C
     return time.monotonic() - start
 
 
-def due_boosts(n: int, per_order: int = 50) -> None:
-    """n boosts published at T0 + 1 day, 5 % short of E = 20,000 at window end (¥550.00 each)."""
-    people = Influencer.objects.bulk_create(
-        Influencer(platform_id=f"dy_w{i}", name=f"达人{i}", fixed_price=Decimal("10000.00"))
-        for i in range(n)
-    )
-    HistoryVideo.objects.bulk_create(
-        HistoryVideo(
-            influencer=p,
-            platform_video_id=f"h_w{p.pk}_{k}",
-            published_at=T0 - timedelta(hours=1),
-            views=20_000,
-        )
-        for p in people
-        for k in range(3)
-    )
-    for start in range(0, n, per_order):
-        account = builders.client(balance=str(11_000 * per_order))
-        lines = [LineRequest(p.pk, boost=True) for p in people[start : start + per_order]]
-        place_order(client=account, lines=lines, idempotency_key=f"w{start}", now=T0)
-    lines = list(OrderLine.objects.order_by("pk"))
-    for line in lines:
-        publish(line=line, video_id=f"v{line.pk}", published_at=PUBLISHED, now=PUBLISHED)
-    record_views(
-        items=[SnapshotIn(f"v{line.pk}", WINDOW_END, 19_000) for line in lines], now=WINDOW_END
-    )
-
-
 def run_sweeps_every_second(queue: str) -> None:
     """The migrated rows, on this test's queue and every second (other tests may flush them)."""
     migration.install_schedule(apps, None)
@@ -286,7 +257,7 @@ def test_a_worker_killed_mid_payout_loses_nothing_and_its_redelivered_task_pays_
     # Short enough to see the killed task again within the test; in production it outlasts a sweep.
     redeliver_after = 2
     worker = celery.worker(CELERY_VISIBILITY_TIMEOUT=str(redeliver_after))
-    due_boosts(n)
+    builders.due_boosts(n, published=PUBLISHED)
     first_client = Boost.objects.order_by("pk").values_list("line__order__client_id", flat=True)[0]
 
     celery.send("settlements.tasks.close_windows")

@@ -17,8 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Sum
 
-from orders.models import Boost, HistoryVideo, Influencer, LedgerEntry, LedgerKind, OrderLine
-from orders.services import LineRequest, SnapshotIn, place_order, publish, record_views
+from orders.models import Boost, LedgerEntry, LedgerKind
 from settlements.models import Settlement
 from tests import builders
 from tests.builders import T0
@@ -27,34 +26,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = T0 + timedelta(days=1)
 AFTER_WINDOW = PUBLISHED + timedelta(days=15)
-
-
-def due_boosts(n: int, per_order: int = 50) -> None:
-    """n published boosts, each 5 % short of E = 20,000 at window end (¥550.00 each)."""
-    people = Influencer.objects.bulk_create(
-        Influencer(platform_id=f"dy_c{i}", name=f"达人{i}", fixed_price=Decimal("10000.00"))
-        for i in range(n)
-    )
-    HistoryVideo.objects.bulk_create(
-        HistoryVideo(
-            influencer=p,
-            platform_video_id=f"h_c{p.pk}_{k}",
-            published_at=T0 - timedelta(hours=1),
-            views=20_000,
-        )
-        for p in people
-        for k in range(3)
-    )
-    for start in range(0, n, per_order):
-        account = builders.client(balance=str(11_000 * per_order))
-        lines = [LineRequest(p.pk, boost=True) for p in people[start : start + per_order]]
-        place_order(client=account, lines=lines, idempotency_key=f"c{start}", now=T0)
-    for line in OrderLine.objects.all():
-        publish(line=line, video_id=f"v{line.pk}", published_at=PUBLISHED, now=PUBLISHED)
-    end = PUBLISHED + timedelta(days=14)
-    record_views(
-        items=[SnapshotIn(f"v{line.pk}", end, 19_000) for line in OrderLine.objects.all()], now=end
-    )
 
 
 def sweeper(*args: str) -> subprocess.Popen:
@@ -86,7 +57,7 @@ def assert_each_boost_settled_and_paid_once(n: int) -> None:
 
 
 def test_two_processes_over_the_same_500_due_boosts_settle_and_pay_each_once():
-    due_boosts(500)
+    builders.due_boosts(500, published=PUBLISHED)
     first, second = sweeper("25"), sweeper("25")
     results = [finish(first), finish(second)]
     assert [code for code, _ in results] == [0, 0], results
@@ -97,7 +68,7 @@ def test_two_processes_over_the_same_500_due_boosts_settle_and_pay_each_once():
 
 
 def test_a_process_killed_mid_batch_loses_nothing_and_a_rerun_doubles_nothing():
-    due_boosts(100)
+    builders.due_boosts(100, published=PUBLISHED)
     code, _ = finish(sweeper("20", "3"))
     assert code == -9
     paid = Settlement.objects.filter(status=Settlement.Status.PAID).count()
