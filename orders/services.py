@@ -428,7 +428,10 @@ def _create_boost(
 
 
 def _same_order_or_conflict(order: Order, lines: Sequence[LineRequest]) -> Order:
-    placed = {(line.influencer_id, hasattr(line, "boost")) for line in order.lines.all()}
+    placed = {
+        (influencer_id, boost_id is not None)
+        for influencer_id, boost_id in order.lines.values_list("influencer_id", "boost")
+    }
     requested = {(line.influencer_id, line.boost) for line in lines}
     if placed != requested:
         raise IdempotencyConflict(
