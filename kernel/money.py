@@ -1,0 +1,33 @@
+"""Money and ratio rounding: one rule, ``ROUND_HALF_UP``, applied once at the end (DESIGN §3)."""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def half_up(value: Decimal | Fraction | int, places: int = 2) -> Decimal:
+    """``value`` rounded half away from zero to ``places`` decimals, exactly (no float).
+
+    A ``Fraction`` is rounded from its exact value, so ``Fraction(1, 8)`` to 2 places is 0.13.
+    """
+    if isinstance(value, Fraction):
+        scaled = abs(value) * 10**places
+        units = math.floor(scaled + Fraction(1, 2))
+        sign = "-" if value < 0 else ""
+        return Decimal(f"{sign}{units}").scaleb(-places)
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def half_up_int(value: Fraction | Decimal) -> int:
+    """``value`` rounded half away from zero to a whole number."""
+    return int(half_up(Fraction(value), 0))
+
+
+def to_fen(value: Decimal | None) -> Decimal:
+    """A stored or summed amount with exactly two places (SQLite drops the scale of sums)."""
+    return (value or ZERO).quantize(CENT)
