@@ -4,6 +4,7 @@ Money is ``DecimalField(max_digits=14, decimal_places=2)`` in CNY; rows that mon
 referenced with ``PROTECT``. Every status is a ``TextChoices`` backed by a named check constraint.
 """
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -330,6 +331,14 @@ class Boost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} · {self.get_status_display()}"
+
+    def counts(self, observed_at: datetime) -> bool:
+        """Whether a snapshot observed then counts toward this boost (DESIGN §5).
+
+        Only views observed up to the window end count; later snapshots never do, and nothing
+        counts before the video was published.
+        """
+        return self.window_end is not None and observed_at <= self.window_end
 
     @classmethod
     def can_move(cls, old: str, new: str) -> bool:

@@ -9,6 +9,7 @@ weight reached exactly, LR(r) exactly at the target - are decided the same way o
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
+
+from kernel.money import half_up_int
 
 FORMULA_VERSION = 1
 CENT = Decimal("0.01")
@@ -346,3 +349,33 @@ def _round_half_up(value: Fraction, places: int) -> Decimal:
 
 def _str_or_none(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+# --- What the guarantee pays back ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WholeFeeThreshold:
+    """At or below ``views`` actual views (``percent`` % of the expected), the whole fee is owed."""
+
+    share: Fraction
+    percent: int
+    views: int
+
+
+def whole_fee_threshold(
+    expected_views: int, fixed_price: Decimal, boost_fee: Decimal
+) -> WholeFeeThreshold | None:
+    """Where the compensation cap starts to bind (DESIGN §6): A ≤ ⌊E·P/(P + F)⌋.
+
+    Compensation is min((E − A)·(P + F)/E, F), so the whole fee comes back as soon as the actual
+    views fall to E·P/(P + F): for a 10 % ratio about 91 % of E, a shortfall of only about 9 %.
+    ``share`` is exact; ``percent`` is rounded half-up for display. None when no fee can be owed.
+    """
+    total = Fraction(fixed_price) + Fraction(boost_fee)
+    if expected_views <= 0 or total <= 0 or boost_fee <= 0:
+        return None
+    share = Fraction(fixed_price) / total
+    return WholeFeeThreshold(
+        share=share, percent=half_up_int(share * 100), views=math.floor(expected_views * share)
+    )

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -88,6 +89,17 @@ def quote_influencers(
             quote, video_ids=tuple(v.platform_video_id for v in videos)
         )
     return quotes
+
+
+def counted_snapshots(line: Any, window_end: Any) -> QuerySet[ViewSnapshot]:
+    """A line's snapshots that count toward its boost (DESIGN §5), latest first.
+
+    Views count only up to the window end. Pass ``OuterRef``s to use it as a subquery:
+    ``Subquery(counted_snapshots(OuterRef("line"), OuterRef("window_end")).values("views")[:1])``.
+    """
+    return ViewSnapshot.objects.filter(line=line, observed_at__lte=window_end).order_by(
+        "-observed_at"
+    )
 
 
 def stored_views(keys: Iterable[tuple[int, datetime]]) -> dict[tuple[int, datetime], int]:
