@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
@@ -28,11 +29,11 @@ class ClientRequest(HttpRequest):
     client: Client
 
 
-def client_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def client_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Let in users who belong to a client and set ``request.client``; route everyone else."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         membership = selectors.membership_of(request.user)

@@ -22,7 +22,7 @@ from settlements.models import Settlement
 from . import charts
 
 # CSS class of each boost status's badge.
-BADGES = {
+BADGES: dict[str, str] = {
     BoostStatus.AWAITING_PUBLISH: "badge-waiting",
     BoostStatus.ACTIVE: "badge-active",
     BoostStatus.AWAITING_VIEWS: "badge-pending",

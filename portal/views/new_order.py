@@ -162,7 +162,7 @@ def _render_module(
                 "threshold": whole_fee_threshold(
                     quote.expected_views, influencer.fixed_price, quote.boost_fee
                 )
-                if quote.eligible
+                if quote.eligible and quote.boost_fee is not None
                 else None,
             }
         )
