@@ -116,9 +116,9 @@ def stored_views(keys: Iterable[tuple[int, datetime]]) -> dict[tuple[int, dateti
 
 # --- Client pages ---
 #
-# Reads for the client portal (orders.views). Every one takes the client explicitly and filters by
-# it, so a page can only ever see its own client's rows. Each costs a constant number of queries,
-# whatever the number of orders, lines or snapshots.
+# Reads for the pages a client sees (the ``portal`` app, which sits above ``orders``). Every one
+# takes the client explicitly and filters by it, so a page can only ever see its own client's
+# rows. Each costs a constant number of queries, whatever the number of orders, lines or snapshots.
 
 ZERO_MONEY = Value(ZERO, output_field=DecimalField(**MONEY))
 
@@ -185,18 +185,17 @@ def client_orders(client: Client, *, boost_group: str = "") -> QuerySet[Order]:
 
 
 def client_order(client: Client, code: str) -> Order | None:
-    """One of the client's orders with everything its page shows, in three queries.
+    """One of the client's orders with its lines, in three queries.
 
-    Lines come with their influencer, boost and the boost's settlement (read through the reverse
-    relation: ``orders`` never imports ``settlements``), and each line's snapshots oldest first.
-    None when the code is unknown or belongs to another client: the caller answers both alike.
+    Lines come with their influencer and boost, and each line's snapshots oldest first. None when
+    the code is unknown or belongs to another client: the caller answers both alike.
     """
     snapshots = ViewSnapshot.objects.order_by("observed_at").only(
         "pk", "line_id", "observed_at", "views"
     )
-    lines = OrderLine.objects.select_related(
-        "influencer", "boost", "boost__settlement"
-    ).prefetch_related(Prefetch("snapshots", queryset=snapshots))
+    lines = OrderLine.objects.select_related("influencer", "boost").prefetch_related(
+        Prefetch("snapshots", queryset=snapshots)
+    )
     return (
         Order.objects.filter(client=client, code=code)
         .select_related("placed_by")

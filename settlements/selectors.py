@@ -21,6 +21,18 @@ def calendar_overrides(years: Iterable[int] | None = None) -> dict[date, bool]:
     return dict(days.values_list("date", "is_working_day"))
 
 
+def settlements_for_boosts(boost_ids: Iterable[int]) -> dict[int, Settlement]:
+    """The settlement of each of these boosts that has one, by boost id, in one query.
+
+    This is how a page above both apps (the client portal) shows a boost's outcome: ``orders``
+    itself never reads settlements. A boost not settled yet is simply absent.
+    """
+    ids = list(boost_ids)
+    if not ids:
+        return {}
+    return {s.boost_id: s for s in Settlement.objects.filter(boost_id__in=ids).order_by()}
+
+
 def reconciliation_differences() -> Iterator[str]:
     """Every way the ledger, the settlements and the boosts disagree, to the fen (DESIGN §8).
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "orders",
     "settlements",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +103,7 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# The client portal's account pages (orders.urls); the admin keeps its own login page.
+# The client portal's account pages (portal.urls); the admin keeps its own login page.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 # Password-reset mail is printed to the console unless a real backend is configured.

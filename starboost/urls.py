@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("orders.urls")),
+    path("", include("portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/insights/", include("settlements.urls")),
     path("admin/", admin.site.urls),

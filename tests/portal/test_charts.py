@@ -1,4 +1,4 @@
-"""The day-14 projection and the progress chart (orders.charts): pure maths, no database."""
+"""The day-14 projection and the progress chart (portal.charts): pure maths, no database."""
 
 import math
 import random
@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from orders import charts
-from orders.charts import Projection, progress_chart, project_views, views_axis, whole_fee_threshold
+from orders.pricing import whole_fee_threshold
+from portal import charts
+from portal.charts import Projection, progress_chart, project_views, views_axis
 
 
 def saturating(plateau: float, tau: float, days: float, step_hours: int = 1):

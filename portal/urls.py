@@ -1,4 +1,4 @@
-"""URLs of the client portal (DESIGN §9: the client pages live in ``orders``).
+"""URLs of the client portal: its pages and the account views of ``django.contrib.auth``.
 
 The pages are in the ``portal`` namespace. The account views of ``django.contrib.auth`` keep their
 usual un-namespaced names (``login``, ``password_reset_confirm`` …), which those views and their
@@ -9,18 +9,18 @@ e-mails reverse. Their templates have ``portal_`` names so they never replace th
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import views
+from .views import account, detail, new_order, orders
 
 # Not ``app_name``: that would namespace the account views too.
 NAMESPACE = "portal"
 
 portal_patterns = [
-    path("", views.home, name="home"),
-    path("account/", views.account, name="account"),
-    path("account/statement.csv", views.statement_csv, name="statement_csv"),
-    path("orders/", views.order_list, name="order_list"),
-    path("orders/new/", views.order_new, name="order_new"),
-    path("orders/<str:code>/", views.order_detail, name="order_detail"),
+    path("", orders.home, name="home"),
+    path("account/", account.account, name="account"),
+    path("account/statement.csv", account.statement_csv, name="statement_csv"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/new/", new_order.order_new, name="order_new"),
+    path("orders/<str:code>/", detail.order_detail, name="order_detail"),
 ]
 
 account_patterns = [

@@ -1,4 +1,4 @@
-"""Boost progress on the client pages: the day-14 projection and the views chart (DESIGN §5).
+"""A boost's progress drawn for the client: the day-14 projection and the views chart (DESIGN §5).
 
 Pure: no database and no models. The caller passes a boost's view snapshots as
 ``(days since publish, views)`` points; everything here is arithmetic and string building, so it is
@@ -24,11 +24,8 @@ at least three points spanning 12 hours; before that there is nothing sensible t
 ``MAX_FIT_POINTS`` points enter the fit (the last one of each equal time bucket), which keeps a
 page with many boosts fast without changing the shape of the curve.
 
-The cap in words
-----------------
-Compensation is min((E − A)·(P + F)/E, F), so the whole fee comes back as soon as the actual views
-A reach no more than E·P/(P + F): for a 10 % premium that is about 91 % of the expected views.
-``whole_fee_threshold`` computes that point from a boost's own numbers.
+Where the whole fee comes back is ``orders.pricing.whole_fee_threshold``; the chart only draws the
+line it is given.
 """
 
 from __future__ import annotations
@@ -37,8 +34,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from fractions import Fraction
 from html import escape
 
 from django.utils.translation import gettext as _
@@ -57,45 +52,11 @@ GOLDEN_STEPS = 40
 Point = tuple[float, int]
 
 
-# --- Points ------------------------------------------------------------------------------------
-
-
 def days_since(start: datetime, observations: Sequence[tuple[datetime, int]]) -> list[Point]:
     """``(observed_at, views)`` pairs as ``(days since start, views)``, oldest first."""
     return sorted(
         ((at - start).total_seconds() / SECONDS_PER_DAY, views) for at, views in observations
     )
-
-
-# --- The cap in words --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WholeFeeThreshold:
-    """At or below ``views`` actual views (``percent`` % of the expected), the whole fee is owed."""
-
-    share: Fraction
-    percent: int
-    views: int
-
-
-def whole_fee_threshold(
-    expected_views: int, fixed_price: Decimal, boost_fee: Decimal
-) -> WholeFeeThreshold | None:
-    """Where the compensation cap starts to bind: A ≤ E·P/(P + F), i.e. 1 − F/(P + F) of E."""
-    total = Fraction(fixed_price) + Fraction(boost_fee)
-    if expected_views <= 0 or total <= 0 or boost_fee <= 0:
-        return None
-    share = Fraction(fixed_price) / total
-    percent = _round_half_up(share * 100)
-    return WholeFeeThreshold(share=share, percent=percent, views=math.floor(expected_views * share))
-
-
-def _round_half_up(value: Fraction) -> int:
-    return math.floor(value + Fraction(1, 2))  # value is never negative here
-
-
-# --- The projection ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -194,14 +155,15 @@ def _best_tau(points: list[Point]) -> float:
     return math.exp(max(candidates, key=lambda pair: pair[0])[1])
 
 
-# --- The chart ---------------------------------------------------------------------------------
-
+# The chart's canvas and margins, in SVG user units.
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 18, 14, 34
 
 
 @dataclass(frozen=True)
 class Axis:
+    """A views axis from 0 to ``top`` with a tick every ``step`` views."""
+
     top: int
     step: int
 

@@ -1,0 +1,7 @@
+"""The portal's app configuration: no models, only pages, their templates and their URLs."""
+
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"

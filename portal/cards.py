@@ -1,0 +1,148 @@
+"""The progress card of one order line: what its boost has reached, and how it settled.
+
+A card is worked out once, here, so the template only lays it out: the views counted so far
+(only up to the window end, DESIGN §5), the share of the expected views, where the whole fee comes
+back (``orders.pricing.whole_fee_threshold``), the day-14 projection and chart (``charts``), and
+the settlement with its filled-in formula once there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.safestring import SafeString, mark_safe
+
+from kernel.display import grouped, percent, yuan
+from orders.models import Boost, BoostStatus, OrderLine
+from orders.pricing import WholeFeeThreshold, whole_fee_threshold
+from settlements.models import Settlement
+
+from . import charts
+
+# CSS class of each boost status's badge.
+BADGES: dict[str, str] = {
+    BoostStatus.AWAITING_PUBLISH: "badge-waiting",
+    BoostStatus.ACTIVE: "badge-active",
+    BoostStatus.AWAITING_VIEWS: "badge-pending",
+    BoostStatus.SUCCEEDED: "badge-success",
+    BoostStatus.COMPENSATED: "badge-compensated",
+    BoostStatus.EXPIRED: "badge-closed",
+    BoostStatus.CANCELLED: "badge-closed",
+}
+
+
+@dataclass
+class LineCard:
+    """Everything one line's card shows."""
+
+    line: OrderLine
+    boost: Boost | None = None
+    badge: str = ""
+    settlement: Settlement | None = None
+    current_views: int | None = None
+    observed_at: datetime | None = None
+    progress: float = 0.0  # share of the expected views reached, in %, capped at 100 for the bar
+    reached_percent: float = 0.0  # the same, uncapped
+    threshold: WholeFeeThreshold | None = None
+    projection: charts.Projection | None = None
+    projection_percent: float | None = None
+    chart: SafeString | str = ""
+    window_over: bool = False
+    validity_over: bool = False
+    formula: str = ""
+
+    @property
+    def reached(self) -> bool:
+        return self.boost is not None and (self.current_views or 0) >= self.boost.expected_views
+
+    @property
+    def threshold_progress(self) -> float:
+        return float(self.threshold.share * 100) if self.threshold else 0.0
+
+    @property
+    def price(self) -> str:
+        return yuan(self.line.fixed_price)
+
+    @property
+    def fee(self) -> str:
+        return yuan(self.boost.boost_fee) if self.boost else ""
+
+    @property
+    def premium(self) -> str:
+        return percent(self.boost.premium_ratio) if self.boost else ""
+
+    @property
+    def expected(self) -> str:
+        return grouped(self.boost.expected_views) if self.boost else ""
+
+    @property
+    def views(self) -> str:
+        return grouped(self.current_views)
+
+    @property
+    def threshold_views(self) -> str:
+        return grouped(self.threshold.views) if self.threshold else ""
+
+    @property
+    def projected(self) -> str:
+        return grouped(self.projection.views) if self.projection else ""
+
+    @property
+    def amount(self) -> str:
+        return yuan(self.settlement.amount) if self.settlement is not None else ""
+
+
+def boost_of(line: OrderLine) -> Boost | None:
+    """The line's boost, None for a video bought without one."""
+    return getattr(line, "boost", None)
+
+
+def line_card(line: OrderLine, *, settlements: Mapping[int, Settlement], now: datetime) -> LineCard:
+    """The card of ``line`` as of ``now``; ``settlements`` maps boost ids to their settlement.
+
+    The line must come with its boost and its snapshots oldest first (``orders.selectors
+    .client_order``), so a card costs no query.
+    """
+    boost = boost_of(line)
+    card = LineCard(line=line, boost=boost)
+    if boost is None:
+        return card
+    card.badge = BADGES.get(boost.status, "")
+    card.settlement = settlement = settlements.get(boost.pk)
+    card.threshold = whole_fee_threshold(boost.expected_views, line.fixed_price, boost.boost_fee)
+    if boost.status == BoostStatus.AWAITING_PUBLISH:
+        card.validity_over = boost.valid_until <= now
+    if boost.window_start is None or boost.window_end is None:
+        return card
+    # Views after the window end never count, so they are not shown as progress.
+    counted = [s for s in line.snapshots.all() if boost.counts(s.observed_at)]
+    if counted:
+        card.current_views, card.observed_at = counted[-1].views, counted[-1].observed_at
+    if settlement is not None and settlement.actual_views is not None:
+        card.current_views = settlement.actual_views
+        card.observed_at = settlement.snapshot_observed_at
+    if card.current_views is not None and boost.expected_views:
+        card.reached_percent = 100.0 * card.current_views / boost.expected_views
+        card.progress = min(100.0, card.reached_percent)
+    card.window_over = boost.window_end <= now
+    points = charts.days_since(boost.window_start, [(s.observed_at, s.views) for s in counted])
+    if boost.status == BoostStatus.ACTIVE and not card.window_over:
+        card.projection = charts.project_views(points)
+        if card.projection is not None and boost.expected_views:
+            card.projection_percent = 100.0 * card.projection.views / boost.expected_views
+    now_day = (now - boost.window_start).total_seconds() / charts.SECONDS_PER_DAY
+    card.chart = mark_safe(  # progress_chart escapes every text it writes
+        charts.progress_chart(
+            points,
+            expected_views=boost.expected_views,
+            projection=card.projection,
+            whole_fee_views=card.threshold.views if card.threshold else None,
+            now_day=now_day if not card.window_over else None,
+        )
+    )
+    explanation = settlement.explanation if settlement is not None else None
+    if explanation is not None:
+        card.formula = explanation.describe()
+    return card

@@ -1,0 +1,108 @@
+"""The account pages: the balance (星图账户余额) and the ledger statement, on screen and as CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET
+
+from kernel.display import grouped, signed_yuan, yuan
+from kernel.exports import csv_response
+from kernel.money import half_up
+from orders import selectors
+from orders.models import LedgerEntry, LedgerKind, Order
+
+from ..access import ClientRequest, client_required, render_page
+
+STATEMENT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    """One ledger entry as the statement shows it."""
+
+    entry: LedgerEntry
+    order: Order | None
+    influencer_name: str
+    note: str
+
+    @property
+    def amount(self) -> str:
+        return signed_yuan(self.entry.amount)
+
+    @property
+    def balance_after(self) -> str:
+        return yuan(self.entry.balance_after)
+
+
+def _statement_row(entry: LedgerEntry) -> StatementRow:
+    boost = entry.boost
+    order = entry.order or (boost.line.order if boost else None)
+    # Top-up and adjustment reasons are written for the client (e.g. the bank transfer reference);
+    # the other kinds say it all with their kind and reference.
+    note = entry.reason if entry.kind in (LedgerKind.TOP_UP, LedgerKind.ADJUSTMENT) else ""
+    return StatementRow(
+        entry=entry,
+        order=order,
+        influencer_name=boost.line.influencer.name if boost else "",
+        note=note,
+    )
+
+
+@require_GET
+@client_required
+def account(request: ClientRequest) -> HttpResponse:
+    """Balance and the ledger statement, newest first, 50 entries a page."""
+    page = Paginator(selectors.statement_entries(request.client), STATEMENT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render_page(
+        request,
+        "portal/account.html",
+        {
+            "page": page,
+            "rows": [_statement_row(entry) for entry in page],
+            "entry_count": grouped(page.paginator.count),
+        },
+        nav="account",
+    )
+
+
+@require_GET
+@client_required
+def statement_csv(request: ClientRequest) -> StreamingHttpResponse:
+    """The whole statement as CSV, oldest first so the running balance reads downwards."""
+    client = request.client
+    filename = f"statement-{client.code}-{timezone.localdate():%Y%m%d}.csv"
+    return csv_response(_statement_lines(selectors.statement_entries(client)), filename)
+
+
+def _statement_lines(entries: QuerySet[LedgerEntry]) -> Iterator[Sequence[object]]:
+    """The header, then one row per entry, read in chunks so a long ledger streams."""
+    yield [
+        _("Date"),
+        _("Kind"),
+        _("Amount"),
+        _("Balance after"),
+        pgettext("purchase order", "Order"),
+        _("Influencer"),
+        _("Note"),
+    ]
+    for entry in entries.order_by("pk").iterator(chunk_size=2000):
+        row = _statement_row(entry)
+        yield [
+            timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
+            entry.get_kind_display(),
+            half_up(entry.amount),  # numbers, so the formula guard leaves the minus sign alone
+            half_up(entry.balance_after),
+            row.order.code if row.order else "",
+            row.influencer_name,
+            row.note,
+        ]

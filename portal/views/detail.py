@@ -1,0 +1,48 @@
+"""The order detail page: one order of the client with a progress card per line."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from kernel.display import yuan
+from kernel.money import ZERO
+from orders import selectors
+from orders.models import Boost
+from settlements import selectors as settlement_selectors
+
+from ..access import ClientRequest, client_required, not_found, render_page
+from ..cards import boost_of, line_card
+
+
+@require_GET
+@client_required
+def order_detail(request: ClientRequest, code: str) -> HttpResponse:
+    """One order with a progress card per line; a constant number of queries for any size."""
+    order = selectors.client_order(request.client, code)
+    if order is None:
+        return not_found(request)
+    now = timezone.now()
+    lines = list(order.lines.all())
+    boosts = [boost for boost in map(boost_of, lines) if boost is not None]
+    # Only a terminal boost has a settlement (DESIGN §8): an order still running needs no query.
+    settlements = settlement_selectors.settlements_for_boosts(
+        [boost.pk for boost in boosts if boost.status in Boost.TERMINAL]
+    )
+    cards = [line_card(line, settlements=settlements, now=now) for line in lines]
+    paid = [s.amount for s in settlements.values() if s.paid_at is not None]
+    return render_page(
+        request,
+        "portal/order_detail.html",
+        {
+            "order": order,
+            "cards": cards,
+            "now": now,
+            "total_prices": yuan(sum((line.fixed_price for line in lines), ZERO)),
+            "total_fees": yuan(sum((boost.boost_fee for boost in boosts), ZERO)),
+            "total_returned": yuan(sum(paid, ZERO)),
+            "boost_count": len(boosts),
+        },
+        nav="orders",
+    )
