@@ -23,6 +23,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from kernel.money import to_fen
+
 from .models import (
     MONEY,
     ZERO,
@@ -54,10 +56,7 @@ def client_balances(client_ids: Iterable[int]) -> dict[int, Decimal]:
     """
     rows = Client.objects.filter(pk__in=list(client_ids)).annotate(balance=balance_subquery())
     # SQLite hands a subquery's decimal back unscaled; money is always in fen.
-    return {
-        pk: ZERO if balance is None else balance.quantize(ZERO)
-        for pk, balance in rows.values_list("pk", "balance")
-    }
+    return {pk: to_fen(balance) for pk, balance in rows.values_list("pk", "balance")}
 
 
 def balance_subquery() -> Subquery:

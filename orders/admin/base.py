@@ -6,6 +6,7 @@ Numbers are shown through ``kernel.display`` and rules come from their one imple
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -62,7 +63,7 @@ def status_label(value: str) -> str:
     return BoostStatus(value).label if value in BoostStatus.values else (value or "∅")
 
 
-def cap_explanation(*, expected_views: int, fixed_price: Any, boost_fee: Any) -> str:
+def cap_explanation(*, expected_views: int, fixed_price: Decimal, boost_fee: Decimal) -> str:
     """Say in words where the compensation cap binds (DESIGN §6), from ``whole_fee_threshold``.
 
     The whole fee comes back as soon as the actual views fall to ⌊E·P/(P + F)⌋ — for a 10 % ratio
