@@ -32,9 +32,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from kernel.errors import DomainError
+from kernel.instants import parse_instant
+
 from . import services
 from .models import IntegrationToken, OrderLine
-from .services import BatchRefused, OrderError, PublishIn, SnapshotIn
+from .services import BatchRefused, PublishIn, SnapshotIn
 
 VIDEO_ID_MAX_LENGTH = OrderLine._meta.get_field("platform_video_id").max_length
 BIGINT_MAX = 2**63 - 1
@@ -256,8 +259,8 @@ def _instant(item: dict, name: str, errors: list[str]) -> datetime | None:
     if value is None:
         return None
     try:
-        return services.parse_instant(value)
-    except OrderError as error:
+        return parse_instant(value)
+    except DomainError as error:
         errors.append(
             _("“%(field)s”: %(error)s") % {"field": name, "error": " ".join(error.messages)}
         )

@@ -23,6 +23,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from kernel.money import to_fen
+
 from .models import (
     MONEY,
     ZERO,
@@ -52,15 +54,18 @@ def client_balances(client_ids: Iterable[int]) -> dict[int, Decimal]:
     the client, so the latest entry's ``balance_after`` equals the sum of all entries; ``reconcile``
     proves it.
     """
-    latest = LedgerEntry.objects.filter(client=OuterRef("pk")).order_by("-pk")
-    rows = Client.objects.filter(pk__in=list(client_ids)).annotate(
-        balance=Subquery(latest.values("balance_after")[:1])
-    )
+    rows = Client.objects.filter(pk__in=list(client_ids)).annotate(balance=balance_subquery())
     # SQLite hands a subquery's decimal back unscaled; money is always in fen.
-    return {
-        pk: ZERO if balance is None else balance.quantize(ZERO)
-        for pk, balance in rows.values_list("pk", "balance")
-    }
+    return {pk: to_fen(balance) for pk, balance in rows.values_list("pk", "balance")}
+
+
+def balance_subquery() -> Subquery:
+    """A client's balance as an annotation on ``Client`` rows: its latest entry's running balance.
+
+    None for a client without entries; SQLite hands it back unscaled (``kernel.money.to_fen``).
+    """
+    latest = LedgerEntry.objects.filter(client=OuterRef("pk")).order_by("-pk")
+    return Subquery(latest.values("balance_after")[:1])
 
 
 def quote_influencers(

@@ -25,6 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.errors import DomainError
+from kernel.instants import parse_instant
 from orders import services
 from orders.services import OrderError, SnapshotIn
 
@@ -130,7 +132,7 @@ def _import_chunk(
         try:
             items.append(_snapshot(row))
             numbers.append(line_number)
-        except OrderError as error:
+        except DomainError as error:
             errors.append((line_number, " ".join(error.messages)))
     with transaction.atomic():
         try:
@@ -153,7 +155,7 @@ def _snapshot(row: dict) -> SnapshotIn:
     video_id, views = row["video_id"].strip(), row["views"].strip()
     if not video_id:
         raise OrderError(_("video_id is empty."))
-    observed_at = services.parse_instant(row["observed_at"].strip())
+    observed_at = parse_instant(row["observed_at"].strip())
     # A whole number is passed on as an int, anything else as text, for record_views to refuse
     # with its own message: its rule, not this parser's, says what a view count may be.
     count: int | str = int(views) if WHOLE_NUMBER.fullmatch(views) else views

@@ -1,0 +1,120 @@
+"""What every orders admin page shares: read-only bases, links, and how values are shown.
+
+Numbers are shown through ``kernel.display`` and rules come from their one implementation
+(``orders.pricing.whole_fee_threshold``), so the admin never re-derives what a screen says.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.db.models import Model
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from kernel.display import grouped, percent
+
+from ..models import BoostStatus, Influencer
+from ..pricing import IneligibleReason, whole_fee_threshold
+
+# How many latest ledger entries / snapshots a change form shows before linking to the full list.
+RECENT_ROWS = 10
+
+
+def or_empty(value: Any) -> Any:
+    """The admin's empty-value dash for None or ""; a change form would otherwise print "None"."""
+    return admin.site.empty_value_display if value is None or value == "" else value
+
+
+def change_url(obj_or_model: Model | type[Model], pk: Any = None) -> str:
+    """The admin change page of ``obj_or_model`` (an instance, or a model class and ``pk``)."""
+    opts = obj_or_model._meta
+    return reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_change",
+        args=[obj_or_model.pk if pk is None else pk],
+    )
+
+
+def changelist_url(model: type[Model], **params: Any) -> str:
+    """The admin changelist of ``model``, filtered by the query parameters ``params``."""
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def link(url: str, text: Any) -> str:
+    """An escaped ``<a>`` to ``url``."""
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
+def preformatted(text: str | None) -> str | None:
+    """Multi-line text (a quote's explanation, its inputs) kept as written; None when empty."""
+    if not text:
+        return None
+    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+
+
+def status_label(value: str) -> str:
+    """A boost status's label; ``∅`` for the empty "from" status of a boost's first event."""
+    return BoostStatus(value).label if value in BoostStatus.values else (value or "∅")
+
+
+def cap_explanation(*, expected_views: int, fixed_price: Decimal, boost_fee: Decimal) -> str:
+    """Say in words where the compensation cap binds (DESIGN §6), from ``whole_fee_threshold``.
+
+    The whole fee comes back as soon as the actual views fall to ⌊E·P/(P + F)⌋ — for a 10 % ratio
+    about 91 % of the expected views, a shortfall of only about 9 %. Operators must see this
+    before they sell or settle a boost. Empty when no fee can be owed.
+    """
+    threshold = whole_fee_threshold(expected_views, fixed_price, boost_fee)
+    if threshold is None:
+        return ""
+    return gettext(
+        "Below about %(percent)s %% of the expected views (%(views)s of %(expected)s) the whole "
+        "boost fee comes back; between that and the expected views, part of it; at or above the "
+        "expected views, nothing."
+    ) % {
+        "percent": threshold.percent,
+        "views": grouped(threshold.views),
+        "expected": grouped(expected_views),
+    }
+
+
+def cached_quote(influencer: Influencer) -> dict[str, Any]:
+    """The influencer's cached quote (``Influencer.quote``) as display values."""
+    quote = influencer.quote or {}
+    reason = quote.get("reason")
+    return {
+        "quoted": bool(quote),
+        "eligible": bool(quote.get("eligible")),
+        "reason": IneligibleReason(reason).label if reason in IneligibleReason.values else "",
+        "expected_views": quote.get("expected_views"),
+        "premium_ratio": percent(quote.get("premium_ratio")),
+        "boost_fee": quote.get("boost_fee"),
+    }
+
+
+class ReadOnlyAdminMixin:
+    """Rows written only by services: they can be listed and viewed, never added, edited or
+    deleted from the admin, not even by a superuser."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A tabular inline of service-written rows, each linking to its own read-only page."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True

@@ -1,0 +1,305 @@
+"""Boosts and their audit trail in the admin: the frozen quote, progress and status history.
+
+Status moves only through the services; the change form is view-only. Latest views come from
+``selectors.counted_snapshots`` (views count only up to the window end, DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from django.contrib import admin
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from kernel.display import grouped, percent
+
+from .. import selectors
+from ..models import Boost, BoostEvent, BoostStatus, ViewSnapshot
+from .base import (
+    RECENT_ROWS,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    cap_explanation,
+    change_url,
+    changelist_url,
+    link,
+    or_empty,
+    preformatted,
+    status_label,
+)
+
+
+class BoostEventInline(ReadOnlyInline):
+    """A boost's status changes, oldest first, with who made them and why."""
+
+    model = BoostEvent
+    fields = ["at", "from_status_label", "to_status_label", "actor_name", "note"]
+    readonly_fields = fields
+    show_change_link = False
+
+    @admin.display(description=_("from status"))
+    def from_status_label(self, event):
+        return status_label(event.from_status)
+
+    @admin.display(description=_("to status"))
+    def to_status_label(self, event):
+        return status_label(event.to_status)
+
+
+class BoostAdmin(admin.ModelAdmin):
+    """Boosts with their frozen quote and progress; status moves only through services.
+
+    The change form is view-only (``has_change_permission`` is False for an object) while the
+    changelist keeps the change permission, so a subclass (``settlements.admin``) can add actions
+    gated by it: extend ``actions`` and ``inlines``, both lists.
+    """
+
+    actions: list = []
+    inlines: list = [BoostEventInline]
+    list_display = [
+        "id",
+        "order_code",
+        "client",
+        "influencer",
+        "status",
+        "expected_views",
+        "latest_views",
+        "progress",
+        "days_left",
+        "boost_fee",
+        "premium_ratio_percent",
+        "valid_until",
+    ]
+    list_display_links = ["id", "order_code"]
+    list_select_related = ["line__order__client", "line__influencer"]
+    list_filter = ["status"]
+    search_fields = [
+        "line__order__code",
+        "line__influencer__name",
+        "line__influencer__platform_id",
+        "line__platform_video_id",
+        "line__order__client__name",
+    ]
+    date_hierarchy = "valid_until"
+    fieldsets = [
+        (None, {"fields": ["order_code", "client", "influencer", "fixed_price", "video_id"]}),
+        (
+            _("Status"),
+            {
+                "fields": [
+                    "status",
+                    "status_changed_at",
+                    "valid_until",
+                    "window_start",
+                    "window_end",
+                    "days_left",
+                ]
+            },
+        ),
+        (
+            _("Frozen quote"),
+            {
+                "fields": [
+                    "expected_views",
+                    "premium_ratio_percent",
+                    "boost_fee",
+                    "loss_ratio",
+                    "quoted_at",
+                    "cap",
+                    "quote_explanation",
+                ]
+            },
+        ),
+        (_("Progress"), {"fields": ["latest_views", "progress", "snapshots"]}),
+        (_("Quote inputs"), {"classes": ["collapse"], "fields": ["quote_inputs"]}),
+    ]
+    readonly_fields = [
+        "line",
+        "status",
+        "expected_views",
+        "premium_ratio",
+        "boost_fee",
+        "loss_ratio",
+        "quote",
+        "quoted_at",
+        "valid_until",
+        "window_start",
+        "window_end",
+        "status_changed_at",
+        "order_code",
+        "client",
+        "influencer",
+        "fixed_price",
+        "video_id",
+        "days_left",
+        "premium_ratio_percent",
+        "cap",
+        "quote_explanation",
+        "latest_views",
+        "progress",
+        "snapshots",
+        "quote_inputs",
+    ]
+
+    def get_queryset(self, request):
+        counted = selectors.counted_snapshots(OuterRef("line"), OuterRef("window_end"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("line__order__client", "line__influencer")
+            .annotate(latest_views=Subquery(counted.values("views")[:1]))
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("order"), ordering="line__order__code")
+    def order_code(self, boost):
+        return boost.line.order.code
+
+    @admin.display(description=_("client"), ordering="line__order__client__name")
+    def client(self, boost):
+        return boost.line.order.client
+
+    @admin.display(description=_("influencer"), ordering="line__influencer__name")
+    def influencer(self, boost):
+        return boost.line.influencer
+
+    @admin.display(description=_("fixed price"))
+    def fixed_price(self, boost):
+        return boost.line.fixed_price
+
+    @admin.display(description=_("platform video id"))
+    def video_id(self, boost):
+        return boost.line.platform_video_id
+
+    @admin.display(description=_("premium ratio"), ordering="premium_ratio")
+    def premium_ratio_percent(self, boost):
+        return or_empty(percent(boost.premium_ratio))
+
+    @admin.display(description=_("latest views"), ordering="latest_views")
+    def latest_views(self, boost):
+        return or_empty(boost.latest_views)
+
+    @admin.display(description=_("of expected"))
+    def progress(self, boost):
+        if boost.latest_views is None or not boost.expected_views:
+            return or_empty(None)
+        return percent(Fraction(boost.latest_views, boost.expected_views), places=1)
+
+    @admin.display(description=_("days left"))
+    def days_left(self, boost):
+        """Active: until the window ends; awaiting publish: until the boost expires."""
+        if boost.status == BoostStatus.ACTIVE and boost.window_end:
+            end = boost.window_end
+        elif boost.status == BoostStatus.AWAITING_PUBLISH:
+            end = boost.valid_until
+        else:
+            return or_empty(None)
+        return f"{(end - timezone.now()).total_seconds() / 86400:.1f}"
+
+    @admin.display(description=_("what the cap means"))
+    def cap(self, boost):
+        return or_empty(
+            cap_explanation(
+                expected_views=boost.expected_views,
+                fixed_price=boost.line.fixed_price,
+                boost_fee=boost.boost_fee,
+            )
+        )
+
+    @admin.display(description=_("how the quote was reached"))
+    def quote_explanation(self, boost):
+        return or_empty(preformatted((boost.quote or {}).get("explanation")))
+
+    @admin.display(description=_("quote inputs"))
+    def quote_inputs(self, boost):
+        return preformatted(json.dumps(boost.quote, indent=2, ensure_ascii=False))
+
+    @admin.display(description=_("view snapshots"))
+    def snapshots(self, boost):
+        rows = list(boost.line.snapshots.order_by("-observed_at")[:RECENT_ROWS])
+        if not rows:
+            return gettext("No view snapshots yet.")
+        table = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(s.observed_at).strftime("%Y-%m-%d %H:%M"),
+                    grouped(s.views),
+                    ""
+                    if boost.counts(s.observed_at)
+                    else gettext("after the window: does not count"),
+                )
+                for s in rows
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th></th></tr></thead><tbody>{}</tbody>"
+            "</table><p>{}</p>",
+            gettext("observed at"),
+            gettext("views"),
+            table,
+            link(
+                changelist_url(ViewSnapshot, line__id__exact=boost.line_id),
+                gettext("All view snapshots of this video"),
+            ),
+        )
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Boost events by the status they moved to."""
+
+    title = _("to status")
+    parameter_name = "to_status"
+
+    def lookups(self, request, model_admin):
+        return BoostStatus.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(to_status=self.value()) if self.value() else queryset
+
+
+class BoostEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The append-only audit of boost status changes."""
+
+    list_display = ["at", "boost_link", "order_code", "influencer", "change", "actor_name", "note"]
+    list_select_related = ["boost__line__order", "boost__line__influencer"]
+    list_filter = [StatusFilter]
+    search_fields = [
+        "boost__line__order__code",
+        "boost__line__influencer__name",
+        "actor_name",
+        "note",
+    ]
+    date_hierarchy = "at"
+
+    @admin.display(description=_("boost"), ordering="boost_id")
+    def boost_link(self, event):
+        return link(
+            change_url(Boost, event.boost_id), gettext("boost #%(id)s") % {"id": event.boost_id}
+        )
+
+    @admin.display(description=_("order"), ordering="boost__line__order__code")
+    def order_code(self, event):
+        return event.boost.line.order.code
+
+    @admin.display(description=_("influencer"))
+    def influencer(self, event):
+        return event.boost.line.influencer
+
+    @admin.display(description=_("status change"))
+    def change(self, event):
+        return f"{status_label(event.from_status)} → {status_label(event.to_status)}"

@@ -1,0 +1,53 @@
+"""Business actions on clients, orders, boosts and views (DESIGN §4, §5, §8): the public names.
+
+Every service is keyword-only, takes ``now`` explicitly and runs in ``transaction.atomic``. Money
+and state changes lock their rows in one fixed order — client, then boosts by id — re-check state
+after the lock and are a no-op when the work is already done. Callers import from here
+(``from orders.services import place_order``); each concern lives in its own module.
+"""
+
+from .boosts import CLOCK_SKEW, publish, transition, transition_many
+from .errors import BatchRefused, IdempotencyConflict, InsufficientBalance, OrderError
+from .ingestion import (
+    MAX_VIEWS,
+    PublishIn,
+    authenticate_token,
+    create_integration_token,
+    hash_token,
+    log_api_request,
+    publish_events,
+)
+from .ledger import EntryIn, post_entries, post_entry, top_up
+from .ordering import LineRequest, OrderPreview, place_order, preview_module, preview_order
+from .quotes import refresh_quotes
+from .snapshots import SnapshotIn, record_views
+
+__all__ = [
+    "CLOCK_SKEW",
+    "MAX_VIEWS",
+    "BatchRefused",
+    "EntryIn",
+    "IdempotencyConflict",
+    "InsufficientBalance",
+    "LineRequest",
+    "OrderError",
+    "OrderPreview",
+    "PublishIn",
+    "SnapshotIn",
+    "authenticate_token",
+    "create_integration_token",
+    "hash_token",
+    "log_api_request",
+    "place_order",
+    "post_entries",
+    "post_entry",
+    "preview_module",
+    "preview_order",
+    "publish",
+    "publish_events",
+    "record_views",
+    "refresh_quotes",
+    "top_up",
+    "transition",
+    "transition_many",
+]

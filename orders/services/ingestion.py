@@ -1,0 +1,176 @@
+"""The platform pipeline's side of ``orders.api`` and ``import_views``: its tokens, the request
+log, and batches of publish events, each batch all or nothing (DESIGN §5)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import ApiRequestLog, Boost, IntegrationToken, OrderLine, PublishRejection
+from .boosts import publish
+from .errors import BatchRefused, OrderError
+
+# The largest count a ``BigIntegerField`` holds: parsers refuse more before the database does.
+MAX_VIEWS = 2**63 - 1
+
+
+def hash_token(raw: str) -> str:
+    """The SHA-256 hex digest under which a token is stored; the token itself never is."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_integration_token(
+    *, name: str, now: datetime, created_by: AbstractBaseUser | None = None
+) -> tuple[IntegrationToken, str]:
+    """Issue a token for the pipeline; returns the row and the raw token, to be shown once.
+
+    Only the token's hash and first characters are stored, so nobody can read it back later.
+    """
+    name = name.strip()
+    if not name:
+        raise OrderError(_("A token needs a name."))
+    raw = secrets.token_urlsafe(32)
+    token = IntegrationToken(
+        name=name,
+        prefix=raw[: IntegrationToken.PREFIX_LENGTH],
+        token_hash=hash_token(raw),
+        created_at=now,
+        created_by=created_by,
+    )
+    with transaction.atomic():
+        token.full_clean()
+        token.save()
+    return token, raw
+
+
+def authenticate_token(*, raw: str, now: datetime) -> IntegrationToken | None:
+    """The active token ``raw`` stands for, with its last use stamped; None for any other string."""
+    if not raw:
+        return None
+    token = IntegrationToken.objects.filter(token_hash=hash_token(raw), is_active=True).first()
+    if token is not None:
+        # A plain UPDATE: concurrent requests with one token need no lock to stamp a time.
+        IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def log_api_request(
+    *,
+    token: IntegrationToken | None,
+    path: str,
+    method: str,
+    status_code: int,
+    item_count: int,
+    error: str,
+    received_at: datetime,
+    duration_ms: int,
+) -> ApiRequestLog:
+    """Append the one log row of an API request, whatever its outcome."""
+    return ApiRequestLog.objects.create(
+        token=token,
+        path=path[:200],
+        method=method[:10],
+        status_code=status_code,
+        item_count=item_count,
+        error=error[:300],
+        received_at=received_at,
+        duration_ms=max(0, duration_ms),
+    )
+
+
+@dataclass(frozen=True)
+class PublishIn:
+    """One publish event from the platform's pipeline: an order line's video went live."""
+
+    line_id: int
+    video_id: str
+    published_at: datetime
+
+
+def publish_events(
+    *,
+    events: Sequence[PublishIn],
+    now: datetime,
+    token: IntegrationToken | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> int:
+    """Publish a batch of events through ``publish``, all or nothing (DESIGN §5); returns how
+    many lines were newly published (a repeated event is accepted and changes nothing).
+
+    The batch's lines, then their boosts, are locked in id order first, so two batches never wait
+    on each other in a cycle. Every event is tried, in order, so one answer lists every refusal;
+    when any is refused, the whole batch is rolled back and each event ``publish`` refused for a
+    real order line is kept as a ``PublishRejection`` (§5: "an operator can see it").
+    """
+    events = list(events)
+    errors: dict[int, str] = {}
+    first_by_line: dict[int, PublishIn] = {}
+    line_by_video: dict[str, int] = {}
+    for n, event in enumerate(events):
+        if first_by_line.setdefault(event.line_id, event) != event:
+            errors[n] = _(
+                "Order line %(line)s is sent twice in this batch with different data."
+            ) % {"line": event.line_id}
+        elif line_by_video.setdefault(event.video_id, event.line_id) != event.line_id:
+            errors[n] = _("Video %(video)s is sent for two order lines in this batch.") % {
+                "video": event.video_id
+            }
+    refused: dict[int, OrderLine] = {}
+    conflicts: set[int] = set()
+    published: set[int] = set()
+    with transaction.atomic():
+        lines = {
+            line.pk: line
+            for line in OrderLine.objects.select_for_update()
+            .filter(pk__in=first_by_line)
+            .order_by("pk")
+        }
+        list(Boost.objects.select_for_update().filter(line_id__in=lines).order_by("pk"))
+        for n, event in enumerate(events):
+            if n in errors:
+                continue
+            line = lines.get(event.line_id)
+            if line is None:
+                errors[n] = _("Unknown order line %(line)s.") % {"line": event.line_id}
+                continue
+            try:
+                # Each call is a savepoint: a refused event leaves the others' work in place.
+                publish(
+                    line=line,
+                    video_id=event.video_id,
+                    published_at=event.published_at,
+                    now=now,
+                    actor=actor,
+                )
+            except OrderError as refusal:
+                errors[n] = " ".join(refusal.messages)
+                refused[n] = line
+                if getattr(refusal, "code", None) == "conflict":
+                    conflicts.add(n)
+            else:
+                if line.published_at is None:
+                    published.add(line.pk)
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        PublishRejection.objects.bulk_create(
+            PublishRejection(
+                line=line,
+                video_id=events[n].video_id,
+                published_at=events[n].published_at,
+                reason=errors[n][:300],
+                received_at=now,
+                token=token,
+            )
+            for n, line in refused.items()
+        )
+        raise BatchRefused(errors, conflicts=conflicts)
+    return len(published)
