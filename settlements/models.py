@@ -5,6 +5,10 @@ never updated in its money fields (the model refuses it, and on PostgreSQL a tri
 Corrections are ``Adjustment`` rows; every state change is a ``SettlementEvent``.
 """
 
+from __future__ import annotations
+
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -19,8 +23,20 @@ class ImmutableFieldError(Exception):
     """Raised when code tries to change a settlement's money fields after insert."""
 
 
+def overdue_q(today: date) -> Q:
+    """Overdue (DESIGN §7): due before ``today`` (Asia/Shanghai) and still to pay.
+
+    Still to pay means scheduled or held; paid and closed settlements are never overdue.
+    """
+    return Q(due_date__lt=today, status__in=Settlement.OPEN)
+
+
 class SettlementQuerySet(models.QuerySet):
     """Refuses bulk writes to the money fields, which ``save`` alone would not catch."""
+
+    def overdue(self, today: date) -> SettlementQuerySet:
+        """The settlements overdue on ``today`` (see ``overdue_q``)."""
+        return self.filter(overdue_q(today))
 
     def update(self, **kwargs):
         _refuse_money_fields(kwargs)
@@ -64,6 +80,10 @@ class Settlement(models.Model):
 
     Kind = SettlementKind
     Status = SettlementStatus
+    # Still to pay: the statuses a payout sweep or Finance can still act on.
+    OPEN = (SettlementStatus.SCHEDULED, SettlementStatus.HELD)
+    # The outcomes of a closed window (as opposed to refunds).
+    WINDOW_KINDS = (SettlementKind.NONE, SettlementKind.COMPENSATION)
     MONEY_FIELDS = (
         "boost_id",
         "kind",
@@ -182,6 +202,10 @@ class Settlement(models.Model):
                     f"Settlement {self.pk}: {', '.join(changed)} cannot change; add an adjustment."
                 )
         super().save(*args, **kwargs)
+
+    def is_overdue(self, today: date) -> bool:
+        """The row-level form of ``overdue_q``: due before ``today`` and still to pay."""
+        return self.due_date < today and self.status in self.OPEN
 
     @property
     def explanation(self) -> CompensationExplanation | None:

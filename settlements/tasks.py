@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from orders.tasks import parse_now
+from kernel.instants import parse_now
 
 from . import services
 

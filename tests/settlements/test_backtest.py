@@ -19,9 +19,8 @@ from django.test.utils import CaptureQueriesContext
 
 from orders.models import Boost, HistoryVideo
 from orders.pricing import PricingRules
-from settlements import backtest
-from settlements.backtest import candidate_rules, run_backtest
-from settlements.insights import Period
+from settlements.insights import Period, backtest
+from settlements.insights.backtest import candidate_rules, run_backtest
 from tests import builders
 from tests.settlements.test_insights import PERIOD, group_member, hand_built
 

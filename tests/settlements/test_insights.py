@@ -39,9 +39,9 @@ from django.urls import reverse
 
 from orders.models import Boost
 from orders.services import SnapshotIn, record_views
-from settlements import insights, views
+from settlements import insights
 from settlements import services as settlement_services
-from settlements.insights import Period
+from settlements.insights import Period, tables, views
 from settlements.models import Settlement
 from tests import builders
 from tests.builders import SHANGHAI, T0
@@ -658,9 +658,9 @@ def test_every_table_downloads_as_csv(admin_client, english, frozen_now, data):
 
 
 def test_a_name_that_looks_like_a_formula_stays_text_in_csv():
-    assert views.format_csv_value("=HYPERLINK(1)", views.TEXT) == "'=HYPERLINK(1)"
-    assert views.format_csv_value("达人", views.TEXT) == "达人"
-    assert views.format_csv_value(D("-5.00"), views.MONEY) == "-5.00"
+    assert tables.format_csv_value("=HYPERLINK(1)", tables.TEXT) == "'=HYPERLINK(1)"
+    assert tables.format_csv_value("达人", tables.TEXT) == "达人"
+    assert tables.format_csv_value(D("-5.00"), tables.MONEY) == "-5.00"
 
 
 def test_an_inverted_period_is_an_error_not_a_crash(admin_client, english, frozen_now):

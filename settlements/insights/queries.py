@@ -1,8 +1,8 @@
-"""Aggregate read queries behind the operator insights page (DESIGN §4, §6, §7); no writes here.
+"""Aggregate read queries behind the operator insights page and its work queues; no writes here.
 
 Every figure is a count or a sum computed by the database, grouped by period, premium-ratio band or
 influencer, so a page costs the same few queries whatever the data size. Python only merges the
-groups and derives the ratios, exactly (``fractions.Fraction``), rounding once for display.
+groups into ``Figures``, which derive the ratios exactly.
 
 Each figure has one date basis, named on the page:
 
@@ -16,17 +16,13 @@ Adjustments are corrections outside the formula and are not included in any figu
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
@@ -46,136 +42,29 @@ from django.db.models.functions import Cast, Trunc
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import ZERO, Boost
+from orders.models import Boost, PublishRejection
 from orders.pricing import PricingRules
 
-from . import calendar
-from .models import Settlement
-from .selectors import calendar_overrides
+from .. import calendar
+from ..models import Settlement, overdue_q
+from ..selectors import calendar_overrides
+from .figures import Figures, total
+from .periods import (
+    BANDS,
+    GRANULARITIES,
+    OUTSIDE_BANDS,
+    Period,
+    bucket_label,
+    buckets,
+    local_zone,
+)
 
-CENT = Decimal("0.01")
-WEEK, MONTH = "week", "month"
-GRANULARITIES = {WEEK: _("Week"), MONTH: _("Month")}
 DUE_SOON_BUSINESS_DAYS = 2
 REJECTIONS_DAYS = 7
-OPEN = (Settlement.Status.SCHEDULED, Settlement.Status.HELD)
-WINDOW_KINDS = (Settlement.Kind.NONE, Settlement.Kind.COMPENSATION)
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def ratio(numerator: Decimal | int | Fraction, denominator: Decimal | int) -> Fraction | None:
-    """An exact ratio, or None when there is nothing to divide by."""
-    if not denominator:
-        return None
-    return Fraction(numerator) / Fraction(denominator)
-
-
-def round_ratio(value: Fraction | None) -> Decimal | None:
-    """A ratio rounded once, half-up, to 4 decimal places (0.2750 = 27.50 %)."""
-    if value is None:
-        return None
-    scaled = value * 10_000 + Fraction(1, 2)
-    return Decimal(scaled.numerator // scaled.denominator).scaleb(-4)
-
-
-# --- Period --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """Calendar dates in Asia/Shanghai, both ends included."""
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise ValueError(f"period starts after it ends: {self.start} > {self.end}")
-
-    @classmethod
-    def last_days(cls, today: date, days: int = 90) -> Period:
-        """The ``days`` days ending with ``today``."""
-        return cls(today - timedelta(days=days - 1), today)
-
-    def instants(self) -> tuple[datetime, datetime]:
-        """``[start 00:00, day after end 00:00)`` as aware instants, for indexed range filters."""
-        zone = local_zone()
-        return (
-            datetime.combine(self.start, time.min, tzinfo=zone),
-            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone),
-        )
-
-    def contains(self, field_name: str) -> Q:
-        start, end = self.instants()
-        return Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
-
-
-def bucket_start(day: date, granularity: str) -> date:
-    """The Monday of ``day``'s week, or the first of its month."""
-    if granularity == WEEK:
-        return day - timedelta(days=day.weekday())
-    if granularity == MONTH:
-        return day.replace(day=1)
-    raise ValueError(f"unknown granularity {granularity!r}")
-
-
-def buckets(period: Period, granularity: str) -> list[date]:
-    """Every bucket that overlaps the period, in order, including empty ones."""
-    starts, current = [], bucket_start(period.start, granularity)
-    while current <= period.end:
-        starts.append(current)
-        if granularity == WEEK:
-            current += timedelta(days=7)
-        else:
-            current = (current + timedelta(days=32)).replace(day=1)
-    return starts
-
-
-def bucket_label(start: date, granularity: str) -> str:
-    return start.isoformat() if granularity == WEEK else f"{start:%Y-%m}"
-
-
-# --- Premium-ratio bands -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Band:
-    """A range of premium ratios, both ends included (ratios are whole percents)."""
-
-    key: str
-    low: Decimal
-    high: Decimal
-
-    @property
-    def label(self) -> str:
-        return f"{self.low * 100:.0f}–{self.high * 100:.0f} %"
-
-    def contains(self, premium_ratio: Decimal) -> bool:
-        return self.low <= premium_ratio <= self.high
-
-
-BANDS = (
-    Band("10-19", Decimal("0.10"), Decimal("0.19")),
-    Band("20-29", Decimal("0.20"), Decimal("0.29")),
-    Band("30-39", Decimal("0.30"), Decimal("0.39")),
-    Band("40-50", Decimal("0.40"), Decimal("0.50")),
-)
-OUTSIDE_BANDS = "other"
-
-
-def band_for(premium_ratio: Decimal) -> str:
-    """The key of the band holding ``premium_ratio``, or ``OUTSIDE_BANDS``."""
-    for band in BANDS:
-        if band.contains(premium_ratio):
-            return band.key
-    return OUTSIDE_BANDS
 
 
 def band_case(field_name: str) -> Case:
-    """SQL for ``band_for`` on a premium-ratio column."""
+    """SQL for ``periods.band_for`` on a premium-ratio column."""
     return Case(
         *[
             When(**{f"{field_name}__gte": b.low, f"{field_name}__lte": b.high}, then=Value(b.key))
@@ -184,94 +73,6 @@ def band_case(field_name: str) -> Case:
         default=Value(OUTSIDE_BANDS),
         output_field=CharField(),
     )
-
-
-# --- Figures -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Figures:
-    """The figures of one group (a period bucket, a band, an influencer, or a total).
-
-    Counts and money are sums straight from the database; ratios are derived exactly.
-    """
-
-    key: Any
-    label: str
-    target: Decimal
-    # Sold: boosts by order time.
-    boosts_sold: int = 0
-    fees_collected: Decimal = ZERO
-    # Settled: settlements by computed_at.
-    settled: int = 0  # window outcomes: kind none or compensation
-    succeeded: int = 0
-    compensated: int = 0
-    settled_fees: Decimal = ZERO
-    compensation: Decimal = ZERO
-    shortfall_share_sum: float = 0.0
-    refunds: int = 0
-    refunded: Decimal = ZERO
-    capped: int = 0
-    capped_raw: Decimal = ZERO
-    capped_amount: Decimal = ZERO
-    # Paid out: credits by paid_at.
-    compensation_paid: Decimal = ZERO
-    refunds_paid: Decimal = ZERO
-
-    @property
-    def success_rate(self) -> Decimal | None:
-        """Succeeded ÷ window-settled."""
-        return round_ratio(ratio(self.succeeded, self.settled))
-
-    @property
-    def average_shortfall_share(self) -> Decimal | None:
-        """Mean of (E − A) / E over compensated settlements."""
-        if not self.compensated:
-            return None
-        return round_ratio(Fraction(self.shortfall_share_sum) / self.compensated)
-
-    @property
-    def exact_loss_ratio(self) -> Fraction | None:
-        return ratio(self.compensation, self.settled_fees)
-
-    @property
-    def loss_ratio(self) -> Decimal | None:
-        """Realized loss ratio: compensation ÷ fees of the windows settled."""
-        return round_ratio(self.exact_loss_ratio)
-
-    @property
-    def above_target(self) -> bool:
-        loss = self.exact_loss_ratio
-        return loss is not None and loss > Fraction(self.target)
-
-    @property
-    def cap_rate(self) -> Decimal | None:
-        """Share of compensated settlements where the cap bound (DESIGN §6)."""
-        return round_ratio(ratio(self.capped, self.compensated))
-
-    @property
-    def cap_saved(self) -> Decimal:
-        """Σ raw amount − Σ amount over capped settlements, rounded half-up once."""
-        return (self.capped_raw - self.capped_amount).quantize(CENT, rounding=ROUND_HALF_UP)
-
-    @property
-    def paid_out(self) -> Decimal:
-        return self.compensation_paid + self.refunds_paid
-
-
-_SUMMED = [f.name for f in dataclasses.fields(Figures) if f.name not in ("key", "label", "target")]
-
-
-def total(rows: Iterable[Figures], *, label: str, target: Decimal) -> Figures:
-    """The sum of groups that partition a period (every field but the derived ratios adds up)."""
-    result = Figures(key=None, label=label, target=target)
-    for row in rows:
-        for name in _SUMMED:
-            setattr(result, name, getattr(result, name) + getattr(row, name))
-    return result
-
-
-# --- The three aggregate queries, grouped by any dimension --------------------------------------
 
 
 @dataclass(frozen=True)
@@ -293,6 +94,7 @@ Dimension = Callable[[_Source], Expression]
 
 
 def by_bucket(granularity: str) -> Dimension:
+    """Group by the week (from Monday) or month of each row's date, in Asia/Shanghai."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}")
     return lambda source: Trunc(
@@ -301,15 +103,17 @@ def by_bucket(granularity: str) -> Dimension:
 
 
 def by_band(source: _Source) -> Expression:
+    """Group by the premium-ratio band frozen on each boost."""
     return band_case(f"{source.boost}premium_ratio")
 
 
 def by_influencer(source: _Source) -> Expression:
+    """Group by each boost's influencer."""
     return F(f"{source.boost}line__influencer_id")
 
 
 _COMPENSATION = Q(kind=Settlement.Kind.COMPENSATION)
-_WINDOW = Q(kind__in=WINDOW_KINDS)
+_WINDOW = Q(kind__in=Settlement.WINDOW_KINDS)
 _REFUND = Q(kind=Settlement.Kind.REFUND)
 _CAPPED = Q(cap_applied=True)
 _SHORTFALL_SHARE = Cast(F("expected_views") - F("actual_views"), FloatField()) / Cast(
@@ -415,11 +219,10 @@ def influencer_figures(*, period: Period, target: Decimal, limit: int = 10) -> l
     return list(groups.values())
 
 
-# --- Work queues ---------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class WorkQueue:
+    """One thing that needs an operator: how many, and the admin list that shows them."""
+
     key: str
     label: str
     count: int
@@ -450,16 +253,17 @@ def _changelist(model: str, params: Sequence[tuple[str, str]] = ()) -> str:
 def work_queues(*, today: date) -> list[WorkQueue]:
     """What needs an operator now, each with a link to the matching admin list. 3–4 queries.
 
-    Every count is exactly what its link lists: overdue = due before today and still to pay
-    (scheduled or held); due soon = due from today through two business days ahead.
+    Every count is exactly what its link lists: overdue = ``Settlement.objects.overdue(today)``
+    (due before today and still scheduled or held); due soon = due from today through two
+    business days ahead.
     """
     dates = queue_dates(today)
-    open_ = ",".join(OPEN)
+    open_ = ",".join(Settlement.OPEN)
     soon = Q(due_date__gte=today, due_date__lte=dates.due_soon_until)
     counts = Settlement.objects.aggregate(
         held=Count("pk", filter=Q(status=Settlement.Status.HELD)),
-        overdue=Count("pk", filter=Q(status__in=OPEN, due_date__lt=today)),
-        due_soon=Count("pk", filter=Q(status__in=OPEN) & soon),
+        overdue=Count("pk", filter=overdue_q(today)),
+        due_soon=Count("pk", filter=Q(status__in=Settlement.OPEN) & soon),
         provisional=Count("pk", filter=Q(due_date_provisional=True)),
     )
     awaiting = Boost.objects.filter(status=Boost.Status.AWAITING_VIEWS).count()
@@ -514,27 +318,20 @@ def work_queues(*, today: date) -> list[WorkQueue]:
             _("Computed on a Monday–Friday guess: enter the official days of that year."),
         ),
     ]
-    rejections = publish_rejections(today=today)
-    if rejections is not None:
-        queues.append(rejections)
+    queues.append(publish_rejections(today=today))
     return queues
 
 
-def publish_rejections(*, today: date) -> WorkQueue | None:
-    """Publish events refused in the last week, when the orders app records them (1 query).
+def publish_rejections(*, today: date) -> WorkQueue:
+    """Publish events refused in the last week (1 query).
 
     ``PublishRejection`` rows are append-only with no "handled" state, so the queue is the
     recent ones: received from six days before ``today`` (00:00 Asia/Shanghai) on.
     """
-    from orders import models as order_models
-
-    model = getattr(order_models, "PublishRejection", None)
-    if model is None:
-        return None
     since = datetime.combine(
         today - timedelta(days=REJECTIONS_DAYS - 1), time.min, tzinfo=local_zone()
     )
-    count = model.objects.filter(received_at__gte=since).count()
+    count = PublishRejection.objects.filter(received_at__gte=since).count()
     return WorkQueue(
         "publish_rejections",
         _("Publish events refused in the last 7 days"),
@@ -548,11 +345,10 @@ def publish_rejections(*, today: date) -> WorkQueue | None:
     )
 
 
-# --- The whole page ------------------------------------------------------------------------------
-
-
 @dataclass
 class Insights:
+    """Everything the insights page shows for one period."""
+
     period: Period
     granularity: str
     today: date
@@ -564,7 +360,7 @@ class Insights:
     queues: list[WorkQueue] = field(default_factory=list)
 
 
-def insights(*, period: Period, granularity: str, today: date) -> Insights:
+def insights_page(*, period: Period, granularity: str, today: date) -> Insights:
     """Everything on the insights page in at most 13 queries, whatever the data size.
 
     (11 when no influencer is owed compensation in the period: their two follow-ups are skipped.)

@@ -1,4 +1,4 @@
-"""Pricing backtest: re-price settled boosts under the current or candidate rules (DESIGN §4, §6).
+"""The pricing backtest engine: re-price settled boosts under current or candidate rules (§4, §6).
 
 For every boost whose window was settled (kind ``none`` or ``compensation``) in a period, rebuild
 the quote from the history its influencer had at the boost's order time (``HistoryVideo`` rows
@@ -33,12 +33,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import ZERO, HistoryVideo
+from kernel.money import ZERO
+from orders.models import HistoryVideo
 from orders.pricing import PricingRules, Quote, quote_from_history
 
-from .calculations import compensation
-from .insights import BANDS, OUTSIDE_BANDS, WINDOW_KINDS, Period, band_for, ratio, round_ratio
-from .models import Settlement
+from ..calculations import compensation
+from ..models import Settlement
+from .figures import ratio, round_ratio
+from .periods import BANDS, OUTSIDE_BANDS, Period, band_for
 
 NOT_OFFERED = "not_offered"
 RULE_NAMES = ("history_days", "half_life_days", "target_loss_ratio", "min_ratio", "max_ratio")
@@ -167,7 +169,7 @@ def _band_results(rows: list[Repriced], target: Decimal) -> tuple[list[BandResul
 def run_backtest(*, period: Period, rules: PricingRules) -> Backtest:
     """Re-price the boosts whose windows were settled in ``period``; two queries, no writes."""
     settled = (
-        Settlement.objects.filter(period.contains("computed_at"), kind__in=WINDOW_KINDS)
+        Settlement.objects.filter(period.contains("computed_at"), kind__in=Settlement.WINDOW_KINDS)
         .order_by("pk")
         .values(
             "boost_id",
@@ -195,7 +197,7 @@ def run_backtest(*, period: Period, rules: PricingRules) -> Backtest:
     for influencer_id, published_at, views in (
         HistoryVideo.objects.filter(
             influencer_id__in=Settlement.objects.filter(
-                period.contains("computed_at"), kind__in=WINDOW_KINDS
+                period.contains("computed_at"), kind__in=Settlement.WINDOW_KINDS
             ).values("boost__line__influencer_id"),
             published_at__gt=earliest,
             published_at__lte=latest,
