@@ -5,6 +5,7 @@ only when asked. Production (DEBUG off) has no secret defaults and passes ``chec
 """
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_celery_beat",
+    "axes",
     "orders",
     "settlements",
 ]
@@ -44,11 +46,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware, so its 400 speaks the request's language.
+    "kernel.http.RefuseControlCharacters",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kernel.http.PrivateCache",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "starboost.urls"
@@ -161,6 +168,22 @@ SETTLEMENT_DUE_BUSINESS_DAYS = 7
 SNAPSHOT_FRESHNESS_HOURS = 24
 # Most items (publish events or view snapshots) one /api/ request may carry; more is a 413.
 INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
+
+# --- Login throttling (django-axes), on the portal's and the admin's login alike --------------
+# AxesStandaloneBackend first: it refuses a locked-out username + address before any password is
+# checked. The count is per username and client address (REMOTE_ADDR: behind a reverse proxy that
+# is the proxy's, so the lock is then per username), kept in the database so every web process
+# sees it. A successful login resets it; an attempt while locked out starts the cool-off again;
+# an operator unlocks early (``manage.py axes_reset_username NAME`` or the admin's Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kernel.lockout.lockout_response"
 
 # --- Production hardening (DEBUG off) ---------------------------------------------------------
 if not DEBUG:
