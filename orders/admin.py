@@ -99,7 +99,7 @@ def _link(url: str, text) -> str:
 def _preformatted(text: str | None) -> str | None:
     if not text:
         return None
-    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+    return format_html('<pre class="sb-pre-wrap">{}</pre>', text)
 
 
 def cap_explanation(*, expected_views: int, fixed_price: Decimal, boost_fee: Decimal) -> str:
