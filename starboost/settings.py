@@ -5,10 +5,12 @@ only when asked. Production (DEBUG off) has no secret defaults and passes ``chec
 """
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_celery_beat",
+    "axes",
+    "csp",
     "orders",
     "settlements",
     "portal",
@@ -43,13 +47,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware, so its 400 speaks the request's language.
+    "kernel.http.RefuseControlCharacters",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kernel.http.PrivateCache",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "starboost.urls"
@@ -162,6 +172,40 @@ SETTLEMENT_DUE_BUSINESS_DAYS = 7
 SNAPSHOT_FRESHNESS_HOURS = 24
 # Most items (publish events or view snapshots) one /api/ request may carry; more is a 413.
 INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
+
+# --- Login throttling (django-axes), on the portal's and the admin's login alike --------------
+# AxesStandaloneBackend first: it refuses a locked-out username + address before any password is
+# checked. The count is per username and client address (REMOTE_ADDR: behind a reverse proxy that
+# is the proxy's, so the lock is then per username), kept in the database so every web process
+# sees it. A successful login resets it; an attempt while locked out starts the cool-off again;
+# an operator unlocks early (``manage.py axes_reset_username NAME`` or the admin's Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kernel.lockout.lockout_response"
+
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------
+# Nothing inline: every script and style is a static file, so neither needs 'unsafe-inline'
+# (values that vary per page, like a progress bar's width, are set from data attributes by JS).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Production hardening (DEBUG off) ---------------------------------------------------------
 if not DEBUG:

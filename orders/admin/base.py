@@ -55,7 +55,7 @@ def preformatted(text: str | None) -> str | None:
     """Multi-line text (a quote's explanation, its inputs) kept as written; None when empty."""
     if not text:
         return None
-    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+    return format_html('<pre class="sb-pre-wrap">{}</pre>', text)
 
 
 def status_label(value: str) -> str:

@@ -232,9 +232,7 @@ class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
     @admin.display(description=_("overdue"))
     def overdue_flag(self, s: Settlement) -> str:
         if s.is_overdue(timezone.localdate()):
-            return format_html(
-                '<strong style="color: var(--error-fg, #ba2121)">{}</strong>', gettext("Overdue")
-            )
+            return format_html('<strong class="sb-overdue">{}</strong>', gettext("Overdue"))
         return ""
 
     @admin.display(description=_("formula"))

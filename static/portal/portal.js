@@ -36,7 +36,19 @@
     }
   }
 
+  // Progress bars: the width and the whole-fee mark are data attributes, since the
+  // Content-Security-Policy allows no inline style attribute (setting element.style is allowed).
+  function placeProgress(root) {
+    root.querySelectorAll(".progress [data-width]").forEach(function (bar) {
+      bar.style.width = parseFloat(bar.dataset.width) + "%";
+    });
+    root.querySelectorAll(".progress [data-left]").forEach(function (mark) {
+      mark.style.left = parseFloat(mark.dataset.left) + "%";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    placeProgress(document);
     document.querySelectorAll("form[data-module]").forEach(function (form) {
       form.addEventListener("change", function () { moduleTotals(form); });
     });

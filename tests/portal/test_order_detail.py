@@ -70,7 +70,7 @@ def test_active_shows_progress_time_left_chart_and_projection(portal, account):
     assert "badge-active" in html and "Active" in words
     assert "10,800 / 20,000 expected" in words
     assert "54 % of the expected views" in words
-    assert 'style="width: 54.0%"' in html
+    assert 'data-width="54.0"' in html
     assert "Published 2026-03-10 12:00" in words and "Boost ends 2026-03-24 12:00" in words
     assert "Time left 1 week, 3 days" in words
     assert html.count("<svg") == 1 and 'class="observed"' in html and 'class="projection"' in html
@@ -119,7 +119,7 @@ def test_succeeded_shows_nothing_owed_with_the_filled_in_formula(portal, account
     html = card(portal, boost, now=boost.window_end + timedelta(days=1))
     words = text(html)
     assert "badge-success" in html and "Succeeded" in words
-    assert "21,000 / 20,000 expected" in words and 'style="width: 100.0%"' in html
+    assert "21,000 / 20,000 expected" in words and 'data-width="100.0"' in html
     assert "Settlement: Nothing owed" in words
     assert "21,000 ≥ expected 20,000: nothing owed" in words
     assert "Amount ¥0.00" in words
