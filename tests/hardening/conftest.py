@@ -10,8 +10,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from orders import services
-from tests import builders
-from tests.builders import T0
+from tests import factories
+from tests.factories import T0
 from tests.portal.conftest import member_of
 
 PASSWORD = "s3cret-Pass!"  # tests.portal.conftest.member_of's
@@ -42,7 +42,7 @@ def call_api(client, endpoint: str, body: object = None, token: str = "", *, raw
 
 @pytest.fixture
 def account(db):
-    return builders.client(balance="100000.00")
+    return factories.client(balance="100000.00")
 
 
 @pytest.fixture

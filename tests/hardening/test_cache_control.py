@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control
 
 from kernel.exports import csv_response
 from kernel.http import PrivateCache
-from tests import builders
+from tests import factories
 
 pytestmark = [pytest.mark.django_db]
 
@@ -31,7 +31,7 @@ def test_portal_pages_are_private_and_not_stored(portal, name):
 
 
 def test_an_order_page_is_private_and_not_stored(portal, account):
-    order = builders.order(account, [builders.influencer()])
+    order = factories.order(account, [factories.influencer()])
     response = portal.get(reverse("portal:order_detail", args=[order.code]))
     assert {"private", "no-store"} <= directives(response)
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Boost
-from tests import builders
+from tests import factories
 from tests.portal.conftest import member_of
 
 from .conftest import PASSWORD
@@ -127,19 +127,19 @@ def portal_data():
 
     now = timezone.now()
     past = now - timedelta(days=40)
-    account = builders.client(balance="200000.00", now=past)
+    account = factories.client(balance="200000.00", now=past)
     member_of(account, "alice")
     placed = now - timedelta(days=3)
-    running = builders.order(account, [builders.influencer(now=placed)], now=placed)
-    boost = builders.publish(running.lines.get().boost, at=now - timedelta(days=2))
-    builders.views(
+    running = factories.order(account, [factories.influencer(now=placed)], now=placed)
+    boost = factories.publish(running.lines.get().boost, at=now - timedelta(days=2))
+    factories.views(
         boost, *[(boost.window_start + timedelta(hours=h), 300 * h) for h in range(1, 40)]
     )
-    closed = builders.order(account, [builders.influencer(now=past)], now=past)
-    short = builders.publish(closed.lines.get().boost, at=past + timedelta(hours=1))
-    builders.views(short, (short.window_end - timedelta(hours=1), 15_000))
+    closed = factories.order(account, [factories.influencer(now=past)], now=past)
+    short = factories.publish(closed.lines.get().boost, at=past + timedelta(hours=1))
+    factories.views(short, (short.window_end - timedelta(hours=1), 15_000))
     settlement_services.close_window(boost=short, now=short.window_end + timedelta(minutes=5))
-    spare = builders.influencer(now=now)
+    spare = factories.influencer(now=now)
     services.refresh_quotes(now=now)
     return running, boost, spare
 

@@ -15,8 +15,8 @@ from axes.models import AccessAttempt
 from django.urls import reverse
 
 from orders.models import ApiRequestLog, Influencer, ViewSnapshot
-from tests import builders
-from tests.builders import T0
+from tests import factories
+from tests.factories import T0
 
 from .conftest import call_api
 
@@ -32,21 +32,21 @@ def without_log(counts: dict[str, int]) -> dict[str, int]:
 
 
 def test_a_nul_in_a_portal_path_is_a_400_and_writes_nothing(portal):
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = portal.get("/orders/%00/")
     assert response.status_code == 400
     assert "control character" in response.content.decode()
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
 
 
 @pytest.mark.parametrize("query", ["%00", "a%00b", "%01", "%1b%5b31m", "%1f"])
 def test_a_control_character_in_the_portal_search_is_a_400(portal, query):
-    builders.influencer()
-    before = builders.row_counts()
+    factories.influencer()
+    before = factories.row_counts()
     response = portal.get(f"{reverse('portal:order_new')}?q={query}")
     assert response.status_code == 400
     assert "nothing was searched" in response.content.decode()
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
 
 
 def test_tab_and_newline_in_a_search_are_ordinary_text(portal):
@@ -58,11 +58,11 @@ def test_a_nul_in_a_query_parameter_name_is_a_400_too(portal):
 
 
 def test_a_nul_in_the_admin_search_is_a_400_and_writes_nothing(admin_client):
-    builders.influencer()
-    before = builders.row_counts()
+    factories.influencer()
+    before = factories.row_counts()
     response = admin_client.get(f"{reverse('admin:orders_influencer_changelist')}?q=%00")
     assert response.status_code == 400
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
     assert (
         admin_client.get(f"{reverse('admin:orders_influencer_changelist')}?q=达人").status_code
         == 200
@@ -102,7 +102,7 @@ def snapshot(video_id="v1", observed_at=None, views=100) -> dict:
 
 @pytest.fixture
 def published(clock):
-    boost = builders.publish(builders.boost(), at=T0, video_id="v1")
+    boost = factories.publish(factories.boost(), at=T0, video_id="v1")
     clock.move_to(T0 + timedelta(days=1))
     return boost
 
@@ -110,7 +110,7 @@ def published(clock):
 def assert_refused_and_logged(response, status: int, before: dict[str, int]) -> ApiRequestLog:
     """``status``, nothing written but the request's one log row, and no NUL in that row."""
     assert response.status_code == status
-    assert without_log(builders.row_counts()) == without_log(before)
+    assert without_log(factories.row_counts()) == without_log(before)
     log = ApiRequestLog.objects.get()
     assert log.status_code == status
     assert "\x00" not in log.error
@@ -121,7 +121,7 @@ def assert_refused_and_logged(response, status: int, before: dict[str, int]) -> 
 def test_an_api_video_id_with_a_control_character_is_refused_as_an_item_error(
     client, raw_token, published, video_id
 ):
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call_api(client, "views", {"snapshots": [snapshot(), snapshot(video_id)]}, raw_token)
     assert response.json() == {
         "errors": {"1": ["“video_id” must not hold control characters (such as NUL)."]}
@@ -131,8 +131,8 @@ def test_an_api_video_id_with_a_control_character_is_refused_as_an_item_error(
 
 
 def test_a_publish_event_with_a_nul_video_id_is_refused(client, raw_token, clock):
-    boost = builders.boost()
-    before = builders.row_counts()
+    boost = factories.boost()
+    before = factories.row_counts()
     event = {"line": boost.line_id, "video_id": "v\x00", "published_at": T0.isoformat()}
     response = call_api(client, "publish", {"events": [event]}, raw_token)
     assert list(response.json()["errors"]) == ["0"]
@@ -140,7 +140,7 @@ def test_a_publish_event_with_a_nul_video_id_is_refused(client, raw_token, clock
 
 
 def test_a_raw_nul_byte_in_a_json_string_is_a_400(client, raw_token, published):
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call_api(
         client, "views", token=raw_token, raw=b'{"snapshots": [{"video_id": "v\x00"}]}'
     )
@@ -160,7 +160,7 @@ def test_a_raw_nul_byte_in_a_json_string_is_a_400(client, raw_token, published):
 def test_an_api_instant_from_outside_the_sane_range_is_refused(
     client, raw_token, published, observed_at, message
 ):
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call_api(
         client, "views", {"snapshots": [snapshot(observed_at=observed_at)]}, raw_token
     )
@@ -170,7 +170,7 @@ def test_an_api_instant_from_outside_the_sane_range_is_refused(
 
 
 def test_json_nested_100000_deep_is_a_400_not_a_recursion_error(client, raw_token, published):
-    before = builders.row_counts()
+    before = factories.row_counts()
     body = '{"snapshots": ' + "[" * 100_000 + "]" * 100_000 + "}"
     response = call_api(client, "views", token=raw_token, raw=body)
     assert response.json() == {"error": "The JSON nests arrays and objects deeper than 64 levels."}
@@ -179,7 +179,7 @@ def test_json_nested_100000_deep_is_a_400_not_a_recursion_error(client, raw_toke
 
 
 def test_nan_in_the_body_is_a_400(client, raw_token, published):
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call_api(
         client, "views", token=raw_token, raw='{"snapshots": [{"video_id": "v1", "views": NaN}]}'
     )
@@ -190,7 +190,7 @@ def test_nan_in_the_body_is_a_400(client, raw_token, published):
 def test_an_oversize_body_is_a_413_and_writes_nothing(client, raw_token, published, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
     items = [snapshot(observed_at=(T0 + timedelta(minutes=n)).isoformat()) for n in range(40)]
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call_api(client, "views", {"snapshots": items}, raw_token)
     assert "too large" in response.json()["error"]
     assert_refused_and_logged(response, 413, before)
@@ -200,7 +200,7 @@ def test_an_oversize_body_is_a_413_and_writes_nothing(client, raw_token, publish
 def test_a_nul_in_an_api_query_string_is_refused_by_the_middleware_as_json(
     client, raw_token, published
 ):
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = client.post(
         f"{reverse('api:views')}?x=%00",
         data='{"snapshots": []}',
@@ -210,4 +210,4 @@ def test_a_nul_in_an_api_query_string_is_refused_by_the_middleware_as_json(
     assert response.status_code == 400
     assert "control character" in response.json()["error"]
     # Refused before the API's view: no request log row (like Django's other 400s).
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before

@@ -6,9 +6,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from orders.models import Order
-from tests import builders
-
-from .conftest import member_of
+from tests import factories
+from tests.factories import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ PAGES = [
 
 @pytest.fixture
 def own_order(account):
-    return builders.order(account, [builders.influencer()])
+    return factories.order(account, [factories.influencer()])
 
 
 def page_urls(order) -> list[str]:
@@ -142,7 +141,7 @@ def test_every_post_needs_a_csrf_token(strict, name, data):
 
 
 def test_placing_an_order_needs_a_csrf_token(strict, account):
-    influencer = builders.influencer()
+    influencer = factories.influencer()
     url = reverse("portal:order_new")
     assert strict.post(url, module_post_data(influencer)).status_code == 403
     assert not Order.objects.filter(client=account).exists()

@@ -3,15 +3,15 @@
 import math
 import random
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from orders.pricing import whole_fee_threshold
 from portal import charts
 from portal.charts import Projection, progress_chart, project_views, views_axis
+from tests.factories import T0
 
 
 def saturating(plateau: float, tau: float, days: float, step_hours: int = 1):
@@ -111,7 +111,7 @@ def test_projection_curve_passes_through_the_origin():
 
 
 def test_days_since_converts_instants_to_days_oldest_first():
-    start = datetime(2026, 3, 10, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    start = T0 + timedelta(hours=2)
     points = charts.days_since(
         start, [(start + timedelta(days=2), 900), (start + timedelta(hours=6), 300)]
     )

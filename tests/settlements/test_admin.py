@@ -25,7 +25,7 @@ from orders.models import Boost, LedgerEntry, LedgerKind
 from settlements import services
 from settlements.admin.exports import CSV_COLUMNS
 from settlements.models import Adjustment, CalendarDay, Settlement, SettlementEvent
-from tests.conftest import SHANGHAI
+from tests.factories import SHANGHAI
 
 pytestmark = pytest.mark.django_db
 
