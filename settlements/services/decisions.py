@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from kernel.money import CENT
 from orders.models import LedgerKind
 from orders.services import EntryIn, post_entry
+from orders.services.events import emit_many
 
 from ..models import Adjustment, Settlement, SettlementEvent
+from . import announcements
 from .errors import SettlementError
 from .records import log_event
 
@@ -131,6 +133,7 @@ def approve_adjustment(
             amount=str(adjustment.amount),
             ledger_entry=entry.pk,
         )
+        emit_many(announcements.adjustment_approved(adjustment, settlement), now=now)
         return adjustment
 
 

@@ -17,8 +17,10 @@ from django.db.models.functions import Cast, Concat
 
 from orders.models import LedgerEntry, LedgerKind
 from orders.services import EntryIn, post_entries
+from orders.services.events import emit_many
 
 from ..models import Settlement, SettlementEvent
+from . import announcements
 from .records import actor_name
 
 _CREDIT_KIND = {
@@ -100,6 +102,7 @@ def pay_batch(
             )
             for s in settlements
         )
+        emit_many(announcements.paid(settlements), now=now)
         return settlements[-1].pk, {"paid": len(settlements)}
 
 
