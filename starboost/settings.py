@@ -174,6 +174,8 @@ SETTLEMENT_DUE_BUSINESS_DAYS = 7
 SNAPSHOT_FRESHNESS_HOURS = 24
 # Most items (publish events or view snapshots) one /api/ request may carry; more is a 413.
 INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
+# Refusals at the HTTP edge (kernel.http) are JSON under these paths, as the API documents.
+JSON_ERROR_PATH_PREFIXES = ["/api/"]
 
 # --- Client integrations: notifications, webhooks (integrations app) ----------------------------
 # A failed e-mail or webhook is tried again after base, 2 × base, 4 × base … seconds (at most the

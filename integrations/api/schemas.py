@@ -151,11 +151,17 @@ class DetailReply(Schema):
     detail: str
 
 
+class EdgeRefusal(Schema):
+    """A request refused before any view: a control character in the address or query."""
+
+    error: str
+
+
 class ValidationReply(Schema):
     detail: list[dict[str, Any]]
 
 
-# Every read answers these besides 200: no token (401), not this client's or none (404), bad
-# query parameters (422).
-REFUSALS: dict[int, Any] = {401: DetailReply, 404: DetailReply, 422: ValidationReply}
-LIST_REFUSALS: dict[int, Any] = {401: DetailReply, 422: ValidationReply}
+# Every read answers these besides 200: a control character in the query (400), no token (401),
+# not this client's or none (404), bad query parameters (422).
+LIST_REFUSALS: dict[int, Any] = {400: EdgeRefusal, 401: DetailReply, 422: ValidationReply}
+REFUSALS: dict[int, Any] = {**LIST_REFUSALS, 404: DetailReply}
