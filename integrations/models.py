@@ -43,8 +43,8 @@ class NotificationPreference(models.Model):
     language = models.CharField(
         _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
     )
-    email_types = models.JSONField(_("events by e-mail"), default=every_event_type)
-    portal_types = models.JSONField(_("events in the portal"), default=every_event_type)
+    email_types = models.JSONField(_("events by e-mail"), default=every_event_type, blank=True)
+    portal_types = models.JSONField(_("events in the portal"), default=every_event_type, blank=True)
     updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:

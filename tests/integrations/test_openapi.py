@@ -78,7 +78,7 @@ def test_the_docs_page_uses_local_assets_only_under_the_strict_policy(client):
     assert json.loads(settings_json)["url"] == reverse("api:openapi-json")
 
 
-# --- Fuzzing ---------------------------------------------------------------------------------------
+# --- Fuzzing ------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -88,7 +88,9 @@ def fuzz_data(db):
     account = factories.client(balance="100000.00", now=now - timedelta(days=40))
     running = factories.boost(account=account, now=now - timedelta(days=3))
     running = factories.publish(running, at=now - timedelta(days=2), video_id="v1")
-    factories.views(running, *[(running.window_start + timedelta(hours=h), 400 * h) for h in (1, 9, 20)])
+    factories.views(
+        running, *[(running.window_start + timedelta(hours=h), 400 * h) for h in (1, 9, 20)]
+    )
     closed = factories.boost(account=account, now=now - timedelta(days=30))
     closed = factories.publish(closed, at=now - timedelta(days=29))
     factories.settle_window(closed, views_at_end=15_000)
@@ -138,7 +140,9 @@ schema = _schema()
 def test_fuzzing_the_whole_schema_finds_no_server_error_and_no_write_on_refusal(
     case, fuzz_data, in_process_requests
 ):
-    token = fuzz_data["client"] if case.operation.path.startswith("/api/v1") else fuzz_data["pipeline"]
+    token = (
+        fuzz_data["client"] if case.operation.path.startswith("/api/v1") else fuzz_data["pipeline"]
+    )
     before = factories.row_counts()
     response = case.call(headers={"Authorization": f"Bearer {token}"})
     case.validate_response(

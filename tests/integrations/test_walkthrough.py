@@ -25,8 +25,8 @@ from integrations.models import (
     WebhookDelivery,
 )
 from orders.models import Boost, ClientEvent, ClientEventType
-from settlements.models import Settlement
 from settlements import tasks as settlement_tasks
+from settlements.models import Settlement
 from tests import factories
 from tests.factories import T0
 
