@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from . import tasks
-
-logger = logging.getLogger(__name__)
 
 
 def queue_dispatch(sender: Any, **kwargs: Any) -> None:

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import IO
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -38,7 +39,7 @@ class Reply:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A redirect is an answer (3xx, a failure), never followed to another address."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+    def redirect_request(self, req, fp, code, msg, headers, newurl) -> None:
         return None
 
 
@@ -83,7 +84,7 @@ def _elapsed(started: float) -> int:
     return round((time.monotonic() - started) * 1000)
 
 
-def _excerpt(response) -> str:  # noqa: ANN001
+def _excerpt(response: IO[bytes]) -> str:
     try:
         text = response.read(EXCERPT_CHARS * 4).decode("utf-8", "replace")
     except OSError:

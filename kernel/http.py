@@ -4,7 +4,8 @@
 a form body holds a C0 control character (``kernel.text``): a NUL in ``/orders/%00/`` or
 ``?q=%00`` would otherwise reach a database query, and PostgreSQL refuses NUL in text with an
 exception (a 500). The refusal is JSON (``{"error": …}``) for a JSON request and under the
-paths of ``settings.JSON_ERROR_PATH_PREFIXES`` (the API documents it), plain text otherwise. JSON bodies are the API's to refuse (it logs every request it answers, and a
+paths of ``settings.JSON_ERROR_PATH_PREFIXES`` (the API documents it), plain text otherwise.
+JSON bodies are the API's to refuse (it logs every request it answers, and a
 NUL escaped as ``\\u0000`` is only visible once parsed), so they pass here.
 
 ``PrivateCache`` marks every response to a logged-in user, and every CSV export, ``private,

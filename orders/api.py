@@ -20,6 +20,7 @@ Messages follow the request's ``Accept-Language`` (the site's default language o
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -178,7 +179,7 @@ def _register(
         url_name=name,
         operation_id=f"ingest_{name}",
         summary=summary,
-        description=view.__doc__,
+        description=inspect.cleandoc(view.__doc__ or ""),
         response=api_schemas.RESPONSES,
         openapi_extra=api_schemas.operation_extra(body),
     )

@@ -111,7 +111,7 @@ class StatementEntryOut(Schema):
 
 
 class EventOut(Schema):
-    """An event as webhooks carry it."""
+    """An event as stored: its codes and parameters (webhooks add the order and influencer)."""
 
     id: int
     type: ClientEventType

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
@@ -136,7 +137,7 @@ def dispatch_batch(
         return events[-1].pk, counts
 
 
-def _preference(user) -> NotificationPreference:
+def _preference(user: AbstractBaseUser) -> NotificationPreference:
     """The user's preference loaded with the membership, or the defaults."""
     try:
         return user.notification_preference

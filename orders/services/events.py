@@ -47,7 +47,7 @@ def emit_many(events: Sequence[EventIn], *, now: datetime) -> None:
     """
     if not events:
         return
-    missing = {e.boost_id for e in events if e.client_id is None}
+    missing = {e.boost_id for e in events if e.client_id is None and e.boost_id is not None}
     clients: dict[int, int] = {}
     if missing:
         clients = dict(
@@ -56,7 +56,7 @@ def emit_many(events: Sequence[EventIn], *, now: datetime) -> None:
     ClientEvent.objects.bulk_create(
         [
             ClientEvent(
-                client_id=e.client_id if e.client_id is not None else clients[e.boost_id],
+                client_id=_client_of(e, clients),
                 type=e.type,
                 key=e.key,
                 boost_id=e.boost_id,
@@ -70,6 +70,14 @@ def emit_many(events: Sequence[EventIn], *, now: datetime) -> None:
     )
     # robust: a broker that is down must never turn a committed fact into an error.
     transaction.on_commit(lambda: events_committed.send(sender=ClientEvent), robust=True)
+
+
+def _client_of(event: EventIn, clients: Mapping[int, int]) -> int:
+    if event.client_id is not None:
+        return event.client_id
+    if event.boost_id is None:
+        raise ValueError(f"Event {event.key} names neither its client nor its boost.")
+    return clients[event.boost_id]
 
 
 def emit(

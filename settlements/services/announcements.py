@@ -16,7 +16,7 @@ from orders.services.events import EventIn
 from ..models import Adjustment, Settlement
 
 # The event a new settlement announces, by the status its boost moved to.
-_SETTLED_TYPE = {
+_SETTLED_TYPE: dict[str, str] = {
     Boost.Status.SUCCEEDED: ClientEventType.BOOST_SETTLED,
     Boost.Status.COMPENSATED: ClientEventType.BOOST_SETTLED,
     Boost.Status.EXPIRED: ClientEventType.BOOST_EXPIRED,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from datetime import timedelta
 
 import pytest
@@ -68,3 +69,18 @@ def test_the_transport_refuses_addresses_inside_the_network(settings, url):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     reply = transport.post(url, BODY, {}, timeout=1)
     assert reply.status is None and not reply.succeeded and reply.error
+
+
+def test_the_readme_snippet_verifies_what_the_sender_signs(settings):
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Verifying a webhook.**")[1]
+    code = section.split("```python\n")[1].split("```")[0]
+    namespace: dict = {}
+    exec(code, namespace)
+    now = int(time.time())
+    headers = signing.headers(SECRET, now, BODY)
+    assert namespace["verify"](SECRET, headers, BODY) == {"id": 1, "type": "boost.active"}
+    with pytest.raises(ValueError, match="bad signature"):
+        namespace["verify"]("whsec_other", headers, BODY)
+    with pytest.raises(ValueError, match="stale"):
+        namespace["verify"](SECRET, signing.headers(SECRET, now - 301, BODY), BODY)
