@@ -78,6 +78,11 @@ def deliveries_of(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
     )
 
 
+def delivery_of(endpoint: WebhookEndpoint, pk: int) -> WebhookDelivery | None:
+    """One delivery of ``endpoint``; None when it is another endpoint's or does not exist."""
+    return WebhookDelivery.objects.filter(endpoint=endpoint, pk=pk).first()
+
+
 def tokens_of(client: Client) -> QuerySet[ClientApiToken]:
     """A client's API tokens, newest first."""
     return ClientApiToken.objects.filter(client=client).order_by("-created_at", "-pk")

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.access import ClientRequest, client_required, not_found, render_page
 
 from .. import selectors, services, signing, tasks
-from ..models import WebhookDelivery
 from .forms import EndpointForm
 
 LOG_PAGE_SIZE = 25
@@ -86,12 +85,8 @@ def send_test(request: ClientRequest, pk: int) -> HttpResponseBase:
 def resend(request: ClientRequest, pk: int, delivery_pk: int) -> HttpResponseBase:
     """Send one delivery again now (its body unchanged, signed anew)."""
     endpoint = selectors.endpoint_of(request.client, pk)
-    delivery = (
-        WebhookDelivery.objects.filter(endpoint=endpoint, pk=delivery_pk).first()
-        if endpoint is not None
-        else None
-    )
-    if delivery is None:
+    delivery = selectors.delivery_of(endpoint, delivery_pk) if endpoint is not None else None
+    if endpoint is None or delivery is None:
         return not_found(request)
     services.resend(delivery=delivery, now=timezone.now())
     tasks.queue(tasks.deliver_webhook, delivery.pk)
