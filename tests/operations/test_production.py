@@ -59,7 +59,7 @@ def free_port() -> int:
 
 
 class Server:
-    """bin/serve in its own process group; ``stop`` always ends the group."""
+    """bin/serve in its own process group; ``kill`` always ends it and its children."""
 
     def __init__(self, broker_url: str, tmp_path: Path) -> None:
         self.port, self.log = free_port(), tmp_path / "serve.log"
@@ -118,12 +118,20 @@ class Server:
         except OSError:
             return False
 
-    def group_alive(self) -> bool:
-        try:
-            os.killpg(self.process.pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
+    def groups(self) -> list[int]:
+        """bin/serve's process group and those of web, worker and beat (honcho starts each in
+        a session of its own, so killing bin/serve's group alone would leave them running)."""
+        started = re.findall(r"started \(pid=(\d+)\)", self.log.read_text())
+        return [self.process.pid, *map(int, started)]
+
+    def alive(self) -> bool:
+        for group in self.groups():
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                continue
+            return True
+        return False
 
     def stop(self) -> float:
         """SIGTERM to bin/serve (honcho passes it on); returns the seconds until all had left."""
@@ -132,15 +140,21 @@ class Server:
             self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=STOP_WITHIN_SECONDS)
-            while self.group_alive() and time.monotonic() - started < STOP_WITHIN_SECONDS:
-                time.sleep(0.1)
         except subprocess.TimeoutExpired:
-            pass
+            return time.monotonic() - started
+        while self.alive() and time.monotonic() - started < STOP_WITHIN_SECONDS:
+            time.sleep(0.1)
         return time.monotonic() - started
 
     def kill(self) -> None:
-        if self.group_alive():
-            os.killpg(self.process.pid, signal.SIGKILL)
+        """Whatever is left after a failure: stop gracefully, then kill every group."""
+        if self.alive():
+            self.stop()
+        for group in self.groups():
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         with connection.cursor() as cursor:  # their sessions would block the test database flush
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -234,7 +248,7 @@ def test_the_production_command_set_serves_pages_probes_static_files_and_runs_sw
     assert "django_http_requests_total_by_view_transport_method_total" in metrics
 
     took = server.stop()
-    assert not server.group_alive(), f"still running after {took:.1f} s\n{server.tail()}"
+    assert not server.alive(), f"still running after {took:.1f} s\n{server.tail()}"
     assert took < STOP_WITHIN_SECONDS
     log = server.log.read_text()
     for process in ("web.1", "worker.1", "beat.1"):
