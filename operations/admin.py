@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .access import can_see_sweeps
 from .models import SweepRun
 
 
@@ -30,6 +31,13 @@ class SweepRunAdmin(admin.ModelAdmin):
         if run.finished_at is None:
             return "—"
         return f"{(run.finished_at - run.started_at).total_seconds():.1f} s"
+
+    # operations.access: both staff groups see them through their settlement permission.
+    def has_view_permission(self, request: HttpRequest, obj: SweepRun | None = None) -> bool:
+        return can_see_sweeps(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_see_sweeps(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

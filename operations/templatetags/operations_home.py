@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from settlements.insights import work_queues
 
+from ..access import can_see_sweeps
 from ..selectors import sweep_health
 
 register = template.Library()
@@ -25,7 +26,7 @@ def operator_home(context: dict[str, Any]) -> dict[str, Any]:
     now = timezone.now()
     runs_url = reverse("admin:operations_sweeprun_changelist")
     sees_queues = user.has_perm("settlements.view_settlement")
-    sweeps = sweep_health(now) if user.has_perm("operations.view_sweeprun") else None
+    sweeps = sweep_health(now) if can_see_sweeps(user) else None
     return {
         "today": timezone.localdate(now),
         "queues": work_queues(today=timezone.localdate(now)) if sees_queues else None,

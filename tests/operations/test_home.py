@@ -67,12 +67,13 @@ def test_operations_staff_see_queues_and_heartbeats(client, all_fresh, frozen_no
     assert runs.status_code == 200
 
 
-def test_staff_without_permissions_see_neither(client, all_fresh, english):
+def test_staff_without_permissions_see_neither_queues_nor_runs(client, all_fresh, english):
     from tests.factories import StaffUserFactory
 
     client.force_login(StaffUserFactory())
     page = client.get(reverse("admin:index")).content.decode()
     assert 'id="work-queues"' not in page and 'id="sweeps"' not in page
+    assert client.get(reverse("admin:operations_sweeprun_changelist")).status_code == 403
 
 
 def test_sweep_runs_are_read_only_in_the_admin(admin_client, all_fresh, english):
@@ -89,3 +90,10 @@ def test_sweep_runs_are_read_only_in_the_admin(admin_client, all_fresh, english)
     delete = reverse("admin:operations_sweeprun_delete", args=[run.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert SweepRun.objects.filter(pk=run.pk).exists()
+
+
+def test_finance_staff_see_the_runs_and_the_app_in_the_index(client, all_fresh, english):
+    client.force_login(staff_in("Finance", "fin"))
+    page = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:operations_sweeprun_changelist") in page
+    assert client.get(reverse("admin:operations_sweeprun_changelist")).status_code == 200
