@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from operations.models import SweepRun
-from tests.settlements.conftest import staff_in
+from tests.factories import staff_in
 
 pytestmark = pytest.mark.django_db
 

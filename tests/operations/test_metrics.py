@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from orders.models import ApiRequestLog
 from settlements import services as settlement_services
 from settlements.models import Settlement
-from tests import builders
+from tests import factories
 from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +51,8 @@ def test_business_gauges_count_boosts_settlements_sweeps_and_ingestion(
     scrape, schedule, ran, client
 ):
     now = timezone.now()
-    builders.boost()
-    builders.publish(builders.boost(), at=builders.T0 + timedelta(hours=1))
+    factories.boost()
+    factories.publish(factories.boost(), at=factories.T0 + timedelta(hours=1))
     ran("settlements.tasks.close_windows", now - timedelta(minutes=2))
     for items, status, age in ((120, 200, 10), (30, 400, 20), (999, 200, 120)):
         ApiRequestLog.objects.create(
@@ -89,8 +89,8 @@ def test_business_gauges_count_boosts_settlements_sweeps_and_ingestion(
 
 
 def test_settlement_gauges_count_scheduled_held_overdue_and_the_oldest_due_date(scrape):
-    published = builders.T0 + timedelta(days=1)
-    builders.due_boosts(3, published=published)
+    published = factories.T0 + timedelta(days=1)
+    factories.due_boosts(3, published=published)
     close_windows_batch = settlement_services.close_windows_batch
     settlement_services.sweep(close_windows_batch, now=published + timedelta(days=15))
     held = Settlement.objects.order_by("pk").first()
