@@ -1,4 +1,4 @@
-"""Forms of the client portal: the order filter, the 视频助推 module and its idempotency key."""
+"""Forms of the client pages and the admin: the order filter and the 视频助推 module with its id."""
 
 from __future__ import annotations
 
@@ -27,14 +27,19 @@ class OrderFilterForm(forms.Form):
     )
 
 
-class OrderKeyForm(forms.Form):
-    """The module's hidden key, minted when the page is rendered: one order per rendered page.
+# The hidden field of a money form that carries its form instance's signed id (``kernel.replay``).
+KEY_FIELD = "idempotency_key"
 
-    A double click, a browser retry or a second tab posting the same page all carry the same key,
-    and ``place_order`` returns the first order for a repeated key.
+
+class OrderKeyForm(forms.Form):
+    """The module's hidden form id, issued when the order flow starts and kept by its URL.
+
+    A double click, Back and confirm again, or a refresh all post the same id, the order key
+    derives from it, and ``place_order`` returns the first order for a repeated key. The view
+    verifies the signature before anything is written.
     """
 
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(max_length=500, widget=forms.HiddenInput)
 
 
 class ModuleLineForm(forms.Form):
