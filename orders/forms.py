@@ -1,9 +1,11 @@
-"""Forms of the client pages and the admin: the order filter and the 视频助推 module with its id."""
+"""Forms of the money pages and the portal: top-up, the 视频助推 module with its id, filters."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from kernel.money import CENT
 
 from .services import LineRequest
 
@@ -29,6 +31,21 @@ class OrderFilterForm(forms.Form):
 
 # The hidden field of a money form that carries its form instance's signed id (``kernel.replay``).
 KEY_FIELD = "idempotency_key"
+
+
+class TopUpForm(forms.Form):
+    """Money received from a client. The hidden field carries the form instance's signed id, from
+    which the ledger key derives: posting the same form twice (a double click, Back and submit
+    again) credits once."""
+
+    amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=CENT)
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=300,
+        help_text=_("Kept on the ledger entry for the audit, e.g. the bank transfer reference."),
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
 
 
 class OrderKeyForm(forms.Form):

@@ -52,7 +52,7 @@ def picked_ids(values: Sequence[str]) -> list[int]:
 
 def flow_url(base: str, *, token: str, ids: Sequence[int] = (), step: str = "") -> str:
     """``base`` with the flow's query: the form instance, the step, the picks."""
-    query = [(FORM_PARAM, token)] if token else []
+    query: list[tuple[str, str | int]] = [(FORM_PARAM, token)] if token else []
     query += [(STEP_PARAM, step)] if step else []
     query += [(PICK_PARAM, pk) for pk in ids]
     return f"{base}?{urlencode(query)}" if query else base
@@ -204,10 +204,6 @@ class Module:
     totals: Totals
 
     @property
-    def available_count(self) -> int:
-        return sum(row["quote"].eligible for row in self.rows)
-
-    @property
     def ids(self) -> list[int]:
         return [row["influencer"].pk for row in self.rows]
 
@@ -250,31 +246,28 @@ def _row(form: Any, influencer: Influencer, line: LineRequest, quote: Quote) -> 
     box.update({"class": "boost-tick", "data-fee-fen": in_fen(quote.boost_fee)})
     if not quote.eligible:
         box["disabled"] = True
-    offered = quote.eligible and quote.boost_fee is not None
+    # What the cap means, only where a boost is offered (an ineligible quote has no fee).
+    fee = quote.boost_fee if quote.eligible else None
     return {
         "form": form,
         "influencer": influencer,
         "quote": quote,
         "ticked": line.boost,
-        "reason": quote.reason.label if quote.reason else "",
+        "reason": str(quote.reason.label) if quote.reason else "",
         "fixed_price": influencer.fixed_price,
         "price": yuan(influencer.fixed_price),
         "boost_fee": quote.boost_fee,
         "fee": yuan(quote.boost_fee),
         "expected_views": grouped(quote.expected_views) if quote.expected_views else "",
         "premium_ratio": percent(quote.premium_ratio),
-        "threshold": whole_fee_threshold(
-            quote.expected_views, influencer.fixed_price, quote.boost_fee
-        )
-        if offered
-        else None,
-        "cap": cap_explanation(
-            expected_views=quote.expected_views,
-            fixed_price=influencer.fixed_price,
-            boost_fee=quote.boost_fee,
-        )
-        if offered
-        else "",
+        "threshold": None
+        if fee is None
+        else whole_fee_threshold(quote.expected_views, influencer.fixed_price, fee),
+        "cap": ""
+        if fee is None
+        else cap_explanation(
+            expected_views=quote.expected_views, fixed_price=influencer.fixed_price, boost_fee=fee
+        ),
     }
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -25,10 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel import replay
 from kernel.display import yuan
-from kernel.money import CENT, to_fen
+from kernel.money import to_fen
 
 from .. import module, money_forms, selectors, services
-from ..forms import KEY_FIELD, OrderKeyForm
+from ..forms import KEY_FIELD, OrderKeyForm, TopUpForm
 from ..models import Client, ClientMembership, LedgerEntry, Order
 from ..services import LineRequest, OrderError
 from .base import RECENT_ROWS, change_url, changelist_url, link, or_empty
@@ -57,21 +56,6 @@ class ClientMembershipInline(admin.TabularInline):
     model = ClientMembership
     extra = 0
     autocomplete_fields = ["user"]
-
-
-class TopUpForm(forms.Form):
-    """Money received from a client. The hidden field carries the form instance's signed id, from
-    which the ledger key derives: posting the same form twice (a double click, Back and submit
-    again) credits once."""
-
-    amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=CENT)
-    reason = forms.CharField(
-        label=_("reason"),
-        max_length=300,
-        help_text=_("Kept on the ledger entry for the audit, e.g. the bank transfer reference."),
-        widget=forms.TextInput(attrs={"size": 60}),
-    )
-    idempotency_key = forms.CharField(widget=forms.HiddenInput)
 
 
 class ClientAdmin(admin.ModelAdmin):
@@ -388,7 +372,6 @@ class ClientAdmin(admin.ModelAdmin):
                 request,
                 client,
                 title,
-                module=shown,
                 preview=shown.preview,
                 totals=shown.totals,
                 rows=shown.rows,

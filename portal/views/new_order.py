@@ -101,7 +101,6 @@ def _render_module(
         request,
         "portal/order_module.html",
         {
-            "module": shown,
             "preview": shown.preview,
             "rows": shown.rows,
             "formset": shown.formset,
