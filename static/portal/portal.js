@@ -52,13 +52,20 @@
     document.querySelectorAll("form[data-module]").forEach(function (form) {
       form.addEventListener("change", function () { moduleTotals(form); });
     });
-    // Confirm once: after the first submit the buttons go grey (the hidden key protects anyway).
+    // Confirm once: after the first submit the buttons go grey (the form id protects anyway).
     document.querySelectorAll("form[data-once]").forEach(function (form) {
       form.addEventListener("submit", function () {
         window.setTimeout(function () {
           form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
         }, 0);
       });
+    });
+    // A page restored by Back from the browser's memory keeps its grey buttons: wake them, since
+    // submitting the same form id again returns the first order and charges nothing twice.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) { return; }
+      document.querySelectorAll("form[data-once] button").forEach(function (b) { b.disabled = false; });
+      document.querySelectorAll("form[data-module]").forEach(moduleTotals);
     });
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
