@@ -1,4 +1,4 @@
-"""Forms of the client portal: the order filter, the 视频助推 module and its idempotency key."""
+"""Forms of the client portal: the 视频助推 module and its idempotency key."""
 
 from __future__ import annotations
 
@@ -9,22 +9,6 @@ from .services import LineRequest
 
 # The most influencers one order may have (the module lists them all on one page).
 MAX_ORDER_LINES = 100
-
-
-class OrderFilterForm(forms.Form):
-    """The orders list filter: orders with at least one boost in a stage, or without boosts."""
-
-    boosts = forms.ChoiceField(
-        label=_("Boosts"),
-        required=False,
-        choices=[
-            ("", _("All orders")),
-            ("awaiting_publish", _("Awaiting publish")),
-            ("active", _("In progress")),
-            ("settled", _("Settled")),
-            ("none", _("Without boost")),
-        ],
-    )
 
 
 class OrderKeyForm(forms.Form):
