@@ -35,6 +35,7 @@ from .models import (
     HistoryVideo,
     Influencer,
     LedgerEntry,
+    LedgerKind,
     Order,
     OrderLine,
     ViewSnapshot,
@@ -151,8 +152,8 @@ def statement_entries(
     """A client's ledger, newest first, with what each entry refers to (order, boost).
 
     ``kind`` keeps one kind of entry and ``[since, before)`` the entries made then (either end may
-    be open). An order charge comes with its order's lines and their influencers, which it pays
-    for: one more query for any number of entries.
+    be open). The orders come with their lines and influencers, so ``charged_line`` names the
+    influencer an order charge paid for: one more query for any number of entries.
     """
     entries = LedgerEntry.objects.filter(client=client)
     if kind:
@@ -165,6 +166,29 @@ def statement_entries(
         entries.select_related("order", "boost__line__order", "boost__line__influencer")
         .prefetch_related(Prefetch("order__lines", queryset=_lines_with_influencer_names()))
         .order_by("-pk")
+    )
+
+
+def order_line_price_key(line_id: int) -> str:
+    """The idempotency key of the order charge that paid one line's fixed price."""
+    return f"order-line:{line_id}:price"
+
+
+def charged_line(entry: LedgerEntry) -> OrderLine | None:
+    """The line whose fixed price an order charge paid; None for any other entry.
+
+    An order is charged one entry per line, keyed by the line; ``statement_entries`` has
+    prefetched the order's lines, so this costs no query.
+    """
+    if entry.kind != LedgerKind.ORDER_CHARGE or entry.order is None:
+        return None
+    return next(
+        (
+            line
+            for line in entry.order.lines.all()
+            if order_line_price_key(line.pk) == entry.idempotency_key
+        ),
+        None,
     )
 
 

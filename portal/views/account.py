@@ -21,7 +21,6 @@ from orders.models import LedgerEntry, LedgerKind, Order
 
 from ..access import ClientRequest, client_required, render_page
 from ..filters import StatementFilterForm
-from ..names import influencer_names
 
 STATEMENT_PAGE_SIZE = 50
 
@@ -59,10 +58,9 @@ def _statement_row(entry: LedgerEntry) -> StatementRow:
 
 
 def _paid_for(entry: LedgerEntry) -> str:
-    """The influencers an order charge pays the fixed prices of (lines prefetched)."""
-    if entry.kind != LedgerKind.ORDER_CHARGE or entry.order is None:
-        return ""
-    return influencer_names([line.influencer.name for line in entry.order.lines.all()])
+    """The influencer whose fixed price an order charge paid; "" for other entries."""
+    line = selectors.charged_line(entry)
+    return line.influencer.name if line else ""
 
 
 def _filtered_entries(request: ClientRequest) -> tuple[StatementFilterForm, QuerySet[LedgerEntry]]:
