@@ -1,4 +1,4 @@
-"""Forms of the money pages and the portal: top-up, the 视频助推 module with its id, filters."""
+"""Forms of the money pages: top-up, and the 视频助推 module with its form id."""
 
 from __future__ import annotations
 
@@ -11,22 +11,6 @@ from .services import LineRequest
 
 # The most influencers one order may have (the module lists them all on one page).
 MAX_ORDER_LINES = 100
-
-
-class OrderFilterForm(forms.Form):
-    """The orders list filter: orders with at least one boost in a stage, or without boosts."""
-
-    boosts = forms.ChoiceField(
-        label=_("Boosts"),
-        required=False,
-        choices=[
-            ("", _("All orders")),
-            ("awaiting_publish", _("Awaiting publish")),
-            ("active", _("In progress")),
-            ("settled", _("Settled")),
-            ("none", _("Without boost")),
-        ],
-    )
 
 
 # The hidden field of a money form that carries its form instance's signed id (``kernel.replay``).

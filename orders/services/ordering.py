@@ -167,7 +167,7 @@ def place_order(
                     client_id=client.pk,
                     kind=LedgerKind.ORDER_CHARGE,
                     amount=-line.fixed_price,
-                    idempotency_key=f"order-line:{line.pk}:price",
+                    idempotency_key=selectors.order_line_price_key(line.pk),
                     order_id=order.pk,
                 )
             )
