@@ -35,10 +35,10 @@ def quarantine(
     only one open row exist, and the loser of that race bumps the winner's row instead.
     """
     failure = {
-        "error_class": shown(
+        "error_class": _fit(
             f"{type(error).__module__}.{type(error).__qualname__}", ERROR_CLASS_LENGTH
         ),
-        "error_message": shown(_message(error), ERROR_MESSAGE_LENGTH),
+        "error_message": _fit(_message(error), ERROR_MESSAGE_LENGTH),
         "last_failed_at": now,
     }
     with transaction.atomic():
@@ -70,6 +70,11 @@ def resolve(*, sweep: str, object_ids: Iterable[int], resolution: str, now: date
         .filter(object_id__in=list(object_ids))
         .update(resolved_at=now, resolution=resolution)
     )
+
+
+def _fit(text: str, length: int) -> str:
+    """``text`` with control characters escaped, cut to fit its column (escaping lengthens it)."""
+    return shown(text, length)[:length]
 
 
 def _message(error: Exception) -> str:
