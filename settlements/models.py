@@ -384,12 +384,16 @@ class QuarantinedRow(models.Model):
 
     Sweep = QuarantineSweep
     Resolution = QuarantineResolution
+    ERROR_CLASS_LENGTH = 200
+    ERROR_MESSAGE_LENGTH = 1000
 
     sweep = models.CharField(_("sweep"), max_length=30, choices=QuarantineSweep.choices)
     object_model = models.CharField(_("model"), max_length=100)
     object_id = models.BigIntegerField(_("object id"))
-    error_class = models.CharField(_("error"), max_length=200)
-    error_message = models.CharField(_("error message"), max_length=1000, blank=True)
+    error_class = models.CharField(_("error"), max_length=ERROR_CLASS_LENGTH)
+    error_message = models.CharField(
+        _("error message"), max_length=ERROR_MESSAGE_LENGTH, blank=True
+    )
     attempts = models.PositiveIntegerField(_("attempts"), default=1)
     first_failed_at = models.DateTimeField(_("first failed at"))
     last_failed_at = models.DateTimeField(_("last failed at"))

@@ -17,9 +17,6 @@ from kernel.text import shown
 
 from ..models import QuarantinedRow
 
-ERROR_CLASS_LENGTH = QuarantinedRow._meta.get_field("error_class").max_length
-ERROR_MESSAGE_LENGTH = QuarantinedRow._meta.get_field("error_message").max_length
-
 
 def open_rows(sweep: str) -> QuerySet[QuarantinedRow]:
     """The sweep's quarantined rows not yet resolved."""
@@ -36,9 +33,10 @@ def quarantine(
     """
     failure = {
         "error_class": _fit(
-            f"{type(error).__module__}.{type(error).__qualname__}", ERROR_CLASS_LENGTH
+            f"{type(error).__module__}.{type(error).__qualname__}",
+            QuarantinedRow.ERROR_CLASS_LENGTH,
         ),
-        "error_message": _fit(_message(error), ERROR_MESSAGE_LENGTH),
+        "error_message": _fit(_message(error), QuarantinedRow.ERROR_MESSAGE_LENGTH),
         "last_failed_at": now,
     }
     with transaction.atomic():

@@ -41,7 +41,7 @@ class DueRows:
 
     def due(self, now: datetime) -> QuerySet:
         """The rows due at ``now``, quarantined ones included."""
-        return self.model.objects.filter(self.pending, self.due_by(now))
+        return self.model._default_manager.filter(self.pending, self.due_by(now))
 
 
 def sweep(batch: Batch, *, now: datetime, limit: int = 500) -> dict[str, int]:
@@ -125,7 +125,9 @@ def _retry(
     )
     if not ids:
         return 0, {}
-    pending = set(rows.model.objects.filter(rows.pending, pk__in=ids).values_list("pk", flat=True))
+    pending = set(
+        rows.model._default_manager.filter(rows.pending, pk__in=ids).values_list("pk", flat=True)
+    )
     gone = [pk for pk in ids if pk not in pending]
     counts: Counter[str] = Counter()
     counts["resolved"] += resolve(
