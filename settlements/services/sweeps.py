@@ -48,7 +48,8 @@ def sweep(batch: Batch, *, now: datetime, limit: int = 500) -> dict[str, int]:
     """Run a batch service over every due row once, in id order; returns summed counts.
 
     First the quarantined rows are retried, one by one (``resolved`` counts the successes), then
-    the other due rows go batch by batch. Each batch is its own transaction, so a crash loses at
+    the other due rows go batch by batch: retrying first means a row that fails in this run is
+    tried once per run, not twice. Each batch is its own transaction, so a crash loses at
     most the batch in flight (rolled back, redone by the next run). Rows locked by a concurrent
     run are skipped, not waited for. ``quarantined`` counts the rows that failed in this run.
     """
