@@ -175,6 +175,9 @@ SETTLEMENT_DUE_BUSINESS_DAYS = 7
 SNAPSHOT_FRESHNESS_HOURS = 24
 # Most items (publish events or view snapshots) one /api/ request may carry; more is a 413.
 INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
+# Ledger ceilings, far below numeric(14,2)'s 999,999,999,999.99 so no posting can overflow it.
+LEDGER_MAX_ENTRY = Decimal("1000000000.00")
+LEDGER_MAX_BALANCE = Decimal("10000000000.00")
 
 # --- Login throttling (django-axes), on the portal's and the admin's login alike --------------
 # AxesStandaloneBackend first: it refuses a locked-out username + address before any password is

@@ -2,8 +2,9 @@
 
 Every action is atomic and locks its rows in one order — boosts, then settlements, then clients
 (inside ``post_entries``) — re-checks state after the lock and is a no-op when the work is already
-done. The sweeps work a batch at a time with a constant number of queries per batch; the
-single-boost actions are the same code with a batch of one.
+done. The sweeps work a batch at a time with a constant number of queries per batch, and a row
+that fails on its own is quarantined while the others are processed (``sweeps``, ``quarantine``);
+the single-boost actions are the same code with a batch of one, raising their error.
 
 Import from here: ``from settlements import services``; ``services.close_windows_batch`` etc.
 """
@@ -15,11 +16,13 @@ from .due_dates import due_dates
 from .errors import SettlementError
 from .expiry import cancel, expire, expire_batch
 from .payouts import PAYOUT_KEY, pay_batch, pay_settlement, payout_key
-from .sweeps import Batch, sweep
+from .quarantine import open_rows, quarantine, resolve
+from .sweeps import Batch, DueRows, isolated_batch, sweep
 
 __all__ = [
     "PAYOUT_KEY",
     "Batch",
+    "DueRows",
     "SettlementError",
     "approve_adjustment",
     "cancel",
@@ -30,14 +33,18 @@ __all__ = [
     "expire",
     "expire_batch",
     "hold",
+    "isolated_batch",
+    "open_rows",
     "pay_batch",
     "pay_settlement",
     "payout_key",
+    "quarantine",
     "recompute_due_dates",
     "reject_adjustment",
     "release",
     "remove_calendar_days",
     "request_adjustment",
+    "resolve",
     "settle_with_available_views",
     "sweep",
 ]
