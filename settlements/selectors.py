@@ -95,6 +95,9 @@ def reconciliation_differences() -> Iterator[str]:
 def _settlement_differences(s: Settlement, credits: dict[int, LedgerEntry]) -> Iterator[str]:
     if s.kind == Settlement.Kind.REFUND:
         expected = s.boost_fee
+    elif s.actual_views is None:
+        yield f"settlement {s.pk}: a window settlement without its actual views"
+        return
     else:
         expected = compensation(s.expected_views, s.actual_views, s.fixed_price, s.boost_fee)
     if s.amount != expected:
@@ -103,7 +106,7 @@ def _settlement_differences(s: Settlement, credits: dict[int, LedgerEntry]) -> I
         yield f"settlement {s.pk}: price or fee differs from its boost"
     if s.status != Settlement.Status.PAID:
         return
-    entry = credits.pop(s.ledger_entry_id, None)
+    entry = credits.pop(s.ledger_entry_id, None) if s.ledger_entry_id is not None else None
     if entry is None:
         yield f"settlement {s.pk} is paid but its ledger credit {s.ledger_entry_id} is missing"
     elif (entry.amount, entry.client_id, entry.boost_id) != (

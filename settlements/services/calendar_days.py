@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orders.services import actor_name
+
 from ..models import CalendarDay, Settlement, SettlementEvent
 from .due_dates import due_dates
 from .errors import SettlementError
-from .records import actor_name
 
 
 def enter_calendar_day(
