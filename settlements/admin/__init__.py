@@ -12,10 +12,11 @@ from django.contrib import admin
 
 from orders.models import Boost
 
-from ..models import Adjustment, CalendarDay, Settlement, SettlementEvent
+from ..models import Adjustment, CalendarDay, CalendarYear, Settlement, SettlementEvent
 from .adjustments import AdjustmentAdmin
 from .boosts import BoostSettlementAdmin
 from .calendar import CalendarDayAdmin
+from .calendar_years import CalendarYearAdmin
 from .events import SettlementEventAdmin
 from .settlements import SettlementAdmin
 
@@ -23,6 +24,7 @@ admin.site.register(Settlement, SettlementAdmin)
 admin.site.register(Adjustment, AdjustmentAdmin)
 admin.site.register(SettlementEvent, SettlementEventAdmin)
 admin.site.register(CalendarDay, CalendarDayAdmin)
+admin.site.register(CalendarYear, CalendarYearAdmin)
 admin.site.unregister(Boost)
 admin.site.register(Boost, BoostSettlementAdmin)
 
@@ -30,6 +32,7 @@ __all__ = [
     "AdjustmentAdmin",
     "BoostSettlementAdmin",
     "CalendarDayAdmin",
+    "CalendarYearAdmin",
     "SettlementAdmin",
     "SettlementEventAdmin",
 ]

@@ -77,28 +77,45 @@ def test_unknown_year_falls_back_to_monday_to_friday_and_is_provisional():
     assert due_date(date(2027, 3, 1), 7) == DueDate(date(2027, 3, 10), provisional=True)
 
 
-def test_one_override_makes_its_year_known_and_is_honoured():
+# The three tests below replace ones that encoded the old rule "one entered day makes its year
+# known" (issue 17): an override is honoured at once, but the year stays provisional until an
+# operator marks it complete (DESIGN §7).
+
+
+def test_one_override_is_honoured_but_its_year_stays_provisional_until_complete():
     overrides = {date(2027, 1, 1): False}
 
-    assert is_known(date(2027, 3, 1), overrides)
-    assert due_date(date(2027, 3, 1), 7, overrides) == DueDate(date(2027, 3, 10), False)
+    assert not is_known(date(2027, 3, 1))
+    assert is_known(date(2027, 3, 1), complete_years={2027})
+    assert due_date(date(2027, 3, 1), 7, overrides) == DueDate(date(2027, 3, 10), True)
+    assert due_date(date(2027, 3, 1), 7, overrides, complete_years={2027}) == DueDate(
+        date(2027, 3, 10), False
+    )
     # Thu Dec 31, 2026 → Fri Jan 1, 2027 off by override, Mon Jan 4 (1).
-    assert due_date(date(2026, 12, 31), 1, overrides) == DueDate(date(2027, 1, 4), False)
+    assert due_date(date(2026, 12, 31), 1, overrides) == DueDate(date(2027, 1, 4), True)
+    assert due_date(date(2026, 12, 31), 1, overrides, complete_years={2027}) == DueDate(
+        date(2027, 1, 4), False
+    )
 
 
-def test_override_for_one_year_does_not_make_the_next_year_known():
+def test_completing_one_year_does_not_make_the_next_year_known():
     overrides = {date(2027, 1, 1): False}
 
-    assert not is_known(date(2028, 1, 3), overrides)
-    assert due_date(date(2027, 12, 30), 2, overrides) == DueDate(date(2028, 1, 3), True)
+    assert not is_known(date(2028, 1, 3), complete_years={2027})
+    assert due_date(date(2027, 12, 30), 2, overrides, complete_years={2027}) == DueDate(
+        date(2028, 1, 3), True
+    )
 
 
 def test_make_up_working_day_override_counts_in_an_unknown_year():
     overrides = {date(2027, 2, 6): True}  # a Saturday entered as worked
 
     assert is_business_day(date(2027, 2, 6), overrides)
-    # Fri Feb 5 → Sat 6 worked (1), Mon 8 (2).
-    assert due_date(date(2027, 2, 5), 2, overrides) == DueDate(date(2027, 2, 8), False)
+    # Fri Feb 5 → Sat 6 worked (1), Mon 8 (2); final only once 2027 is complete.
+    assert due_date(date(2027, 2, 5), 2, overrides) == DueDate(date(2027, 2, 8), True)
+    assert due_date(date(2027, 2, 5), 2, overrides, complete_years={2027}) == DueDate(
+        date(2027, 2, 8), False
+    )
 
 
 def test_override_wins_over_the_library():
