@@ -119,7 +119,7 @@ def _decide(
 
 def _library(day: date) -> bool | None:
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:  # a year the library has no data for
         return None
 

@@ -23,6 +23,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +44,7 @@ from .calendar_years import (
 
 BULK_TEMPLATE = "admin/settlements/calendarday/bulk_entry.html"
 NOTICE_MAX_LENGTH = 20_000
+SOURCE_SHOWN = 12  # characters of the source in the list (notice titles are long)
 
 
 def library_label(day: date) -> str:
@@ -55,8 +58,8 @@ def library_label(day: date) -> str:
 def contradiction_warning(day: date, is_working_day: bool) -> str:
     """The warning shown when an entry disagrees with the library (it is saved all the same)."""
     return gettext(
-        "%(date)s is a %(library)s in the official calendar library, but it was entered as a "
-        "%(kind)s. The entry wins over the library: check it against the State Council notice."
+        "%(date)s contradicts the official calendar library: the library says “%(library)s”, "
+        "the entry says “%(kind)s”. The entry wins: check it against the State Council notice."
     ) % {
         "date": day.isoformat(),
         "library": library_label(day),
@@ -194,9 +197,8 @@ class CalendarDayAdmin(admin.ModelAdmin):
         "library_day",
         "contradiction",
         "note",
-        "source",
+        "source_short",
         "created_by",
-        "created_at",
     )
     list_filter = (YearFilter, KindFilter)
     search_fields = ("note", "source")
@@ -228,8 +230,16 @@ class CalendarDayAdmin(admin.ModelAdmin):
     @admin.display(description=_("contradicts the library"))
     def contradiction(self, day: CalendarDay) -> str:
         if calendar.contradicts_library(day.date, day.is_working_day):
-            return gettext("⚠ Contradicts the library")
+            return format_html(
+                '<span class="sb-flag">{}</span>', gettext("⚠ Contradicts the library")
+            )
         return ""
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_short(self, day: CalendarDay) -> str:
+        # Notice titles are long; the full text is in the title and on the day's page.
+        short = Truncator(day.source).chars(SOURCE_SHOWN)
+        return format_html('<span title="{}">{}</span>', day.source, short)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
@@ -355,7 +365,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
             calendar_year = selectors.calendar_years_with_counts().filter(year=year).first()
             context |= {
                 "previewing": True,
-                "year": year,
+                "year": str(year),  # a label, never number-formatted
                 "errors": notice.errors,
                 "rows": preview_rows(notice, year),
                 "after": year_totals_after(notice, year),

@@ -81,13 +81,13 @@ def describe_event(event: CalendarYearEvent) -> str:
             )
         if data.get("source"):
             parts.append(gettext("source: %(source)s") % {"source": data["source"]})
-        return "; ".join(parts)
+        return gettext("; ").join(parts)
     if event.type == CalendarYearEvent.Type.DAYS_REMOVED:
         return gettext("removed %(dates)s") % {"dates": ", ".join(data.get("removed", []))}
     counts = _counts(data.get("holidays", 0), data.get("working_days", 0))
     if event.type == CalendarYearEvent.Type.COMPLETED:
         text = gettext("marked complete with %(counts)s") % {"counts": counts}
-        return f"{text}; {data['note']}" if data.get("note") else text
+        return gettext("; ").join([text, data["note"]]) if data.get("note") else text
     return gettext("reopened with %(counts)s: %(reason)s") % {
         "counts": counts,
         "reason": data.get("reason", ""),
@@ -266,7 +266,7 @@ class CalendarYearAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": title,
-            "year": year,
+            "year": str(year),  # a label, never number-formatted
             "complete": complete,
             "counts": _counts(*counts),
             "has_holidays": counts.holidays > 0,
