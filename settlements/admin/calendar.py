@@ -342,6 +342,10 @@ class CalendarDayAdmin(admin.ModelAdmin):
         except services.SettlementError as error:
             return self._bulk_page(request, form, notice=notice, error=error_text(error))
         self._message_entered(request, data["year"], result)
+        if not result.replayed:
+            for day in notice.days:
+                if calendar.contradicts_library(day.date, day.is_working_day):
+                    messages.warning(request, contradiction_warning(day.date, day.is_working_day))
         return HttpResponseRedirect(days_list_url(data["year"]))
 
     def _bulk_page(

@@ -426,6 +426,20 @@ def test_confirm_and_mark_complete_makes_the_years_due_dates_final_in_one_step(
     assert "2027 is marked complete: its due dates are final." in messages_of(done)
 
 
+def test_confirming_a_day_that_contradicts_the_library_warns_and_enters_it(
+    client, english, operations_user
+):
+    client.force_login(operations_user)
+
+    done = confirm(client, preview(client, NOTICE + "2026-12-31 元旦 休\n"))
+
+    assert any(
+        m.startswith("2026-12-31 contradicts the official calendar library")
+        for m in messages_of(done)
+    )
+    assert not CalendarDay.objects.get(date=date(2026, 12, 31)).is_working_day
+
+
 def test_edit_brings_the_pasted_text_back_to_the_form(client, operations_user):
     client.force_login(operations_user)
     page = preview(client)
