@@ -8,6 +8,9 @@ claimed before each attempt, and unique constraints back every insert.
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -15,7 +18,6 @@ from celery import shared_task
 from celery.app.task import Task
 
 from kernel.instants import parse_now
-from settlements.services import sweep
 
 from . import services
 from .models import EmailDelivery, WebhookDelivery
@@ -30,6 +32,20 @@ def queue(task: Task, *args: Any, **options: Any) -> None:
         task.apply_async(args, **options)
     except Exception:  # kombu's errors vary by transport; the sweeps are the safety net
         logger.exception("Could not queue %s%r; the next sweep will pick it up.", task.name, args)
+
+
+def sweep(
+    batch: Callable[..., tuple[int, dict[str, int]]], *, now: datetime, limit: int
+) -> dict[str, int]:
+    """Run a batch service until it reports nothing left, one transaction per batch; sum counts."""
+    totals: Counter[str] = Counter()
+    after_id = 0
+    while True:
+        after_id, counts = batch(now=now, after_id=after_id, limit=limit)
+        if not after_id:
+            return {"batches": totals.pop("batches", 0), **totals}
+        totals.update(counts)
+        totals["batches"] += 1
 
 
 def _queue_deliveries(email_ids: list[int], webhook_ids: list[int]) -> None:

@@ -6,6 +6,7 @@ referenced with ``PROTECT``. Every status is a ``TextChoices`` backed by a named
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .outbox import ClientEvent as ClientEvent
 from .outbox import ClientEventType as ClientEventType
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 

@@ -18,7 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STARBOOST_VAR_DIR", BASE_DIR / "var"))
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The development .env that bin/run writes; STARBOOST_DOTENV="" skips it (bin/serve, the tests).
+DOTENV = os.environ.get("STARBOOST_DOTENV", str(BASE_DIR / ".env"))
+if DOTENV:
+    environ.Env.read_env(DOTENV, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = (
@@ -174,6 +177,10 @@ SETTLEMENT_DUE_BUSINESS_DAYS = 7
 SNAPSHOT_FRESHNESS_HOURS = 24
 # Most items (publish events or view snapshots) one /api/ request may carry; more is a 413.
 INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
+# Ledger ceilings, far below numeric(14,2)'s 999,999,999,999.99 so no posting can overflow it.
+LEDGER_MAX_ENTRY = Decimal("1000000000.00")
+LEDGER_MAX_BALANCE = Decimal("10000000000.00")
+
 # Refusals at the HTTP edge (kernel.http) are JSON under these paths, as the API documents.
 JSON_ERROR_PATH_PREFIXES = ["/api/"]
 
@@ -226,6 +233,43 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Production operations (operations app): static files, probes, metrics, sweeps ---------------
+INSTALLED_APPS += ["django_prometheus", "operations"]
+# Request and database metrics wrap everything; the request id is set before any other middleware
+# may log; whitenoise serves static files right after SecurityMiddleware (its documented place).
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "operations.middleware.RequestIdMiddleware",
+    *MIDDLEWARE[: _security + 1],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[_security + 1 :],
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _ENGINES.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed file names in production (collectstatic writes them; whitenoise serves
+    # them with a far-future cache header); plain files while developing.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Probes and scrapes come over plain HTTP from inside the network, not through the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; with no token it is a 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# One Redis can serve several deployments (or test runs) when each uses its own queue name.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
+
 # --- Production hardening (DEBUG off) ---------------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -236,9 +280,37 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Logs and errors: text or JSON lines with the request id; Sentry when SENTRY_DSN is set -------
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "operations.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# Celery replaces the root logger's handlers unless told not to: JSON lines in worker and beat too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from operations.error_reporting import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

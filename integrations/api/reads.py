@@ -48,7 +48,9 @@ def orders(client: Client, *, date_from: date | None, date_to: date | None) -> Q
     """The client's orders, newest first, with totals and their lines; dated by placement."""
     lines = OrderLine.objects.select_related("influencer", "boost").order_by("pk")
     return _dated(
-        order_selectors.client_orders(client).prefetch_related(Prefetch("lines", queryset=lines)),
+        order_selectors.client_orders(client)
+        .prefetch_related(None)  # the API's lines carry their boost too
+        .prefetch_related(Prefetch("lines", queryset=lines)),
         "placed_at",
         date_from,
         date_to,

@@ -6,7 +6,7 @@ after the lock and are a no-op when the work is already done. Callers import fro
 (``from orders.services import place_order``); each concern lives in its own module.
 """
 
-from .boosts import CLOCK_SKEW, publish, transition, transition_many
+from .boosts import CLOCK_SKEW, actor_name, publish, transition, transition_many
 from .errors import BatchRefused, IdempotencyConflict, InsufficientBalance, OrderError
 from .ingestion import (
     MAX_VIEWS,
@@ -19,7 +19,7 @@ from .ingestion import (
 )
 from .ledger import EntryIn, post_entries, post_entry, top_up
 from .ordering import LineRequest, OrderPreview, place_order, preview_module, preview_order
-from .quotes import refresh_quotes
+from .quotes import refresh_all_quotes, refresh_quotes
 from .snapshots import SnapshotIn, record_views
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "OrderPreview",
     "PublishIn",
     "SnapshotIn",
+    "actor_name",
     "authenticate_token",
     "create_integration_token",
     "hash_token",
@@ -46,6 +47,7 @@ __all__ = [
     "publish",
     "publish_events",
     "record_views",
+    "refresh_all_quotes",
     "refresh_quotes",
     "top_up",
     "transition",

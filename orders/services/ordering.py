@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -84,10 +84,13 @@ def preview_order(*, client: Client, lines: Sequence[LineRequest], now: datetime
                 % {"name": influencer.name, "price": influencer.fixed_price}
             )
         if request.boost:
-            if not quote.eligible:
+            if not quote.eligible or quote.boost_fee is None:
                 raise OrderError(
                     _("Boost is not available for %(name)s: %(reason)s")
-                    % {"name": influencer.name, "reason": quote.reason.label}
+                    % {
+                        "name": influencer.name,
+                        "reason": quote.reason.label if quote.reason else "",
+                    }
                 )
             if request.boost_fee is not None and request.boost_fee != quote.boost_fee:
                 raise OrderError(
@@ -127,12 +130,13 @@ def place_order(
     lines: Sequence[LineRequest],
     idempotency_key: str,
     now: datetime,
-    placed_by: AbstractBaseUser | None = None,
-) -> Order:
+    placed_by: User | None = None,
+) -> tuple[Order, bool]:
     """Place an order and pay for it in one transaction (DESIGN §5, first two bullets).
 
     Re-quotes every ticked boost as of ``now`` and freezes the price and quote on the line and its
-    boost; debits each fixed price and boost fee. The same key again returns the first order.
+    boost; debits each fixed price and boost fee. Returns the order and whether this call placed
+    it: the same key again returns the first order and ``False``, and charges nothing.
     """
     if not idempotency_key:
         raise OrderError(_("An idempotency key is required."))
@@ -141,7 +145,7 @@ def place_order(
         client = Client.objects.select_for_update().get(pk=client.pk)
         existing = Order.objects.filter(client=client, idempotency_key=idempotency_key).first()
         if existing is not None:
-            return _same_order_or_conflict(existing, lines)
+            return _same_order_or_conflict(existing, lines), False
         preview = preview_order(client=client, lines=lines, now=now)
         if preview.balance_after < 0:
             raise InsufficientBalance(
@@ -166,7 +170,7 @@ def place_order(
                     client_id=client.pk,
                     kind=LedgerKind.ORDER_CHARGE,
                     amount=-line.fixed_price,
-                    idempotency_key=f"order-line:{line.pk}:price",
+                    idempotency_key=selectors.order_line_price_key(line.pk),
                     order_id=order.pk,
                 )
             )
@@ -185,7 +189,7 @@ def place_order(
                     )
                 )
         post_entries(entries=entries, now=now, created_by=placed_by)
-        return order
+        return order, True
 
 
 def _create_boost(
@@ -194,9 +198,11 @@ def _create_boost(
     *,
     valid_until: datetime,
     now: datetime,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> Boost:
     """The line's boost awaiting publish, its quote frozen, with its first audit event."""
+    if quote.premium_ratio is None or quote.boost_fee is None or quote.loss_ratio is None:
+        raise OrderError(_("Only an offered quote can be frozen on a boost."))
     boost = Boost.objects.create(
         line=line,
         status=Boost.Status.AWAITING_PUBLISH,

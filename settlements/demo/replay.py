@@ -177,7 +177,7 @@ class Replay:
         )
 
     def _place(self, spec: OrderSpec) -> None:
-        order = order_services.place_order(
+        order, _created = order_services.place_order(
             client=self.clients[spec.client.code],
             lines=[
                 LineRequest(self.influencers[line.influencer.platform_id].pk, boost=line.boost)

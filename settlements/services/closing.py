@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from orders.models import Boost, ViewSnapshot
@@ -20,9 +20,10 @@ from orders.selectors import counted_snapshots
 from orders.services import transition_many
 
 from .. import calculations
-from ..models import Settlement
+from ..models import QuarantinedRow, Settlement
 from .errors import SettlementError
 from .records import Outcome, record_outcomes
+from .sweeps import DueRows, isolated_batch
 
 Status = Boost.Status
 
@@ -33,6 +34,7 @@ def _window_outcome(boost: Boost, snapshot: ViewSnapshot | None, *, forced: str 
         boost.expected_views, actual, boost.line.fixed_price, boost.boost_fee
     )
     shortfall = actual < boost.expected_views
+    assert boost.window_end is not None  # only a published boost has a window to close
     return Outcome(
         boost=boost,
         to=Status.COMPENSATED if shortfall else Status.SUCCEEDED,
@@ -46,7 +48,8 @@ def _window_outcome(boost: Boost, snapshot: ViewSnapshot | None, *, forced: str 
 
 def _is_fresh(boost: Boost, snapshot: ViewSnapshot | None) -> bool:
     freshness = timedelta(hours=settings.SNAPSHOT_FRESHNESS_HOURS)
-    return snapshot is not None and snapshot.observed_at >= boost.window_end - freshness
+    end = boost.window_end
+    return snapshot is not None and end is not None and snapshot.observed_at >= end - freshness
 
 
 def _lock_boosts(queryset: QuerySet[Boost], *, skip_locked: bool) -> QuerySet[Boost]:
@@ -60,43 +63,71 @@ def _lock_boosts(queryset: QuerySet[Boost], *, skip_locked: bool) -> QuerySet[Bo
     )
 
 
+def _closing_snapshot_id(boost: Boost) -> int | None:
+    """The id of the snapshot that closes the boost's window, as ``_lock_boosts`` annotated it."""
+    snapshot_id: int | None = getattr(boost, "closing_snapshot_id", None)
+    return snapshot_id
+
+
+def _close(
+    due: QuerySet[Boost], *, now: datetime, limit: int, skip_locked: bool
+) -> tuple[int, dict[str, int]]:
+    """Lock up to ``limit`` due boosts and settle or park each; the caller holds the transaction."""
+    boosts = list(_lock_boosts(due, skip_locked=skip_locked)[:limit])
+    if not boosts:
+        return 0, {}
+    snapshots = ViewSnapshot.objects.in_bulk(
+        [_closing_snapshot_id(b) for b in boosts if _closing_snapshot_id(b)]
+    )
+    outcomes, stale = [], []
+    for boost in boosts:
+        snapshot = snapshots.get(_closing_snapshot_id(boost))
+        if _is_fresh(boost, snapshot):
+            outcomes.append(_window_outcome(boost, snapshot))
+        elif boost.status == Status.ACTIVE:
+            stale.append(boost)
+    if stale:
+        transition_many(
+            stale, Status.AWAITING_VIEWS, now=now, note=_("No fresh view data at window end")
+        )
+    record_outcomes(outcomes, now=now, note=_("Window closed"))
+    counts = {"awaiting_views": len(stale)}
+    for o in outcomes:
+        counts[str(o.to)] = counts.get(str(o.to), 0) + 1
+    return boosts[-1].pk, counts
+
+
+CLOSING = DueRows(
+    sweep=QuarantinedRow.Sweep.CLOSE_WINDOWS,
+    model=Boost,
+    pending=Q(status__in=[Status.ACTIVE, Status.AWAITING_VIEWS]),
+    due_by=lambda now: Q(window_end__lte=now),
+    work=_close,
+)
+
+
 def close_windows_batch(
-    *, now: datetime, after_id: int = 0, limit: int = 500, boost_ids: Sequence[int] | None = None
+    *,
+    now: datetime,
+    after_id: int = 0,
+    limit: int = 500,
+    boost_ids: Sequence[int] | None = None,
+    quarantined: bool = False,
 ) -> tuple[int, dict[str, int]]:
     """Close the 14-day windows that ended by ``now`` (DESIGN §5), one batch.
 
     Boosts with a fresh closing snapshot are settled (``none`` or ``compensation``); the others
     wait in ``awaiting_views``. Rows another worker holds are skipped. Returns the last id seen
-    (0 when the batch was empty) and counts by outcome.
+    (0 when the batch was empty) and counts by outcome. A sweep's batch isolates a failing boost
+    (``sweeps.isolated_batch``); with ``boost_ids`` (one operator action) an error is raised.
     """
+    if boost_ids is None:
+        return isolated_batch(
+            CLOSING, now=now, after_id=after_id, limit=limit, quarantined=quarantined
+        )
     with transaction.atomic():
-        due = Boost.objects.filter(
-            status__in=[Status.ACTIVE, Status.AWAITING_VIEWS], window_end__lte=now, pk__gt=after_id
-        )
-        if boost_ids is not None:
-            due = due.filter(pk__in=boost_ids)
-        boosts = list(_lock_boosts(due, skip_locked=boost_ids is None)[:limit])
-        if not boosts:
-            return 0, {}
-        snapshots = ViewSnapshot.objects.in_bulk(
-            [b.closing_snapshot_id for b in boosts if b.closing_snapshot_id]
-        )
-        outcomes, stale = [], []
-        for boost in boosts:
-            snapshot = snapshots.get(boost.closing_snapshot_id)
-            if _is_fresh(boost, snapshot):
-                outcomes.append(_window_outcome(boost, snapshot))
-            elif boost.status == Status.ACTIVE:
-                stale.append(boost)
-        if stale:
-            transition_many(
-                stale, Status.AWAITING_VIEWS, now=now, note=_("No fresh view data at window end")
-            )
-        record_outcomes(outcomes, now=now, note=_("Window closed"))
-        counts = {"awaiting_views": len(stale)}
-        for o in outcomes:
-            counts[o.to] = counts.get(o.to, 0) + 1
-        return boosts[-1].pk, counts
+        due = CLOSING.due(now).filter(pk__gt=after_id, pk__in=boost_ids)
+        return _close(due, now=now, limit=limit, skip_locked=False)
 
 
 def close_window(*, boost: Boost, now: datetime) -> Settlement | None:
@@ -106,7 +137,7 @@ def close_window(*, boost: Boost, now: datetime) -> Settlement | None:
 
 
 def settle_with_available_views(
-    *, boost: Boost, actor: AbstractBaseUser, reason: str, now: datetime
+    *, boost: Boost, actor: User, reason: str, now: datetime
 ) -> Settlement:
     """Finance settles a boost stuck in ``awaiting_views`` on the data there is (DESIGN §5).
 
@@ -123,7 +154,7 @@ def settle_with_available_views(
                 _("Only a boost awaiting views can be settled this way; this one is %(s)s.")
                 % {"s": boost.get_status_display()}
             )
-        snapshot = ViewSnapshot.objects.filter(pk=boost.closing_snapshot_id).first()
+        snapshot = ViewSnapshot.objects.filter(pk=_closing_snapshot_id(boost)).first()
         outcome = _window_outcome(boost, snapshot, forced=reason.strip())
         record_outcomes(
             [outcome], now=now, actor=actor, note=_("Settled by finance: %(r)s") % {"r": reason}

@@ -8,43 +8,62 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from orders.models import Boost
 
-from ..models import Settlement
+from ..models import QuarantinedRow, Settlement
 from .errors import SettlementError
 from .records import Outcome, record_outcomes
+from .sweeps import DueRows, isolated_batch
 
 Status = Boost.Status
 
 
-def expire_batch(
-    *, now: datetime, after_id: int = 0, limit: int = 500
+def _expire(
+    due: QuerySet[Boost], *, now: datetime, limit: int, skip_locked: bool
 ) -> tuple[int, dict[str, int]]:
-    """Expire boosts still unpublished at ``valid_until`` and schedule their refunds (DESIGN §5)."""
-    with transaction.atomic():
-        boosts = list(
-            Boost.objects.filter(
-                status=Status.AWAITING_PUBLISH, valid_until__lte=now, pk__gt=after_id
-            )
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("line")
-            .order_by("pk")[:limit]
-        )
-        if not boosts:
-            return 0, {}
-        record_outcomes(
-            [
-                Outcome(b, Status.EXPIRED, Settlement.Kind.REFUND, ended_at=b.valid_until)
-                for b in boosts
-            ],
-            now=now,
-            note=_("Not published within the validity period"),
-        )
-        return boosts[-1].pk, {"expired": len(boosts)}
+    """Lock up to ``limit`` due boosts and expire them; the caller holds the transaction."""
+    boosts = list(
+        due.select_for_update(skip_locked=skip_locked, of=("self",))
+        .select_related("line")
+        .order_by("pk")[:limit]
+    )
+    if not boosts:
+        return 0, {}
+    record_outcomes(
+        [
+            Outcome(b, Status.EXPIRED, Settlement.Kind.REFUND, ended_at=b.valid_until)
+            for b in boosts
+        ],
+        now=now,
+        note=_("Not published within the validity period"),
+    )
+    return boosts[-1].pk, {"expired": len(boosts)}
+
+
+EXPIRING = DueRows(
+    sweep=QuarantinedRow.Sweep.EXPIRE_UNPUBLISHED,
+    model=Boost,
+    pending=Q(status=Status.AWAITING_PUBLISH),
+    due_by=lambda now: Q(valid_until__lte=now),
+    work=_expire,
+)
+
+
+def expire_batch(
+    *, now: datetime, after_id: int = 0, limit: int = 500, quarantined: bool = False
+) -> tuple[int, dict[str, int]]:
+    """Expire boosts still unpublished at ``valid_until`` and schedule their refunds (DESIGN §5).
+
+    One batch of a sweep, a failing boost isolated (``sweeps.isolated_batch``).
+    """
+    return isolated_batch(
+        EXPIRING, now=now, after_id=after_id, limit=limit, quarantined=quarantined
+    )
 
 
 def expire(*, boost: Boost, now: datetime) -> Settlement | None:
@@ -62,7 +81,7 @@ def expire(*, boost: Boost, now: datetime) -> Settlement | None:
         return Settlement.objects.filter(boost=locked).first()
 
 
-def cancel(*, boost: Boost, actor: AbstractBaseUser, reason: str, now: datetime) -> Settlement:
+def cancel(*, boost: Boost, actor: User, reason: str, now: datetime) -> Settlement:
     """An operator cancels a boost before publish; its fee is refunded (DESIGN §5)."""
     if not reason.strip():
         raise SettlementError(_("A cancellation needs a reason."))

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from orders.models import Boost, ViewSnapshot
-from orders.services import transition_many
+from orders.services import actor_name, transition_many
 from orders.services.events import emit_many
 
 from .. import calculations
@@ -24,16 +24,11 @@ from . import announcements
 from .due_dates import due_dates
 
 
-def actor_name(actor: AbstractBaseUser | None) -> str:
-    """The name kept on an audit event: the user's, or ``system`` for a sweep."""
-    return actor.get_username() if actor is not None else "system"
-
-
 def log_event(
     settlement: Settlement,
     type_: str,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     now: datetime,
     **data: Any,
 ) -> None:
@@ -65,7 +60,7 @@ def record_outcomes(
     outcomes: Sequence[Outcome],
     *,
     now: datetime,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     note: str = "",
 ) -> None:
     """Write the settlements of terminal boosts and move the boosts, in a few bulk queries.

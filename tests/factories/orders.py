@@ -35,13 +35,14 @@ def order(
     placed_by: AbstractBaseUser | None = None,
 ) -> Order:
     """Place one order with a line per influencer (``boost`` ticks every line's boost)."""
-    return services.place_order(
+    placed, _created = services.place_order(
         client=account,
         lines=[LineRequest(p.pk, boost=boost) for p in people],
         idempotency_key=key or f"order-{next(_keys)}",
         now=now,
         placed_by=placed_by,
     )
+    return placed
 
 
 def make_order(

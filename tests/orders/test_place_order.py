@@ -17,12 +17,13 @@ pytestmark = pytest.mark.django_db
 def test_order_charges_each_fixed_price_and_each_ticked_boost_fee():
     account = factories.client(balance="50000.00")
     a, b = factories.influencer(price="10000.00"), factories.influencer(price="8000.00")
-    order = services.place_order(
+    order, created = services.place_order(
         client=account,
         lines=[LineRequest(a.pk, boost=True), LineRequest(b.pk, boost=False)],
         idempotency_key="o1",
         now=T0,
     )
+    assert created
     charges = sorted(LedgerEntry.objects.filter(order=order).values_list("kind", "amount"), key=str)
     assert charges == [
         (LedgerKind.BOOST_FEE, Decimal("-1000.00")),

@@ -110,7 +110,7 @@ def token(http: HttpClient, url: str) -> str:
     return http.cookies["csrftoken"].value
 
 
-def module_post_data(influencer, key="5b1f0b8a-2f41-4f35-9d59-0d6f8d1c2a11") -> dict:
+def module_post_data(influencer, key: str) -> dict:
     return {
         "idempotency_key": key,
         "lines-TOTAL_FORMS": "1",
@@ -143,9 +143,10 @@ def test_every_post_needs_a_csrf_token(strict, name, data):
 def test_placing_an_order_needs_a_csrf_token(strict, account):
     influencer = factories.influencer()
     url = reverse("portal:order_new")
-    assert strict.post(url, module_post_data(influencer)).status_code == 403
+    form = strict.get(url, follow=True).context["form_token"]  # the flow's form id
+    assert strict.post(url, module_post_data(influencer, form)).status_code == 403
     assert not Order.objects.filter(client=account).exists()
-    data = {**module_post_data(influencer), "csrfmiddlewaretoken": token(strict, url)}
+    data = {**module_post_data(influencer, form), "csrfmiddlewaretoken": token(strict, url)}
     assert strict.post(url, data).status_code == 302
     assert Order.objects.filter(client=account).count() == 1
 

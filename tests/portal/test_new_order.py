@@ -32,7 +32,9 @@ def people():
 
 
 def module(portal, *influencers):
-    response = portal.get(NEW, [("step", "module")] + [("i", p.pk) for p in influencers])
+    response = portal.get(
+        NEW, [("step", "module")] + [("i", p.pk) for p in influencers], follow=True
+    )
     assert response.status_code == 200
     return response
 
@@ -58,16 +60,16 @@ def confirm_data(response, ticks: set[int], **override) -> dict:
 
 def test_pick_page_lists_influencers_with_price_and_cached_quote(portal, people):
     a, _b, off = people
-    html = portal.get(NEW).content.decode()
+    html = portal.get(NEW, follow=True).content.decode()
     assert a.name in html and "¥10,000.00" in html and "¥1,000.00" in html and "20,000" in html
     assert off.name in html and "Boost service not enabled" in html
 
 
 def test_pick_page_searches_by_name_and_platform_id(portal, people):
     a, b, _off = people
-    by_id = portal.get(NEW, {"q": a.platform_id}).content.decode()
+    by_id = portal.get(NEW, {"q": a.platform_id}, follow=True).content.decode()
     assert a.name in by_id and b.name not in by_id
-    by_name = portal.get(NEW, {"q": b.name}).content.decode()
+    by_name = portal.get(NEW, {"q": b.name}, follow=True).content.decode()
     assert b.name in by_name and a.name not in by_name
 
 
@@ -75,10 +77,10 @@ def test_pick_page_is_paginated_and_keeps_picks_from_other_pages(portal, people)
     for n in range(25):  # "A…" sorts before "达人…", so page 1 is all of these
         Influencer.objects.create(platform_id=f"bulk{n:02}", name=f"A{n:02}", fixed_price=100)
     picked = people[0].pk
-    first = portal.get(NEW, {"i": picked})
+    first = portal.get(NEW, {"i": picked}, follow=True)
     assert first.context["page"].paginator.num_pages == 2
     assert f'<input type="hidden" name="i" value="{picked}">' in first.content.decode()
-    second = portal.get(NEW, {"i": picked, "page": 2}).content.decode()
+    second = portal.get(NEW, {"i": picked, "page": 2}, follow=True).content.decode()
     assert f'value="{picked}" id="pick-{picked}" checked' in second
 
 
@@ -95,7 +97,7 @@ def test_module_shows_each_influencers_boost_or_why_not(portal, people):
 
 
 def test_module_refuses_without_any_pick(portal):
-    response = portal.get(NEW, {"step": "module"})
+    response = portal.get(NEW, {"step": "module"}, follow=True)
     assert "Pick at least one influencer." in response.content.decode()
 
 

@@ -58,7 +58,7 @@ def test_awaiting_publish_shows_the_deadline_and_the_refund_promise(portal, acco
     assert "Awaiting publish" in words
     assert "Expected views 20,000" in words
     assert "Valid until 2026-04-10 10:00" in words
-    assert "3 weeks, 5 days left to publish" in words
+    assert "26 days left to publish" in words  # one duration format: days and hours, no weeks
     assert "the fee ¥1,000.00 is refunded within 7 working days" in words
     assert "<svg" not in html  # nothing to chart before publish
 
@@ -72,7 +72,7 @@ def test_active_shows_progress_time_left_chart_and_projection(portal, account):
     assert "54 % of the expected views" in words
     assert 'data-width="54.0"' in html
     assert "Published 2026-03-10 12:00" in words and "Boost ends 2026-03-24 12:00" in words
-    assert "Time left 1 week, 3 days" in words
+    assert "Time left 10 days, 23 hours" in words
     assert html.count("<svg") == 1 and 'class="observed"' in html and 'class="projection"' in html
     assert "Projected for day 14: about" in words
     # Steady growth of 3,600 a day projects well above the expected views.
