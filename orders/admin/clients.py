@@ -1,5 +1,9 @@
 """Clients in the admin: their balance and memberships, and the two money views that call the
-services: top up (``services.top_up``) and place an order (the 视频助推 module, DESIGN §5)."""
+services: top up (``services.top_up``) and place an order (the 视频助推 module, DESIGN §5).
+
+Who sees what is data: the latest ledger rows need ``VIEW_LEDGER``, the Top up link
+``orders.add_ledgerentry`` and the Place an order link ``orders.add_order`` (``MONEY_LINKS``);
+a client user is never a staff user, so nobody reaches the portal with a back-office login."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -29,6 +34,8 @@ from ..models import Client, ClientMembership, Influencer, LedgerEntry, Order
 from ..services import LineRequest, OrderError
 from .base import (
     RECENT_ROWS,
+    VIEW_LEDGER,
+    PermissionFieldsMixin,
     cached_quote,
     cap_explanation,
     change_url,
@@ -39,6 +46,12 @@ from .base import (
 
 # Influencers per page on step 1 of placing an order.
 PICK_PAGE_SIZE = 25
+
+# The money views of a client, each with the permission its link and its page need.
+MONEY_LINKS = (
+    ("orders.add_ledgerentry", "admin:orders_client_top_up", _("Top up")),
+    ("orders.add_order", "admin:orders_client_place_order", _("Place an order")),
+)
 
 
 class ClientBalanceFilter(admin.SimpleListFilter):
@@ -58,12 +71,40 @@ class ClientBalanceFilter(admin.SimpleListFilter):
         return queryset
 
 
+def portal_users():
+    """The users who may sign in for a client: active, neither staff nor superuser."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        .order_by("username")
+    )
+
+
+class ClientMembershipForm(forms.ModelForm):
+    """A membership names a portal user only: a staff login (one's own included) never reads a
+    client's pages, statement or money through the portal."""
+
+    user = forms.ModelChoiceField(
+        label=_("user"),
+        queryset=portal_users(),
+        error_messages={
+            "invalid_choice": _(
+                "Choose a client user: staff users and superusers never sign in for a client."
+            )
+        },
+    )
+
+    class Meta:
+        model = ClientMembership
+        fields = ["user", "client"]
+
+
 class ClientMembershipInline(admin.TabularInline):
     """The users who sign in to the client portal for this client."""
 
     model = ClientMembership
+    form = ClientMembershipForm
     extra = 0
-    autocomplete_fields = ["user"]
 
 
 class TopUpForm(forms.Form):
@@ -82,7 +123,7 @@ class TopUpForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
     """Clients with their balance, and the two money actions: top up, place an order."""
 
     list_display = [
@@ -104,6 +145,7 @@ class ClientAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["created_at", "balance", "order_count", "recent_ledger_entries"]
     inlines = [ClientMembershipInline]
+    field_permissions = {"recent_ledger_entries": VIEW_LEDGER}
 
     def get_queryset(self, request):
         return (
@@ -125,15 +167,19 @@ class ClientAdmin(admin.ModelAdmin):
             return 0
         return link(changelist_url(Order, client__id__exact=client.pk), client.order_count)
 
-    @admin.display(description=_("money"))
-    def money_links(self, client):
-        return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("admin:orders_client_top_up", args=[client.pk]),
-            gettext("Top up"),
-            reverse("admin:orders_client_place_order", args=[client.pk]),
-            gettext("Place an order"),
-        )
+    def get_list_display(self, request):
+        """The money column holds only the links the user may follow, and goes without any."""
+        allowed = [(name, text) for perm, name, text in MONEY_LINKS if request.user.has_perm(perm)]
+        columns = [c for c in super().get_list_display(request) if c != "money_links"]
+        if not allowed:
+            return columns
+
+        @admin.display(description=_("money"))
+        def money_links(client):
+            links = ((reverse(name, args=[client.pk]), text) for name, text in allowed)
+            return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+        return [*columns, money_links]
 
     @admin.display(description=_("latest ledger entries"))
     def recent_ledger_entries(self, client):
@@ -190,10 +236,11 @@ class ClientAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        top_up, place_order = (request.user.has_perm(perm) for perm, _name, _text in MONEY_LINKS)
         extra_context = {
             **(extra_context or {}),
-            "can_top_up": request.user.has_perm("orders.add_ledgerentry"),
-            "can_place_order": request.user.has_perm("orders.add_order"),
+            "can_top_up": top_up,
+            "can_place_order": place_order,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -480,10 +527,11 @@ def _selected_ids(values: list[str]) -> list[int]:
 
 
 class ClientMembershipAdmin(admin.ModelAdmin):
-    """Which user signs in for which client; one client per user."""
+    """Which user signs in for which client; one client per user, never a staff user."""
 
+    form = ClientMembershipForm
     list_display = ["user", "client"]
     list_select_related = ["user", "client"]
     search_fields = ["user__username", "user__email", "client__name", "client__code"]
     list_filter = ["client"]
-    autocomplete_fields = ["user", "client"]
+    autocomplete_fields = ["client"]

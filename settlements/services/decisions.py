@@ -1,8 +1,9 @@
 """Finance's decisions on a settlement: hold and release a payout, propose and decide corrections.
 
 A settlement's money never changes (DESIGN §8): a correction is an ``Adjustment`` that a second
-finance user approves (posting one ledger adjustment) or rejects. Locks: the settlement, then its
-adjustment. Every decision is audited with its actor and reason.
+finance user approves (posting one ledger adjustment) or rejects. Approved adjustments keep the
+settlement's net within [0, boost fee] (``settlements.corrections``). Locks: the settlement, then
+its adjustment, then (posting) the client. Every decision is audited with its actor and reason.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from kernel.money import CENT
 from orders.models import LedgerKind
 from orders.services import EntryIn, post_entry
 
+from ..corrections import band_refusal, net_change
 from ..models import Adjustment, Settlement, SettlementEvent
+from ..selectors import approved_totals
 from .errors import SettlementError
 from .records import log_event
 
@@ -68,20 +71,30 @@ def request_adjustment(
     settlement: Settlement,
     amount: Decimal,
     reason: str,
+    client_note: str,
     actor: AbstractBaseUser,
     now: datetime,
 ) -> Adjustment:
-    """Finance proposes a signed correction to a settlement; a second person must approve it."""
+    """Finance proposes a signed correction to a settlement; a second person must approve it.
+
+    ``reason`` stays internal; ``client_note`` is what the client reads once it is approved. The
+    band [0, F] is checked against the adjustments approved so far: pending requests do not
+    count, since they may yet be rejected, and approval checks the band again.
+    """
     if not reason.strip():
         raise SettlementError(_("An adjustment needs a reason."))
+    if not client_note.strip():
+        raise SettlementError(_("An adjustment needs a note for the client."))
     if not isinstance(amount, Decimal) or amount == 0 or amount != amount.quantize(CENT):
         raise SettlementError(_("An adjustment is a non-zero amount in whole fen."))
     with transaction.atomic():
         settlement = _lock_settlement(settlement)
+        _check_band(settlement, amount)
         adjustment = Adjustment.objects.create(
             settlement=settlement,
             amount=amount,
             reason=reason.strip(),
+            client_note=client_note.strip(),
             requested_by=actor,
             requested_at=now,
         )
@@ -93,6 +106,7 @@ def request_adjustment(
             adjustment=adjustment.pk,
             amount=str(amount),
             reason=adjustment.reason,
+            client_note=adjustment.client_note,
         )
         return adjustment
 
@@ -100,11 +114,17 @@ def request_adjustment(
 def approve_adjustment(
     *, adjustment: Adjustment, actor: AbstractBaseUser, now: datetime
 ) -> Adjustment:
-    """A second finance user approves a correction; it is posted as one ledger adjustment."""
+    """A second finance user approves a correction; it is posted as one ledger adjustment.
+
+    The band is checked again under the settlement's lock: other adjustments of the same
+    settlement may have been approved since this one was requested, and every approval takes
+    that lock first, so two approvals can never both fit a band only one of them fits.
+    """
     with transaction.atomic():
         settlement, adjustment = _lock_adjustment(adjustment)
         if _decided_already(adjustment, actor, Adjustment.Status.APPROVED):
             return adjustment
+        _check_band(settlement, adjustment.amount)
         client_id = settlement.boost.line.order.client_id
         entry = post_entry(
             entry=EntryIn(
@@ -156,6 +176,18 @@ def reject_adjustment(
             reason=reason.strip(),
         )
         return adjustment
+
+
+def _check_band(settlement: Settlement, amount: Decimal) -> None:
+    """Refuse ``amount`` if it takes the locked settlement's net out of [0, boost fee]."""
+    change = net_change(
+        amount=settlement.amount,
+        fee=settlement.boost_fee,
+        approved=approved_totals([settlement.pk]).values(),
+        adjustment=amount,
+    )
+    if not change.within_band:
+        raise SettlementError(band_refusal(change))
 
 
 def _lock_adjustment(adjustment: Adjustment) -> tuple[Settlement, Adjustment]:
