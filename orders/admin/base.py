@@ -1,14 +1,12 @@
-"""What every orders admin page shares: read-only bases, permission-gated fields, links, values.
+"""What every orders admin page shares: read-only bases, links, and how values are shown.
 
 Numbers are shown through ``kernel.display`` and rules come from their one implementation
 (``orders.pricing.whole_fee_threshold``), so the admin never re-derives what a screen says.
-A field that shows rows of another model (a client's ledger) is declared with the permission it
-needs (``PermissionFieldsMixin``), so a page never shows what its reader may not open.
+Who sees which field and link is in ``visibility``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -23,13 +21,10 @@ from kernel.display import grouped, percent
 
 from ..models import BoostStatus, Influencer
 from ..pricing import IneligibleReason, whole_fee_threshold
+from .visibility import PermissionFieldsMixin
 
 # How many latest ledger entries / snapshots a change form shows before linking to the full list.
 RECENT_ROWS = 10
-
-# Client ledgers are Finance's (the groups migration): every page that shows ledger rows, a
-# running balance after an entry or a link to the ledger asks for this permission.
-VIEW_LEDGER = "orders.view_ledgerentry"
 
 
 def or_empty(value: Any) -> Any:
@@ -105,9 +100,10 @@ def cached_quote(influencer: Influencer) -> dict[str, Any]:
     }
 
 
-class ReadOnlyAdminMixin:
+class ReadOnlyAdminMixin(PermissionFieldsMixin):
     """Rows written only by services: they can be listed and viewed, never added, edited or
-    deleted from the admin, not even by a superuser."""
+    deleted from the admin, not even by a superuser. What they refer to is linked only for those
+    who may open it (``PermissionFieldsMixin``)."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -125,50 +121,3 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-
-
-class PermissionFieldsMixin:
-    """Fields and list columns shown only to users who hold a permission.
-
-    ``field_permissions`` maps a field or column name to the permission it needs, e.g.
-    ``{"ledger_link": VIEW_LEDGER}``; without it the field is left out of the form, the fieldsets
-    and the list, as if it were not declared. Works for model admins and inlines alike.
-    """
-
-    field_permissions: Mapping[str, str] = {}
-
-    def hidden_fields(self, request) -> set[str]:
-        """The fields ``request.user`` may not see."""
-        return {
-            name
-            for name, permission in self.field_permissions.items()
-            if not request.user.has_perm(permission)
-        }
-
-    def get_fields(self, request, obj=None):
-        return _without(super().get_fields(request, obj), self.hidden_fields(request))
-
-    def get_fieldsets(self, request, obj=None):
-        hidden = self.hidden_fields(request)
-        fieldsets = []
-        for name, options in super().get_fieldsets(request, obj):
-            fields = _without(options["fields"], hidden)
-            if fields:
-                fieldsets.append((name, {**options, "fields": fields}))
-        return fieldsets
-
-    def get_list_display(self, request):
-        return _without(super().get_list_display(request), self.hidden_fields(request))
-
-
-def _without(fields: Sequence[Any], hidden: set[str]) -> list[Any]:
-    """``fields`` without the hidden ones, also inside the tuples that put fields on one row."""
-    kept: list[Any] = []
-    for field in fields:
-        if isinstance(field, (list, tuple)):
-            row = [f for f in field if f not in hidden]
-            if row:
-                kept.append(tuple(row))
-        elif field not in hidden:
-            kept.append(field)
-    return kept

@@ -34,8 +34,6 @@ from ..models import Client, ClientMembership, Influencer, LedgerEntry, Order
 from ..services import LineRequest, OrderError
 from .base import (
     RECENT_ROWS,
-    VIEW_LEDGER,
-    PermissionFieldsMixin,
     cached_quote,
     cap_explanation,
     change_url,
@@ -43,6 +41,7 @@ from .base import (
     link,
     or_empty,
 )
+from .visibility import VIEW_LEDGER, PermissionFieldsMixin
 
 # Influencers per page on step 1 of placing an order.
 PICK_PAGE_SIZE = 25
@@ -99,7 +98,7 @@ class ClientMembershipForm(forms.ModelForm):
         fields = ["user", "client"]
 
 
-class ClientMembershipInline(admin.TabularInline):
+class ClientMembershipInline(PermissionFieldsMixin, admin.TabularInline):
     """The users who sign in to the client portal for this client."""
 
     model = ClientMembership
@@ -136,6 +135,7 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
         "money_links",
     ]
     list_display_links = ["name", "code"]
+    ordering = ["name", "pk"]
     search_fields = ["name", "code", "contact_email"]
     list_filter = [ClientBalanceFilter]
     date_hierarchy = "created_at"

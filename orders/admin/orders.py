@@ -21,16 +21,8 @@ from kernel.money import to_fen
 from .. import services
 from ..models import Boost, LedgerEntry, OrderLine
 from ..services import OrderError
-from .base import (
-    VIEW_LEDGER,
-    PermissionFieldsMixin,
-    ReadOnlyAdminMixin,
-    ReadOnlyInline,
-    change_url,
-    changelist_url,
-    link,
-    or_empty,
-)
+from .base import ReadOnlyAdminMixin, ReadOnlyInline, change_url, changelist_url, link, or_empty
+from .visibility import VIEW_LEDGER
 
 # Recording a publish moves a boost out of awaiting publish, like cancelling one: same permission.
 PUBLISH_PERMISSION = "orders.change_boost"
@@ -69,7 +61,7 @@ class OrderLineInline(ReadOnlyInline):
         return or_empty(line.boost.boost_fee if hasattr(line, "boost") else None)
 
 
-class OrderAdmin(PermissionFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Orders are placed through the client's "Place an order" view, never edited."""
 
     list_display = [

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.display import signed_yuan, yuan
 from orders.admin import ReadOnlyInline
-from orders.admin.base import VIEW_LEDGER, PermissionFieldsMixin
+from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 
 from .. import selectors, services
 from ..models import Adjustment
@@ -56,7 +56,7 @@ class AdjustmentRequestForm(ActionForm):
         return amount
 
 
-class AdjustmentInline(PermissionFieldsMixin, ReadOnlyInline):
+class AdjustmentInline(ReadOnlyInline):
     """A settlement's corrections, oldest first, on its change page."""
 
     model = Adjustment

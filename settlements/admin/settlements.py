@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.display import grouped, yuan
 from kernel.errors import DomainError
-from orders.admin.base import VIEW_LEDGER, PermissionFieldsMixin
+from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 from orders.models import Boost
 from orders.pricing import whole_fee_threshold
 
