@@ -555,3 +555,10 @@ def test_a_refused_page_is_the_styled_403_page(client, funded):
     assert 'id="permission-denied"' in page and "Access denied" in page
     assert reverse("admin:index") in page  # the way back, for staff
     assert "portal/portal.css" in page  # styled like the rest of the site
+
+
+def test_the_403_page_speaks_the_site_language(client, settings, funded):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(factories.staff_in("Operations", "ops"))
+    page = client.get(reverse("admin:orders_client_top_up", args=[funded.pk])).content.decode()
+    assert "无权访问" in page and "返回管理后台" in page
