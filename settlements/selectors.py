@@ -158,8 +158,9 @@ def reconciliation_differences() -> Iterator[str]:
 
     Checks: each client's entries chain into its running balance; each paid settlement has its one
     matching credit and each compensation or refund credit its paid settlement; each approved
-    adjustment its entry; each terminal boost exactly one settlement, whose amount its stored
-    inputs reproduce; each boost's fee was debited once.
+    adjustment its entry; each adjusted settlement's net within [0, boost fee]; each terminal
+    boost exactly one settlement, whose amount its stored inputs reproduce; each boost's fee was
+    debited once.
     """
     balance, previous_client = ZERO, None
     for entry in LedgerEntry.objects.order_by("client_id", "pk").iterator(chunk_size=5000):
@@ -193,6 +194,7 @@ def reconciliation_differences() -> Iterator[str]:
             yield f"ledger entry {entry.pk}: adjustment {entry.amount} has no approved adjustment"
     for entry_id in adjustments:
         yield f"approved adjustment with ledger entry {entry_id} has no such adjustment entry"
+    yield from _band_differences()
 
     terminal = Boost.objects.filter(status__in=Boost.TERMINAL)
     for boost_id, status in terminal.filter(settlement=None).values_list("pk", "status"):
@@ -210,6 +212,21 @@ def reconciliation_differences() -> Iterator[str]:
     for boost_id, fee, debited in fees.values_list("pk", "boost_fee", "debited"):
         if debited != -fee:
             yield f"boost {boost_id}: fee {fee} but {-(debited or ZERO)} was debited"
+
+
+def _band_differences() -> Iterator[str]:
+    """Each adjusted settlement whose net left [0, boost fee] (``settlements.corrections``)."""
+    approved = Q(adjustments__status=Adjustment.Status.APPROVED)
+    adjusted = (
+        Settlement.objects.filter(approved)
+        .annotate(adjusted=Sum("adjustments__amount", filter=approved))
+        .values_list("pk", "amount", "boost_fee", "adjusted")
+        .order_by("pk")
+    )
+    for pk, amount, fee, total in adjusted.iterator(chunk_size=5000):
+        change = net_change(amount=amount, fee=fee, approved=[], adjustment=to_fen(total))
+        if not change.within_band:
+            yield f"settlement {pk}: net {change.after} of its adjustments is outside [0, {fee}]"
 
 
 def _settlement_differences(s: Settlement, credits: dict[int, LedgerEntry]) -> Iterator[str]:

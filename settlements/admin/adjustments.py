@@ -117,7 +117,7 @@ def describe_approval(adjustment: Adjustment, preview: selectors.ApprovalPreview
             "after": yuan(preview.balance_after),
             "change": signed_yuan(adjustment.amount),
         },
-        format_html('<br><strong class="sb-refused">{}</strong>', preview.refusal)
+        format_html('<br><strong class="sb-overdue">{}</strong>', preview.refusal)
         if preview.refusal
         else "",
     )
@@ -130,6 +130,7 @@ class AdjustmentAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
         "__str__",
         "settlement_link",
         "amount",
+        "client_note",
         "status",
         "requested_by",
         "requested_at",

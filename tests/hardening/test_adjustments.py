@@ -17,12 +17,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
 from orders import selectors as order_selectors
+from orders import services as order_services
 from orders.models import LedgerEntry, LedgerKind
+from orders.services import EntryIn
 from settlements import services
 from settlements.models import Adjustment, Settlement
 from tests import factories
@@ -274,3 +276,39 @@ def test_the_statement_shows_the_client_note_never_the_internal_reason(member_cl
     [adjustment_row] = [row for row in rows if row[1] == "Adjustment"]
     assert adjustment_row[2] == "100.00" and adjustment_row[-1] == NOTE
     assert INTERNAL not in text
+
+
+def test_reconcile_reports_a_net_outside_the_band_written_past_the_service(
+    settlement, requester, approver
+):
+    """An adjustment approved past the service (a script, a bad migration): ledger and rows
+    match each other, yet ``reconcile`` no longer says "agree"."""
+    line = settlement.boost.line
+    entry = order_services.post_entry(
+        entry=EntryIn(
+            client_id=line.order.client_id,
+            kind=LedgerKind.ADJUSTMENT,
+            amount=Decimal("1000.00"),
+            idempotency_key="past-the-service",
+            order_id=line.order_id,
+            boost_id=settlement.boost_id,
+            reason="script",
+        ),
+        now=T0,
+    )
+    Adjustment.objects.create(
+        settlement=settlement,
+        amount=Decimal("1000.00"),
+        reason="script",
+        client_note="script",
+        status=Adjustment.Status.APPROVED,
+        requested_by=requester,
+        requested_at=T0,
+        decided_by=approver,
+        decided_at=T0,
+        ledger_entry=entry,
+    )
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 difference"):
+        call_command("reconcile", stdout=out)
+    assert f"settlement {settlement.pk}: net 1550.00" in out.getvalue()
