@@ -2,8 +2,8 @@
 services: top up (``services.top_up``) and place an order (the 视频助推 module, DESIGN §5).
 
 Who sees what is data: the latest ledger rows need ``VIEW_LEDGER``, the Top up link
-``orders.add_ledgerentry`` and the Place an order link ``orders.add_order`` (``MONEY_LINKS``);
-a client user is never a staff user, so nobody reaches the portal with a back-office login."""
+``orders.add_ledgerentry`` and the Place an order link ``orders.add_order`` (``MONEY_LINKS``).
+Memberships (who signs in for the client) are in ``memberships``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -30,7 +29,7 @@ from kernel.money import CENT, to_fen
 
 from .. import selectors, services
 from ..forms import MAX_ORDER_LINES, ModuleLineFormSet, OrderKeyForm
-from ..models import Client, ClientMembership, Influencer, LedgerEntry, Order
+from ..models import Client, Influencer, LedgerEntry, Order
 from ..services import LineRequest, OrderError
 from .base import (
     RECENT_ROWS,
@@ -41,6 +40,7 @@ from .base import (
     link,
     or_empty,
 )
+from .memberships import ClientMembershipInline
 from .visibility import VIEW_LEDGER, PermissionFieldsMixin
 
 # Influencers per page on step 1 of placing an order.
@@ -68,42 +68,6 @@ class ClientBalanceFilter(admin.SimpleListFilter):
         if self.value() == "zero":
             return queryset.filter(Q(balance__isnull=True) | Q(balance=0))
         return queryset
-
-
-def portal_users():
-    """The users who may sign in for a client: active, neither staff nor superuser."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=False, is_superuser=False)
-        .order_by("username")
-    )
-
-
-class ClientMembershipForm(forms.ModelForm):
-    """A membership names a portal user only: a staff login (one's own included) never reads a
-    client's pages, statement or money through the portal."""
-
-    user = forms.ModelChoiceField(
-        label=_("user"),
-        queryset=portal_users(),
-        error_messages={
-            "invalid_choice": _(
-                "Choose a client user: staff users and superusers never sign in for a client."
-            )
-        },
-    )
-
-    class Meta:
-        model = ClientMembership
-        fields = ["user", "client"]
-
-
-class ClientMembershipInline(PermissionFieldsMixin, admin.TabularInline):
-    """The users who sign in to the client portal for this client."""
-
-    model = ClientMembership
-    form = ClientMembershipForm
-    extra = 0
 
 
 class TopUpForm(forms.Form):
@@ -524,14 +488,3 @@ def _selected_ids(values: list[str]) -> list[int]:
         if value.isdigit() and int(value) not in ids:
             ids.append(int(value))
     return ids[:MAX_ORDER_LINES]
-
-
-class ClientMembershipAdmin(admin.ModelAdmin):
-    """Which user signs in for which client; one client per user, never a staff user."""
-
-    form = ClientMembershipForm
-    list_display = ["user", "client"]
-    list_select_related = ["user", "client"]
-    search_fields = ["user__username", "user__email", "client__name", "client__code"]
-    list_filter = ["client"]
-    autocomplete_fields = ["client"]
