@@ -85,6 +85,16 @@ HREF = re.compile(r'href="([^"]+)"')
 def build_world() -> None:
     """At least one row of every registered model, through the services where there are any."""
     finance = [factories.staff_in("Finance", f"world-finance{n}") for n in (1, 2)]
+    # First, so its rows are the ones opened: an order placed and published by a staff user,
+    # whose pages name users that Operations and Finance may not open.
+    placed = factories.order(factories.client(), [factories.influencer()], placed_by=finance[0])
+    order_services.publish(
+        line=placed.lines.get(),
+        video_id="v-staff",
+        published_at=T0 + timedelta(hours=1),
+        now=T0 + timedelta(hours=1),
+        actor=finance[0],
+    )
     settlement = services.pay_settlement(
         settlement=factories.compensation(), now=T0 + timedelta(days=20)
     )
@@ -114,15 +124,6 @@ def build_world() -> None:
         source="State Council",
         actor=finance[0],
         now=T0,
-    )
-    # An order placed and published by staff: its rows name users Operations may not open.
-    placed = factories.order(account, [factories.influencer()], placed_by=finance[0])
-    order_services.publish(
-        line=placed.lines.get(),
-        video_id="v-staff",
-        published_at=T0 + timedelta(hours=1),
-        now=T0 + timedelta(hours=1),
-        actor=finance[0],
     )
     token, _raw = order_services.create_integration_token(name="pipeline", now=T0)
     order_services.log_api_request(
