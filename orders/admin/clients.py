@@ -96,7 +96,6 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
         "order_count",
         "contact_email",
         "created_at",
-        "money_links",
     ]
     list_display_links = ["name", "code"]
     ordering = ["name", "pk"]
@@ -132,9 +131,9 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
         return link(changelist_url(Order, client__id__exact=client.pk), client.order_count)
 
     def get_list_display(self, request):
-        """The money column holds only the links the user may follow, and goes without any."""
+        """Last, the money column: only the links the user may follow, and none without any."""
         allowed = [(name, text) for perm, name, text in MONEY_LINKS if request.user.has_perm(perm)]
-        columns = [c for c in super().get_list_display(request) if c != "money_links"]
+        columns = list(super().get_list_display(request))
         if not allowed:
             return columns
 
