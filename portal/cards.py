@@ -3,21 +3,24 @@
 A card is worked out once, here, so the template only lays it out: the views counted so far
 (only up to the window end, DESIGN §5), the share of the expected views, where the whole fee comes
 back (``orders.pricing.whole_fee_threshold``), the day-14 projection and chart (``charts``), and
-the settlement with its filled-in formula once there is one.
+the settlement with its filled-in formula once there is one, and its approved adjustments with
+the net amount they leave (each shown with its client note, never finance's internal reason).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.utils.safestring import SafeString, mark_safe
 
-from kernel.display import grouped, percent, yuan
+from kernel.display import grouped, percent, signed_yuan, yuan
+from kernel.money import ZERO
 from orders.models import Boost, BoostStatus, OrderLine
 from orders.pricing import WholeFeeThreshold, whole_fee_threshold
-from settlements.models import Settlement
+from settlements.models import Adjustment, Settlement
 
 from . import charts
 
@@ -31,6 +34,19 @@ BADGES: dict[str, str] = {
     BoostStatus.EXPIRED: "badge-closed",
     BoostStatus.CANCELLED: "badge-closed",
 }
+
+
+@dataclass(frozen=True)
+class AdjustmentRow:
+    """One approved adjustment as the client sees it: amount, day and the client note."""
+
+    value: Decimal
+    approved_at: datetime | None
+    note: str
+
+    @property
+    def amount(self) -> str:
+        return signed_yuan(self.value)
 
 
 @dataclass
@@ -52,6 +68,7 @@ class LineCard:
     window_over: bool = False
     validity_over: bool = False
     formula: str = ""
+    adjustments: list[AdjustmentRow] = field(default_factory=list)
 
     @property
     def reached(self) -> bool:
@@ -93,14 +110,28 @@ class LineCard:
     def amount(self) -> str:
         return yuan(self.settlement.amount) if self.settlement is not None else ""
 
+    @property
+    def net(self) -> str:
+        """The settlement's amount with its approved adjustments: what the client gets in all."""
+        if self.settlement is None:
+            return ""
+        return yuan(self.settlement.amount + sum((a.value for a in self.adjustments), ZERO))
+
 
 def boost_of(line: OrderLine) -> Boost | None:
     """The line's boost, None for a video bought without one."""
     return getattr(line, "boost", None)
 
 
-def line_card(line: OrderLine, *, settlements: Mapping[int, Settlement], now: datetime) -> LineCard:
-    """The card of ``line`` as of ``now``; ``settlements`` maps boost ids to their settlement.
+def line_card(
+    line: OrderLine,
+    *,
+    settlements: Mapping[int, Settlement],
+    now: datetime,
+    adjustments: Mapping[int, Sequence[Adjustment]] | None = None,
+) -> LineCard:
+    """The card of ``line`` as of ``now``; ``settlements`` maps boost ids to their settlement,
+    ``adjustments`` settlement ids to their approved adjustments (``settlements.selectors``).
 
     The line must come with its boost and its snapshots oldest first (``orders.selectors
     .client_order``), so a card costs no query.
@@ -111,6 +142,11 @@ def line_card(line: OrderLine, *, settlements: Mapping[int, Settlement], now: da
         return card
     card.badge = BADGES.get(boost.status, "")
     card.settlement = settlement = settlements.get(boost.pk)
+    if settlement is not None and adjustments:
+        card.adjustments = [
+            AdjustmentRow(value=a.amount, approved_at=a.decided_at, note=a.client_note)
+            for a in adjustments.get(settlement.pk, ())
+        ]
     card.threshold = whole_fee_threshold(boost.expected_views, line.fixed_price, boost.boost_fee)
     if boost.status == BoostStatus.AWAITING_PUBLISH:
         card.validity_over = boost.valid_until <= now

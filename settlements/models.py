@@ -261,7 +261,12 @@ class SettlementEvent(models.Model):
 
 
 class Adjustment(models.Model):
-    """A correction to a settlement: a signed amount with a reason, approved by a second person."""
+    """A correction to a settlement: a signed amount with a reason, approved by a second person.
+
+    ``reason`` is finance's internal account of why; ``client_note`` is what the client reads on
+    the order page and the statement once it is approved. Approved adjustments keep the
+    settlement's net within [0, boost fee] (``settlements.corrections``).
+    """
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -276,6 +281,11 @@ class Adjustment(models.Model):
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     reason = models.CharField(_("reason"), max_length=300)
+    client_note = models.CharField(
+        _("note for the client"),
+        max_length=300,
+        help_text=_("Shown to the client once approved; the reason stays internal."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
     )

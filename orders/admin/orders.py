@@ -22,6 +22,7 @@ from .. import services
 from ..models import Boost, LedgerEntry, OrderLine
 from ..services import OrderError
 from .base import ReadOnlyAdminMixin, ReadOnlyInline, change_url, changelist_url, link, or_empty
+from .visibility import VIEW_LEDGER
 
 # Recording a publish moves a boost out of awaiting publish, like cancelling one: same permission.
 PUBLISH_PERMISSION = "orders.change_boost"
@@ -90,6 +91,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "ledger_link",
     ]
     readonly_fields = fields
+    field_permissions = {"ledger_link": VIEW_LEDGER}
     inlines = [OrderLineInline]
 
     def get_queryset(self, request):

@@ -30,8 +30,13 @@ def order_detail(request: ClientRequest, code: str) -> HttpResponse:
     settlements = settlement_selectors.settlements_for_boosts(
         [boost.pk for boost in boosts if boost.status in Boost.TERMINAL]
     )
-    cards = [line_card(line, settlements=settlements, now=now) for line in lines]
+    adjustments = settlement_selectors.approved_adjustments(s.pk for s in settlements.values())
+    cards = [
+        line_card(line, settlements=settlements, now=now, adjustments=adjustments) for line in lines
+    ]
+    # An approved adjustment is posted to the account at once, paid settlement or not.
     paid = [s.amount for s in settlements.values() if s.paid_at is not None]
+    paid += [a.amount for rows in adjustments.values() for a in rows]
     return render_page(
         request,
         "portal/order_detail.html",

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.display import grouped, yuan
 from kernel.errors import DomainError
+from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 from orders.models import Boost
 from orders.pricing import whole_fee_threshold
 
@@ -99,7 +100,7 @@ def describe_settlement(settlement: Settlement) -> str:
     }
 
 
-class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
+class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdmin):
     """Settlements are read-only; Finance holds, releases and requests adjustments by action."""
 
     list_display = (
@@ -129,6 +130,7 @@ class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
     search_help_text = _("Order code, influencer or client name")
     list_select_related = ("boost__line__order__client", "boost__line__influencer")
     inlines = (AdjustmentInline, SettlementEventInline)
+    field_permissions = {"ledger_entry_link": VIEW_LEDGER}
     actions = (
         "export_selected_csv",
         "hold_payouts",
@@ -447,6 +449,7 @@ class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
                 settlement=settlement,
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
+                client_note=form.cleaned_data["client_note"],
                 actor=request.user,
                 now=timezone.now(),
             )
