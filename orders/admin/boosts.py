@@ -27,6 +27,7 @@ from .base import (
     cap_explanation,
     change_url,
     changelist_url,
+    explained_quote,
     link,
     or_empty,
     preformatted,
@@ -221,7 +222,7 @@ class BoostAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("how the quote was reached"))
     def quote_explanation(self, boost):
-        return or_empty(preformatted((boost.quote or {}).get("explanation")))
+        return or_empty(explained_quote(boost.quote))
 
     @admin.display(description=_("quote inputs"))
     def quote_inputs(self, boost):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..models import HistoryVideo
-from .base import cached_quote, changelist_url, link, or_empty, preformatted
+from .base import cached_quote, changelist_url, explained_quote, link, or_empty
 
 
 class QuoteFilter(admin.SimpleListFilter):
@@ -105,7 +105,7 @@ class InfluencerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("how the quote was reached"))
     def quote_explanation(self, influencer):
-        return or_empty(preformatted((influencer.quote or {}).get("explanation")))
+        return or_empty(explained_quote(influencer.quote))
 
     @admin.display(description=_("history videos"))
     def history_link(self, influencer):

@@ -42,7 +42,7 @@ def test_order_charges_each_fixed_price_and_each_ticked_boost_fee():
     assert {i["video_id"] for i in boost.quote["inputs"]} == {
         v.platform_video_id for v in a.history_videos.all()
     }
-    assert "E = 20000" in boost.quote["explanation"]
+    assert "E = 20,000" in boost.quote["explanation"]
     assert not Boost.objects.filter(line__influencer=b).exists()
 
 
