@@ -65,8 +65,8 @@ def explained_quote(quote: dict[str, Any] | None) -> str | None:
 
 
 def status_label(value: str) -> str:
-    """A boost status's label; ``∅`` for the empty "from" status of a boost's first event."""
-    return BoostStatus(value).label if value in BoostStatus.values else (value or "∅")
+    """A boost status's label; the admin's dash for the empty "from" of a boost's first event."""
+    return BoostStatus(value).label if value in BoostStatus.values else or_empty(value)
 
 
 class ReadOnlyAdminMixin:

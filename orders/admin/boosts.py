@@ -286,6 +286,8 @@ class BoostEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "note",
     ]
     date_hierarchy = "at"
+    fields = ["at", "boost_link", "order_code", "influencer", "change", "actor_name", "note"]
+    readonly_fields = fields
 
     @admin.display(description=_("boost"), ordering="boost_id")
     def boost_link(self, event):
