@@ -183,7 +183,7 @@ class BoostAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("platform video id"))
     def video_id(self, boost):
-        return boost.line.platform_video_id
+        return or_empty(boost.line.platform_video_id)
 
     @admin.display(description=_("premium ratio"), ordering="premium_ratio")
     def premium_ratio_percent(self, boost):
