@@ -1,0 +1,43 @@
+"""The settlement and boost lists as Chinese operators read them: money, counts, dates, states."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _list(client, model: str, app: str = "settlements") -> str:
+    return client.get(reverse(f"admin:{app}_{model}_changelist")).content.decode()
+
+
+def test_settlement_list_shows_yuan_awaiting_payment_and_nothing_to_pay(admin_client):
+    factories.refund(name="Refund Zhao")
+    factories.compensation(views_at_end=25_000, name="Enough Qian")
+    page = _list(admin_client, "settlement")
+    assert "¥1,000.00" in page
+    assert "待支付" in page
+    assert "无需支付" in page
+    assert "已支付: 尚未支付" not in page
+
+
+def test_settlement_change_form_groups_views_and_says_when_paid(admin_client):
+    settlement = factories.compensation(views_at_end=19_000)
+    url = reverse("admin:settlements_settlement_change", args=[settlement.pk])
+    page = admin_client.get(url).content.decode()
+    assert "20,000" in page and "19,000" in page
+    assert "¥550.00" in page
+    assert "待支付" in page
+
+
+def test_boost_list_shows_money_views_and_days_left_in_words(admin_client, frozen_now):
+    factories.active_boost(now=frozen_now - timedelta(days=1, hours=5), name="Star Li")
+    page = _list(admin_client, "boost", app="orders")
+    assert "¥1,000.00" in page
+    assert "20,000" in page
+    assert "12 天 20 小时" in page and "12.8" not in page
