@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kernel.display import yuan
 from kernel.money import to_fen
 
 from .. import services
@@ -57,7 +58,7 @@ class OrderLineInline(ReadOnlyInline):
 
     @admin.display(description=_("boost fee"))
     def boost_fee(self, line):
-        return or_empty(line.boost.boost_fee if hasattr(line, "boost") else None)
+        return or_empty(yuan(line.boost.boost_fee) if hasattr(line, "boost") else None)
 
 
 class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -110,15 +111,15 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("fixed prices"), ordering="fixed_sum")
     def total_fixed(self, order):
-        return to_fen(order.fixed_sum)
+        return yuan(to_fen(order.fixed_sum))
 
     @admin.display(description=_("boost fees"), ordering="fees_sum")
     def total_fees(self, order):
-        return to_fen(order.fees_sum)
+        return yuan(to_fen(order.fees_sum))
 
     @admin.display(description=_("total"))
     def total(self, order):
-        return self.total_fixed(order) + self.total_fees(order)
+        return yuan(to_fen(order.fixed_sum) + to_fen(order.fees_sum))
 
     @admin.display(description=_("ledger"))
     def ledger_link(self, order):

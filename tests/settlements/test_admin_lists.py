@@ -41,3 +41,10 @@ def test_boost_list_shows_money_views_and_days_left_in_words(admin_client, froze
     assert "¥1,000.00" in page
     assert "20,000" in page
     assert "12 天 20 小时" in page and "12.8" not in page
+
+
+def test_influencer_and_order_lists_show_yuan(admin_client, frozen_now):
+    factories.boost(now=frozen_now, name="Star Li")
+    assert "¥10,000.00" in _list(admin_client, "influencer", app="orders")
+    orders = _list(admin_client, "order", app="orders")
+    assert "¥1,000.00" in orders and "¥11,000.00" in orders
