@@ -48,3 +48,11 @@ def test_influencer_and_order_lists_show_yuan(admin_client, frozen_now):
     assert "¥10,000.00" in _list(admin_client, "influencer", app="orders")
     orders = _list(admin_client, "order", app="orders")
     assert "¥1,000.00" in orders and "¥11,000.00" in orders
+
+
+def test_finance_csv_headers_read_in_the_users_language_and_cells_keep_codes(admin_client):
+    factories.refund(name="Refund Zhao")
+    response = admin_client.get(reverse("admin:settlements_settlement_export_csv"))
+    header, row = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("结算编号,订单编号,客户,达人,类型（代码）,状态（代码）")
+    assert ",refund,scheduled," in row

@@ -282,7 +282,8 @@ def test_backtest_page_shows_invalid_rules_as_form_errors(admin_client, english)
 
 
 def test_backtest_band_error_is_translated_and_shown_with_the_other_invalid_fields(admin_client):
-    response = admin_client.get(URL + "?min_ratio=0.60&max_ratio=0.50&from=2026-03-01&to=2026-01-01")
+    query = "?min_ratio=0.60&max_ratio=0.50&from=2026-03-01&to=2026-01-01"
+    response = admin_client.get(URL + query)
     page = response.content.decode()
     assert response.context["result"] is None
     assert "最高溢价比例不能低于最低溢价比例。" in page
