@@ -199,6 +199,18 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    @staticmethod
+    def _published_message(note: str, line: OrderLine) -> str:
+        """The note, and until when the boost now runs, so the operator sees the window start."""
+        boost = Boost.objects.filter(line=line, status=Boost.Status.ACTIVE).first()
+        if boost is None or boost.window_end is None:
+            return note
+        until = timezone.localtime(boost.window_end).strftime("%Y-%m-%d %H:%M")
+        return gettext("%(note)s. The boost is active until %(until)s.") % {
+            "note": note,
+            "until": until,
+        }
+
     def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Record that the line's video went live (DESIGN §5), through ``services.publish``."""
         line = self.get_object(request, unquote(object_id))
@@ -230,7 +242,7 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     "video": form.cleaned_data["video_id"]
                 }
                 self.log_change(request, line, note)
-                messages.success(request, note)
+                messages.success(request, self._published_message(note, line))
                 return HttpResponseRedirect(change_url(OrderLine, line.pk))
         boost = Boost.objects.filter(line=line).first()
         context = {

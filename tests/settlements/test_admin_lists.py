@@ -56,3 +56,18 @@ def test_finance_csv_headers_read_in_the_users_language_and_cells_keep_codes(adm
     header, row = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[:2]
     assert header.startswith("结算编号,订单编号,客户,达人,类型（代码）,状态（代码）")
     assert ",refund,scheduled," in row
+
+
+def test_record_publish_says_until_when_the_boost_is_active(admin_client, frozen_now):
+    line = factories.boost(now=frozen_now).line
+    response = admin_client.post(
+        reverse("admin:orders_orderline_publish", args=[line.pk]),
+        {"video_id": "v-new-1", "published_at_0": "2026-03-10", "published_at_1": "10:00:00"},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == ["已记录 v-new-1 的发布。助推服务生效至 2026-03-24 10:00。"]
+
+
+def test_boost_list_search_says_what_it_covers(admin_client):
+    assert "订单编号、客户或达人名称" in _list(admin_client, "boost", app="orders")
