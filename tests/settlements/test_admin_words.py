@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils import translation
 
 from orders.ledger_reasons import ledger_reason
 from orders.models import BoostEvent
 from settlements.admin.events import format_event_data
+from settlements.models import Settlement
 
 
 def test_settlement_event_details_read_as_words_with_money_formatted():
@@ -32,3 +35,9 @@ def test_payout_ledger_reason_reads_in_the_readers_language():
         assert ledger_reason("招商银行转账") == "招商银行转账"
     with translation.override("en"):
         assert ledger_reason("Settlement 36 (compensation)") == "Settlement #36 (Compensation)"
+
+
+def test_settlement_title_shows_yuan_like_every_other_amount():
+    with translation.override("zh-hans"):
+        title = str(Settlement(kind="compensation", amount=Decimal("1131.63"), boost_id=7))
+    assert title == "赔付 ¥1,131.63 · 7"
