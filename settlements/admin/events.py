@@ -29,7 +29,10 @@ def _yes_no(value: Any) -> str:
 
 # What each key an event stores reads as, and how its value is worded; unknown keys stay as stored.
 _FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
-    "kind": (_("kind"), lambda v: SettlementKind(v).label if v in SettlementKind.values else v),
+    "kind": (
+        _("kind"),
+        lambda v: str(SettlementKind(v).label if v in SettlementKind.values else v),
+    ),
     "amount": (_("amount"), lambda v: yuan(Decimal(v))),
     "due_date": (_("due date"), _day),
     "from": (pgettext_lazy("due date changed", "from"), _day),
