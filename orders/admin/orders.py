@@ -34,7 +34,7 @@ class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = [
         "influencer",
-        "fixed_price",
+        "fixed_price_display",
         "platform_video_id",
         "published_at",
         "boost_link",
@@ -45,6 +45,10 @@ class OrderLineInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("influencer", "boost")
+
+    @admin.display(description=_("fixed price"))
+    def fixed_price_display(self, line):
+        return yuan(line.fixed_price)
 
     @admin.display(description=_("boost"))
     def boost_link(self, line):
@@ -151,7 +155,7 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "__str__",
         "client",
         "influencer",
-        "fixed_price",
+        "fixed_price_display",
         "platform_video_id",
         "published_at",
         "boost_status",
@@ -169,6 +173,10 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("client"), ordering="order__client__name")
     def client(self, line):
         return line.order.client
+
+    @admin.display(description=_("fixed price"), ordering="fixed_price")
+    def fixed_price_display(self, line):
+        return yuan(line.fixed_price)
 
     @admin.display(description=_("boost status"), ordering="boost__status")
     def boost_status(self, line):

@@ -48,6 +48,7 @@ def test_influencer_and_order_lists_show_yuan(admin_client, frozen_now):
     assert "¥10,000.00" in _list(admin_client, "influencer", app="orders")
     orders = _list(admin_client, "order", app="orders")
     assert "¥1,000.00" in orders and "¥11,000.00" in orders
+    assert "¥10,000.00" in _list(admin_client, "orderline", app="orders")
 
 
 def test_finance_csv_headers_read_in_the_users_language_and_cells_keep_codes(admin_client):
