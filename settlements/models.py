@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.display import yuan
 from orders.models import MONEY, Boost, LedgerEntry, ViewSnapshot
 
 from .calculations import CompensationExplanation, explain_compensation
@@ -191,7 +192,7 @@ class Settlement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ¥{self.amount} · {self.boost_id}"
+        return f"{self.get_kind_display()} {yuan(self.amount)} · {self.boost_id}"
 
     def save(self, *args, **kwargs) -> None:
         """Refuse to change money fields of a stored settlement (DESIGN §8: never updated)."""

@@ -21,6 +21,7 @@ from ..models import BoostStatus
 # The admin pages show cached quotes and the cap as the 视频助推 module words them.
 from ..module import cached_quote as cached_quote
 from ..module import cap_explanation as cap_explanation
+from ..pricing import explain
 from .visibility import PermissionFieldsMixin
 
 # How many latest ledger entries / snapshots a change form shows before linking to the full list.
@@ -60,9 +61,14 @@ def preformatted(text: str | None) -> str | None:
     return format_html('<pre class="sb-pre-wrap">{}</pre>', text)
 
 
+def explained_quote(quote: dict[str, Any] | None) -> str | None:
+    """A stored quote's 报价计算过程, worded now in the reader's language; None without a quote."""
+    return preformatted(explain(quote)) if quote else None
+
+
 def status_label(value: str) -> str:
-    """A boost status's label; ``∅`` for the empty "from" status of a boost's first event."""
-    return BoostStatus(value).label if value in BoostStatus.values else (value or "∅")
+    """A boost status's label; the admin's dash for the empty "from" of a boost's first event."""
+    return BoostStatus(value).label if value in BoostStatus.values else or_empty(value)
 
 
 class ReadOnlyAdminMixin(PermissionFieldsMixin):

@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from orders.models import Boost, LedgerEntry, LedgerKind
 from settlements import services
-from settlements.admin.exports import CSV_COLUMNS
+from settlements.admin.exports import CSV_COLUMNS, CSV_HEADERS
 from settlements.models import Adjustment, CalendarDay, Settlement, SettlementEvent
 from tests.factories import SHANGHAI
 
@@ -70,8 +70,8 @@ def redirected(response) -> bool:
 def csv_rows(response) -> list[dict[str, str]]:
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text)))
-    assert tuple(header) == CSV_COLUMNS
-    return [dict(zip(header, row, strict=True)) for row in rows]
+    assert header == [str(label) for label in CSV_HEADERS.values()]
+    return [dict(zip(CSV_COLUMNS, row, strict=True)) for row in rows]
 
 
 def login(client, user):
