@@ -3,9 +3,7 @@
 import math
 import random
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -108,14 +106,6 @@ def test_projection_curve_passes_through_the_origin():
     projection = project_views(saturating(30_000, 3.0, 4))
     assert projection.at(0) == 0
     assert projection.at(14) == pytest.approx(projection.views, abs=1)
-
-
-def test_days_since_converts_instants_to_days_oldest_first():
-    start = datetime(2026, 3, 10, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    points = charts.days_since(
-        start, [(start + timedelta(days=2), 900), (start + timedelta(hours=6), 300)]
-    )
-    assert points == [(0.25, 300), (2.0, 900)]
 
 
 # --- Chart ----------------------------------------------------------------------------------------
