@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from kernel.display import grouped, percent, yuan
@@ -105,6 +106,18 @@ class LineCard:
         return float(self.threshold.share * 100) if self.threshold else 0.0
 
     @property
+    def published(self) -> str:
+        return _local(self.boost.window_start, "%Y-%m-%d %H:%M") if self.boost else ""
+
+    @property
+    def ends(self) -> str:
+        return _local(self.boost.window_end, "%Y-%m-%d %H:%M") if self.boost else ""
+
+    @property
+    def counted_at(self) -> str:
+        return _local(self.observed_at, "%m-%d %H:%M")
+
+    @property
     def price(self) -> str:
         return yuan(self.line.fixed_price)
 
@@ -135,6 +148,11 @@ class LineCard:
     @property
     def amount(self) -> str:
         return yuan(self.settlement.amount) if self.settlement is not None else ""
+
+
+def _local(value: datetime | None, pattern: str) -> str:
+    """``value`` in the current time zone, as the ``date`` filter writes it, only faster."""
+    return timezone.localtime(value).strftime(pattern) if value is not None else ""
 
 
 def boost_of(line: OrderLine) -> Boost | None:
