@@ -107,15 +107,15 @@ class LineCard:
 
     @property
     def published(self) -> str:
-        return _local(self.boost.window_start, "%Y-%m-%d %H:%M") if self.boost else ""
+        return local_time(self.boost.window_start, "%Y-%m-%d %H:%M") if self.boost else ""
 
     @property
     def ends(self) -> str:
-        return _local(self.boost.window_end, "%Y-%m-%d %H:%M") if self.boost else ""
+        return local_time(self.boost.window_end, "%Y-%m-%d %H:%M") if self.boost else ""
 
     @property
     def counted_at(self) -> str:
-        return _local(self.observed_at, "%m-%d %H:%M")
+        return local_time(self.observed_at, "%m-%d %H:%M")
 
     @property
     def price(self) -> str:
@@ -150,8 +150,11 @@ class LineCard:
         return yuan(self.settlement.amount) if self.settlement is not None else ""
 
 
-def _local(value: datetime | None, pattern: str) -> str:
-    """``value`` in the current time zone, as the ``date`` filter writes it, only faster."""
+def local_time(value: datetime | None, pattern: str) -> str:
+    """``value`` in the current time zone as ``pattern`` (strftime), "" for None.
+
+    What the ``date`` filter writes for the same pattern, at a fraction of its cost.
+    """
     return timezone.localtime(value).strftime(pattern) if value is not None else ""
 
 

@@ -15,6 +15,7 @@ from settlements import selectors as settlement_selectors
 
 from .. import charts
 from ..access import ClientRequest, client_required, not_found, render_page
+from ..card_html import card_html
 from ..cards import boost_of, line_card
 
 
@@ -43,7 +44,7 @@ def order_detail(request: ClientRequest, code: str) -> HttpResponse:
         "portal/order_detail.html",
         {
             "order": order,
-            "cards": cards,
+            "cards": [card_html(card, now=now) for card in cards],
             "now": now,
             "total_prices": yuan(sum((line.fixed_price for line in lines), ZERO)),
             "total_fees": yuan(sum((boost.boost_fee for boost in boosts), ZERO)),
