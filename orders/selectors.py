@@ -203,7 +203,12 @@ def client_order(client: Client, code: str) -> Order | None:
     ``chart_series``. None when the code is unknown or belongs to another client: the caller
     answers both alike.
     """
-    lines = OrderLine.objects.select_related("influencer", "boost").order_by("pk")
+    # The quotes' inputs (JSON, a history each) are for the admin's explanations, not this page.
+    lines = (
+        OrderLine.objects.select_related("influencer", "boost")
+        .defer("influencer__quote", "boost__quote")
+        .order_by("pk")
+    )
     return (
         Order.objects.filter(client=client, code=code)
         .select_related("placed_by")

@@ -1,10 +1,11 @@
-"""The HTML of one line's card on the order page, written from a ``cards.LineCard``.
+"""The HTML of the line cards on the order page, written from ``cards.LineCard``s.
 
 An order page shows a card per line, fifty and more. Through the template engine a card cost about
 half a millisecond (some eighty variable, tag and translation nodes), most of the page's own time;
-written here, as ``charts`` writes its SVG, it costs a tenth of that. The markup and the sentences
-are the ones the card template had (the same message ids, so the same translations), every value is
-escaped, and the page template (``portal/order_detail.html``) still lays out the page around them.
+written here, as ``charts`` writes its SVG, it costs a fraction of that. A ``CardWriter`` serves one
+page: it looks up its translations and time zone once, not once a card. The markup and the
+sentences are the ones the card template had (the same message ids, so the same translations),
+every value is escaped, and the page template (``portal/order_detail.html``) lays out the rest.
 """
 
 from __future__ import annotations
@@ -12,234 +13,267 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
 from orders.models import BoostStatus
 
-from .cards import LineCard, local_time
+from .cards import LineCard
 
 MINUTE = "%Y-%m-%d %H:%M"
 
 
-def card_html(card: LineCard, *, now: datetime) -> SafeString:
-    """The card of ``card`` as of ``now``, every text escaped."""
-    line, boost = card.line, card.boost
-    meta = f"{_t(_('Fixed price'))} {escape(card.price)}"
-    if boost is not None:
-        meta += f" · {_t(_('Boost fee'))} {escape(card.fee)} ({escape(card.premium)})"
-    if line.platform_video_id:
-        meta += f" · {_t(_('Video'))} {escape(line.platform_video_id)}"
-    if boost is not None:
-        badge = f'<span class="badge {card.badge}">{escape(boost.get_status_display())}</span>'
-    else:
-        badge = f'<span class="badge badge-none">{_t(_("No boost"))}</span>'
-    head = (
-        f'<section class="card" id="line-{line.pk}" data-status="{escape(card.status)}">'
-        f'<div class="card-head"><h3>{escape(line.influencer.name)}</h3>{badge}'
-        f'<span class="meta">{meta}</span></div>'
-    )
-    return mark_safe(f"{head}{_body(card, now=now)}</section>")  # every part escaped above
+def _fill(text: str, **values: object) -> str:
+    """An escaped message with its ``%(name)s`` values filled in, escaped."""
+    return text % {name: escape(str(value)) for name, value in values.items()}
 
 
-def _t(text: str, **values: object) -> str:
-    """A translated text, escaped, with its escaped ``%(name)s`` values filled in."""
-    escaped = escape(text)
-    return escaped % {k: escape(str(v)) for k, v in values.items()} if values else escaped
+class CardWriter:
+    """Writes the cards of one page as of ``now``."""
 
-
-def _facts(*pairs: tuple[str, str]) -> str:
-    """A facts list of (escaped term, escaped value) pairs."""
-    return "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in pairs)
-
-
-def _body(card: LineCard, *, now: datetime) -> str:
-    line, boost = card.line, card.boost
-    if boost is None:
-        if line.published_at:
-            text = _t(
-                _("Published %(at)s. This video was bought without a boost."),
-                at=local_time(line.published_at, MINUTE),
-            )
-        else:
-            text = _t(_("Not published yet. This video was bought without a boost."))
-        return f'<div class="card-body single"><p class="muted">{text}</p></div>'
-    parts = [_state(card, now=now)]
-    if card.threshold and not card.refunded_unpublished:
-        parts.append(
-            '<p class="note cap">'
-            + _t(
-                _(
-                    "Below about %(percent)s %% of the expected views (%(views)s of %(expected)s), "
-                    "the whole boost fee of %(fee)s comes back; between that and the expected "
-                    "views, part of it; at or above the expected views, nothing."
-                ),
-                percent=card.threshold.percent,
-                views=card.threshold_views,
-                expected=card.expected,
-                fee=card.fee,
-            )
-            + "</p>"
+    def __init__(self, *, now: datetime) -> None:
+        self.now = now
+        self.zone = timezone.get_current_timezone()
+        self.statuses = {status: escape(str(label)) for status, label in BoostStatus.choices}
+        self.fixed_price = escape(_("Fixed price"))
+        self.boost_fee = escape(_("Boost fee"))
+        self.video = escape(_("Video"))
+        self.no_boost = escape(_("No boost"))
+        self.published_unboosted = escape(
+            _("Published %(at)s. This video was bought without a boost.")
         )
-    if card.settlement is not None:
-        parts.append(_statement(card))
-    single = "" if card.chart else " single"
-    chart = f"<div>{card.chart}</div>" if card.chart else ""
-    return f'<div class="card-body{single}"><div>{"".join(parts)}</div>{chart}</div>'
-
-
-def _state(card: LineCard, *, now: datetime) -> str:
-    """What the boost is doing: waiting to be published, refunded unpublished, or its views."""
-    boost = card.boost
-    assert boost is not None
-    expected = (_t(_("Expected views")), escape(card.expected))
-    if boost.status == BoostStatus.AWAITING_PUBLISH:
-        facts = _facts(expected, (_t(_("Valid until")), local_time(boost.valid_until, MINUTE)))
-        if card.validity_over:
-            note = _t(
-                _(
-                    "The validity period is over and the video was not published: the boost is "
-                    "expiring and its fee will be refunded."
-                )
-            )
-        else:
-            left = _t(_("%(left)s left to publish."), left=timeuntil(boost.valid_until, now))
-            promise = _t(
-                _(
-                    "The 14-day boost starts when the influencer publishes the video. If it is "
-                    "not published in time, the boost expires and the fee %(fee)s is refunded "
-                    "within 7 working days."
-                ),
-                fee=card.fee,
-            )
-            note = f"<strong>{left}</strong> {promise}"
-        return f'<dl class="facts">{facts}</dl><p class="note">{note}</p>'
-    if card.refunded_unpublished:
-        if boost.status == BoostStatus.EXPIRED:
-            ended = (_t(_("Valid until")), local_time(boost.valid_until, MINUTE))
-        else:
-            ended = (_t(_("Cancelled")), local_time(boost.status_changed_at, MINUTE))
-        return f'<dl class="facts">{_facts(expected, ended)}</dl>'
-    if boost.window_start is None:
-        return ""
-    return _views(card, now=now)
-
-
-def _views(card: LineCard, *, now: datetime) -> str:
-    """Views so far against the expected ones, the window, and the projection or what is awaited."""
-    boost = card.boost
-    assert boost is not None
-    views = escape(card.views) if card.current_views is not None else "—"
-    mark = ""
-    if card.threshold:
-        mark = (
-            f'<div class="mark" style="left: {card.threshold_left}%" '
-            f'title="{_t(_("whole fee back below this"))}"></div>'
+        self.unpublished_unboosted = escape(
+            _("Not published yet. This video was bought without a boost.")
         )
-    if card.current_views is None:
-        reached = _t(_("No view data yet."))
-    else:
-        reached = _t(_("%(p)s %% of the expected views"), p=card.reached_text)
-    if card.observed_at:
-        reached += " · " + _t(_("counted %(at)s"), at=card.counted_at)
-    window = [(_t(_("Published")), card.published), (_t(_("Boost ends")), card.ends)]
-    if card.running:
-        if card.window_over:
-            left = _t(_("The 14 days are over; the result is being settled."))
-        else:
-            left = escape(timeuntil(boost.window_end, now))
-        window.append((_t(_("Time left")), left))
-    parts = [
-        f'<div class="muted small">{_t(_("Views so far"))}</div>'
-        f'<div class="bigviews">{views} <span class="muted small">/ {escape(card.expected)} '
-        f"{_t(_('expected'))}</span></div>"
-        f'<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
-        f'aria-valuenow="{card.progress_now}"><div class="bar {card.bar_class}" '
-        f'style="width: {card.progress_width}%"></div>{mark}</div>'
-        f'<div class="muted small">{reached}</div>'
-        f'<dl class="facts spaced">{_facts(*window)}</dl>'
-    ]
-    if card.running and not card.window_over:
-        if card.projection:
-            projected = _t(
-                _(
-                    "Projected for day 14: about %(views)s views (%(p)s %% of expected), from "
-                    "the trend so far."
-                ),
-                views=card.projected,
-                p=card.projection_text,
+        self.expected_views = escape(_("Expected views"))
+        self.valid_until = escape(_("Valid until"))
+        self.cancelled = escape(_("Cancelled"))
+        self.validity_over = escape(
+            _(
+                "The validity period is over and the video was not published: the boost is "
+                "expiring and its fee will be refunded."
             )
-        else:
-            projected = _t(_("A projection for day 14 appears after 12 hours of view data."))
-        parts.append(f'<p class="note projection">{projected}</p>')
-    elif boost.status == BoostStatus.AWAITING_VIEWS:
-        waiting = _t(
+        )
+        self.left_to_publish = escape(_("%(left)s left to publish."))
+        self.promise = escape(
+            _(
+                "The 14-day boost starts when the influencer publishes the video. If it is not "
+                "published in time, the boost expires and the fee %(fee)s is refunded within 7 "
+                "working days."
+            )
+        )
+        self.views_so_far = escape(_("Views so far"))
+        self.expected = escape(_("expected"))
+        self.whole_fee_mark = escape(_("whole fee back below this"))
+        self.no_views = escape(_("No view data yet."))
+        self.reached = escape(_("%(p)s %% of the expected views"))
+        self.counted = escape(_("counted %(at)s"))
+        self.published = escape(_("Published"))
+        self.boost_ends = escape(_("Boost ends"))
+        self.time_left = escape(_("Time left"))
+        self.window_over = escape(_("The 14 days are over; the result is being settled."))
+        self.projected = escape(
+            _(
+                "Projected for day 14: about %(views)s views (%(p)s %% of expected), from the "
+                "trend so far."
+            )
+        )
+        self.projection_later = escape(
+            _("A projection for day 14 appears after 12 hours of view data.")
+        )
+        self.awaiting_views = escape(
             _(
                 "The 14 days are over. We are waiting for the final view count of the video "
                 "before settling; nothing is lost meanwhile."
             )
         )
-        parts.append(f'<p class="note">{waiting}</p>')
-    return "".join(parts)
-
-
-def _statement(card: LineCard) -> str:
-    """The settlement: why, the filled-in formula, the amount, when it is due and paid."""
-    boost, settlement = card.boost, card.settlement
-    assert boost is not None and settlement is not None
-    formula = f'<code class="formula">{escape(card.formula)}</code>'
-    if settlement.kind == "refund":
-        if boost.status == BoostStatus.CANCELLED:
-            why = _t(
-                _(
-                    "The boost was cancelled before the video was published, so the whole boost "
-                    "fee of %(fee)s is refunded."
-                ),
-                fee=card.amount,
+        self.cap = escape(
+            _(
+                "Below about %(percent)s %% of the expected views (%(views)s of %(expected)s), "
+                "the whole boost fee of %(fee)s comes back; between that and the expected views, "
+                "part of it; at or above the expected views, nothing."
             )
-        else:
-            why = _t(
-                _(
-                    "The video was not published within one month (by %(until)s), so the boost "
-                    "expired and the whole boost fee of %(fee)s is refunded."
-                ),
-                until=local_time(boost.valid_until, MINUTE),
-                fee=card.amount,
+        )
+        self.cancelled_refund = escape(
+            _(
+                "The boost was cancelled before the video was published, so the whole boost fee "
+                "of %(fee)s is refunded."
             )
-        explained = f"<p>{why}</p>"
-    elif settlement.kind == "none":
-        succeeded = _t(
+        )
+        self.expired_refund = escape(
+            _(
+                "The video was not published within one month (by %(until)s), so the boost "
+                "expired and the whole boost fee of %(fee)s is refunded."
+            )
+        )
+        self.succeeded = escape(
             _(
                 "The video reached its expected views within the 14 days: the boost succeeded "
                 "and nothing is owed."
             )
         )
-        explained = f"<p>{succeeded}</p>{formula}"
-    else:
-        rule = _t(
+        self.compensation_rule = escape(
             _(
                 "Compensation = (expected views − actual views) / 1000 × expected CPM, at most "
                 "the boost fee:"
             )
         )
-        explained = f'<p class="small muted">{rule}</p>{formula}'
-    facts = [(_t(_("Amount")), f"<strong>{escape(card.amount)}</strong>")]
-    if settlement.amount:
-        due = f"{settlement.due_date:%Y-%m-%d}"
-        if settlement.due_date_provisional:
-            provisional = _t(
-                _("(provisional: the official holiday calendar for that year is not out yet)")
-            )
-            due += f' <span class="provisional">{provisional}</span>'
-        if settlement.paid_at:
-            paid = local_time(settlement.paid_at, MINUTE)
+        self.settlement = escape(_("Settlement"))
+        self.amount = escape(_("Amount"))
+        self.due_by = escape(_("Due by"))
+        self.provisional = escape(
+            _("(provisional: the official holiday calendar for that year is not out yet)")
+        )
+        self.paid = escape(_("Paid"))
+        self.not_yet = escape(_("Not yet"))
+
+    def card(self, card: LineCard) -> SafeString:
+        """The card's ``<section>``, every text escaped."""
+        line, boost = card.line, card.boost
+        meta = f"{self.fixed_price} {escape(card.price)}"
+        if boost is not None:
+            meta += f" · {self.boost_fee} {escape(card.fee)} ({escape(card.premium)})"
+            badge = f'<span class="badge {card.badge}">{self.statuses[boost.status]}</span>'
         else:
-            status = escape(settlement.get_status_display())
-            paid = f'<span class="muted">{_t(_("Not yet"))} ({status})</span>'
-        facts += [(_t(_("Due by")), due), (_t(_("Paid")), paid)]
-    title = f"{_t(_('Settlement'))}: {escape(settlement.get_kind_display())}"
-    return (
-        f'<div class="statement"><h3>{title}</h3>{explained}'
-        f'<dl class="facts spaced">{_facts(*facts)}</dl></div>'
-    )
+            badge = f'<span class="badge badge-none">{self.no_boost}</span>'
+        if line.platform_video_id:
+            meta += f" · {self.video} {escape(line.platform_video_id)}"
+        return mark_safe(  # every part is escaped as it is written
+            f'<section class="card" id="line-{line.pk}" data-status="{escape(card.status)}">'
+            f'<div class="card-head"><h3>{escape(line.influencer.name)}</h3>{badge}'
+            f'<span class="meta">{meta}</span></div>{self._body(card)}</section>'
+        )
+
+    def _time(self, value: datetime, pattern: str = MINUTE) -> str:
+        """What the ``date`` filter writes for the same pattern, in the page's time zone."""
+        return value.astimezone(self.zone).strftime(pattern)
+
+    def _body(self, card: LineCard) -> str:
+        line, boost = card.line, card.boost
+        if boost is None:
+            if line.published_at:
+                text = _fill(self.published_unboosted, at=self._time(line.published_at))
+            else:
+                text = self.unpublished_unboosted
+            return f'<div class="card-body single"><p class="muted">{text}</p></div>'
+        fee = card.fee
+        parts = [self._state(card, fee)]
+        if card.threshold and not card.refunded_unpublished:
+            cap = _fill(
+                self.cap,
+                percent=card.threshold.percent,
+                views=card.threshold_views,
+                expected=card.expected,
+                fee=fee,
+            )
+            parts.append(f'<p class="note cap">{cap}</p>')
+        if card.settlement is not None:
+            parts.append(self._statement(card))
+        single = "" if card.chart else " single"
+        chart = f"<div>{card.chart}</div>" if card.chart else ""
+        return f'<div class="card-body{single}"><div>{"".join(parts)}</div>{chart}</div>'
+
+    def _state(self, card: LineCard, fee: str) -> str:
+        """What the boost is doing: waiting to be published, refunded unpublished, or its views."""
+        boost = card.boost
+        assert boost is not None
+        expected = f"<dt>{self.expected_views}</dt><dd>{escape(card.expected)}</dd>"
+        if boost.status == BoostStatus.AWAITING_PUBLISH:
+            until = f"<dt>{self.valid_until}</dt><dd>{self._time(boost.valid_until)}</dd>"
+            if card.validity_over:
+                note = self.validity_over
+            else:
+                left = _fill(self.left_to_publish, left=timeuntil(boost.valid_until, self.now))
+                note = f"<strong>{left}</strong> {_fill(self.promise, fee=fee)}"
+            return f'<dl class="facts">{expected}{until}</dl><p class="note">{note}</p>'
+        if card.refunded_unpublished:
+            if boost.status == BoostStatus.EXPIRED:
+                ended = f"<dt>{self.valid_until}</dt><dd>{self._time(boost.valid_until)}</dd>"
+            else:
+                ended = f"<dt>{self.cancelled}</dt><dd>{self._time(boost.status_changed_at)}</dd>"
+            return f'<dl class="facts">{expected}{ended}</dl>'
+        if boost.window_start is None or boost.window_end is None:
+            return ""
+        return self._views(card)
+
+    def _views(self, card: LineCard) -> str:
+        """Views so far against the expected ones, the window, then the projection or the wait."""
+        boost = card.boost
+        assert boost is not None and boost.window_start and boost.window_end
+        views = escape(card.views) if card.current_views is not None else "—"
+        mark = ""
+        if card.threshold:
+            mark = (
+                f'<div class="mark" style="left: {card.threshold_left}%" '
+                f'title="{self.whole_fee_mark}"></div>'
+            )
+        if card.current_views is None:
+            reached = self.no_views
+        else:
+            reached = _fill(self.reached, p=card.reached_text)
+        if card.observed_at:
+            reached += " · " + _fill(self.counted, at=self._time(card.observed_at, "%m-%d %H:%M"))
+        window = (
+            f"<dt>{self.published}</dt><dd>{self._time(boost.window_start)}</dd>"
+            f"<dt>{self.boost_ends}</dt><dd>{self._time(boost.window_end)}</dd>"
+        )
+        if card.running:
+            if card.window_over:
+                left = self.window_over
+            else:
+                left = escape(timeuntil(boost.window_end, self.now))
+            window += f"<dt>{self.time_left}</dt><dd>{left}</dd>"
+        html = (
+            f'<div class="muted small">{self.views_so_far}</div>'
+            f'<div class="bigviews">{views} <span class="muted small">/ {escape(card.expected)} '
+            f"{self.expected}</span></div>"
+            f'<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
+            f'aria-valuenow="{card.progress_now}"><div class="bar {card.bar_class}" '
+            f'style="width: {card.progress_width}%"></div>{mark}</div>'
+            f'<div class="muted small">{reached}</div>'
+            f'<dl class="facts spaced">{window}</dl>'
+        )
+        if card.running and not card.window_over:
+            if card.projection:
+                projected = _fill(self.projected, views=card.projected, p=card.projection_text)
+            else:
+                projected = self.projection_later
+            html += f'<p class="note projection">{projected}</p>'
+        elif boost.status == BoostStatus.AWAITING_VIEWS:
+            html += f'<p class="note">{self.awaiting_views}</p>'
+        return html
+
+    def _statement(self, card: LineCard) -> str:
+        """The settlement: why, the filled-in formula, the amount, when it is due and paid."""
+        boost, settlement = card.boost, card.settlement
+        assert boost is not None and settlement is not None
+        amount = card.amount
+        formula = f'<code class="formula">{escape(card.formula)}</code>'
+        if settlement.kind == "refund":
+            if boost.status == BoostStatus.CANCELLED:
+                why = _fill(self.cancelled_refund, fee=amount)
+            else:
+                why = _fill(self.expired_refund, until=self._time(boost.valid_until), fee=amount)
+            explained = f"<p>{why}</p>"
+        elif settlement.kind == "none":
+            explained = f"<p>{self.succeeded}</p>{formula}"
+        else:
+            explained = f'<p class="small muted">{self.compensation_rule}</p>{formula}'
+        facts = f"<dt>{self.amount}</dt><dd><strong>{escape(amount)}</strong></dd>"
+        if settlement.amount:
+            due = f"{settlement.due_date:%Y-%m-%d}"
+            if settlement.due_date_provisional:
+                due += f' <span class="provisional">{self.provisional}</span>'
+            if settlement.paid_at:
+                paid = self._time(settlement.paid_at)
+            else:
+                status = escape(settlement.get_status_display())
+                paid = f'<span class="muted">{self.not_yet} ({status})</span>'
+            facts += f"<dt>{self.due_by}</dt><dd>{due}</dd><dt>{self.paid}</dt><dd>{paid}</dd>"
+        title = f"{self.settlement}: {escape(settlement.get_kind_display())}"
+        return (
+            f'<div class="statement"><h3>{title}</h3>{explained}'
+            f'<dl class="facts spaced">{facts}</dl></div>'
+        )

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from kernel.display import grouped, percent, yuan
@@ -106,18 +105,6 @@ class LineCard:
         return float(self.threshold.share * 100) if self.threshold else 0.0
 
     @property
-    def published(self) -> str:
-        return local_time(self.boost.window_start, "%Y-%m-%d %H:%M") if self.boost else ""
-
-    @property
-    def ends(self) -> str:
-        return local_time(self.boost.window_end, "%Y-%m-%d %H:%M") if self.boost else ""
-
-    @property
-    def counted_at(self) -> str:
-        return local_time(self.observed_at, "%m-%d %H:%M")
-
-    @property
     def price(self) -> str:
         return yuan(self.line.fixed_price)
 
@@ -148,14 +135,6 @@ class LineCard:
     @property
     def amount(self) -> str:
         return yuan(self.settlement.amount) if self.settlement is not None else ""
-
-
-def local_time(value: datetime | None, pattern: str) -> str:
-    """``value`` in the current time zone as ``pattern`` (strftime), "" for None.
-
-    What the ``date`` filter writes for the same pattern, at a fraction of its cost.
-    """
-    return timezone.localtime(value).strftime(pattern) if value is not None else ""
 
 
 def boost_of(line: OrderLine) -> Boost | None:

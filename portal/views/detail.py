@@ -15,7 +15,7 @@ from settlements import selectors as settlement_selectors
 
 from .. import charts
 from ..access import ClientRequest, client_required, not_found, render_page
-from ..card_html import card_html
+from ..card_html import CardWriter
 from ..cards import boost_of, line_card
 
 
@@ -38,13 +38,14 @@ def order_detail(request: ClientRequest, code: str) -> HttpResponse:
         line_card(line, series=series.get(line.pk), settlements=settlements, now=now)
         for line in lines
     ]
+    writer = CardWriter(now=now)
     paid = [s.amount for s in settlements.values() if s.paid_at is not None]
     return render_page(
         request,
         "portal/order_detail.html",
         {
             "order": order,
-            "cards": [card_html(card, now=now) for card in cards],
+            "cards": [writer.card(card) for card in cards],
             "now": now,
             "total_prices": yuan(sum((line.fixed_price for line in lines), ZERO)),
             "total_fees": yuan(sum((boost.boost_fee for boost in boosts), ZERO)),
