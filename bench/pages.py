@@ -1,8 +1,9 @@
 """``pages``: the client order page of a 50-line order, before and after, against its own SQL.
 
-One client with one order of ``--lines`` lines (default 50), each with an active boost in the middle
-of nothing but a full window: ``--snapshots`` hourly view snapshots per line (default 336, 14 days),
-so every card draws its chart and projection. Loaded with COPY, not timed.
+One client with one order of ``--lines`` lines (default 50), each with an active boost at the end
+of a full window: ``--snapshots`` hourly view snapshots per line (default 336, 14 days), so every
+card draws its chart and projection; ``--others`` more orders like it (default 10) belong to another
+client, so the snapshot table holds 11 times the page's rows. Loaded with COPY, not timed.
 
 The page is served in-process by Django's test ``Client`` logged in as the client's user
 (``force_login``), through the same middleware, ``--warmup`` requests then ``--r`` timed ones; so is
@@ -62,6 +63,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--snapshots", type=int, default=336, help="hourly snapshots per line (default 336)"
     )
+    parser.add_argument(
+        "--others",
+        type=int,
+        default=10,
+        help="orders of the same shape of another client, in the same tables (default 10)",
+    )
     parser.add_argument("--r", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests first (default 3)")
     parser.add_argument(
@@ -69,63 +76,78 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load(lines: int, snapshots: int, now) -> tuple[str, object]:
-    """The order (its code) and the client's user, as the module docstring says."""
+def load(lines: int, snapshots: int, others: int, now) -> tuple[str, object]:
+    """The order (its code) and the client's user, as the module docstring says.
+
+    ``others`` more orders of the same shape belong to another client: the page must find its
+    own snapshots among theirs, as in production, on the snapshot table's (line, observed_at)
+    index.
+    """
     common.reset_data()
     window_start = now - timedelta(hours=snapshots)
     window_end = window_start + timedelta(days=14, hours=1)
     placed = window_start - timedelta(days=2)
-    client = Client(id=1, code="bench-pages", name="页面客户")
+    clients = [
+        Client(id=1, code="bench-pages", name="页面客户"),
+        Client(id=2, code="bench-others", name="其他客户"),
+    ]
     influencers = [
         Influencer(id=i, platform_id=f"bench_{i}", name=f"达人{i}", fixed_price=Decimal("20000.00"))
         for i in range(1, lines + 1)
     ]
-    order = Order(
-        id=1, code="BENCHPAGES", client_id=1, idempotency_key="bench-pages", placed_at=placed
-    )
+    orders = [
+        Order(id=1, code="BENCHPAGES", client_id=1, idempotency_key="bench-pages", placed_at=placed)
+    ] + [
+        Order(id=n, code=f"BENCHOTHER{n}", client_id=2, idempotency_key=f"o{n}", placed_at=placed)
+        for n in range(2, others + 2)
+    ]
     order_lines, boosts, rows = [], [], []
-    for i in range(1, lines + 1):
-        price = Decimal(10_000 + 500 * i)
-        expected = 200_000 + 10_000 * i
-        order_lines.append(
-            OrderLine(
-                id=i,
-                order_id=1,
-                influencer_id=i,
-                fixed_price=price,
-                platform_video_id=f"bvpage{i}",
-                published_at=window_start,
-            )
-        )
-        boosts.append(
-            Boost(
-                id=i,
-                line_id=i,
-                status=Boost.Status.ACTIVE,
-                expected_views=expected,
-                premium_ratio=Decimal("0.25"),
-                boost_fee=price / 4,
-                loss_ratio=Decimal("0.3000"),
-                quote={"bench": True, "expected_views": expected},
-                quoted_at=placed,
-                valid_until=placed + timedelta(days=30),
-                window_start=window_start,
-                window_end=window_end,
-                status_changed_at=window_start,
-            )
-        )
-        for h in range(1, snapshots + 1):
-            at = window_start + timedelta(hours=h)
-            rows.append(
-                ViewSnapshot(
-                    id=len(rows) + 1,
-                    line_id=i,
-                    observed_at=at,
-                    views=int(expected * (h / snapshots) ** 0.7),
-                    received_at=at,
+    for order in orders:
+        for i in range(1, lines + 1):
+            line_id = len(order_lines) + 1
+            price = Decimal(10_000 + 500 * i)
+            expected = 200_000 + 10_000 * i
+            order_lines.append(
+                OrderLine(
+                    id=line_id,
+                    order_id=order.id,
+                    influencer_id=i,
+                    fixed_price=price,
+                    platform_video_id=f"bvpage{line_id}",
+                    published_at=window_start,
                 )
             )
-    total = sum(line.fixed_price for line in order_lines) + sum(b.boost_fee for b in boosts)
+            boosts.append(
+                Boost(
+                    id=line_id,
+                    line_id=line_id,
+                    status=Boost.Status.ACTIVE,
+                    expected_views=expected,
+                    premium_ratio=Decimal("0.25"),
+                    boost_fee=price / 4,
+                    loss_ratio=Decimal("0.3000"),
+                    quote={"bench": True, "expected_views": expected},
+                    quoted_at=placed,
+                    valid_until=placed + timedelta(days=30),
+                    window_start=window_start,
+                    window_end=window_end,
+                    status_changed_at=window_start,
+                )
+            )
+            for h in range(1, snapshots + 1):
+                at = window_start + timedelta(hours=h)
+                rows.append(
+                    ViewSnapshot(
+                        id=len(rows) + 1,
+                        line_id=line_id,
+                        observed_at=at,
+                        views=int(expected * (h / snapshots) ** 0.7),
+                        received_at=at,
+                    )
+                )
+    total = sum(line.fixed_price for line in order_lines[:lines]) + sum(
+        b.boost_fee for b in boosts[:lines]
+    )
     entries = [
         LedgerEntry(
             id=1,
@@ -148,14 +170,14 @@ def load(lines: int, snapshots: int, now) -> tuple[str, object]:
         ),
     ]
     models = [Client, Influencer, Order, OrderLine, Boost, ViewSnapshot, LedgerEntry]
-    data = [[client], influencers, [order], order_lines, boosts, rows, entries]
+    data = [clients, influencers, orders, order_lines, boosts, rows, entries]
     for model, objects in zip(models, data, strict=True):
         common.copy_rows(model, objects)
     common.reset_sequences(models)
     user = get_user_model().objects.create_user("bench-client", password=None)
     ClientMembership.objects.create(user=user, client_id=1)
     common.analyze()
-    return order.code, user
+    return orders[0].code, user
 
 
 # The order page as issue 13 measured it, before the charts were downsampled in SQL.
@@ -200,10 +222,12 @@ def explain(statement: str) -> str:
 def run(args: argparse.Namespace) -> None:
     now = timezone.now()
     with common.timed() as loading:
-        code, user = load(args.lines, args.snapshots, now)
+        code, user = load(args.lines, args.snapshots, args.others, now)
+    total = (args.others + 1) * args.lines * args.snapshots
     print(
         f"pages: order {code} with {args.lines} lines x {args.snapshots} snapshots "
-        f"({args.lines * args.snapshots:,} rows; loaded in {loading[0]:.1f} s), database "
+        f"({args.lines * args.snapshots:,} rows) among {args.others} more such orders of another "
+        f"client ({total:,} snapshots in all; loaded in {loading[0]:.1f} s), database "
         f"{connection.settings_dict['NAME']}; Django test Client in-process, {args.warmup} "
         f"warm-up + {args.r} timed requests per page\n"
     )
