@@ -221,7 +221,7 @@ def chart_defs(window_days: float = WINDOW_DAYS) -> str:
     label = escape(_("days since publish"))
     baseline = HEIGHT - BOTTOM + 16  # the day numbers'; the label sits at the canvas's foot
     return (
-        '<svg hidden aria-hidden="true" xmlns="http://www.w3.org/2000/svg"><defs>'
+        '<svg hidden="" aria-hidden="true" xmlns="http://www.w3.org/2000/svg"><defs>'
         f'<g id="{_days_id(window_days)}" text-anchor="middle" transform="translate(0 {baseline})">'
         f'{days}<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4 - baseline}" text-anchor="end">{label}'
         "</text></g></defs></svg>"

@@ -2,6 +2,7 @@
 
 import math
 import random
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -172,3 +173,18 @@ def test_projection_is_a_frozen_value():
     projection = Projection(100, 14, 200.0, 5.0, 3, 1.0, 50)
     with pytest.raises(AttributeError):
         projection.views = 1
+
+
+def test_every_chart_uses_the_one_days_axis_the_page_draws():
+    defs = parse(charts.chart_defs())
+    (axis,) = [g for g in defs.iter(f"{NS}g") if g.get("id")]
+    assert [t.text for t in axis.iter(f"{NS}text")][:8] == [str(d) for d in range(0, 15, 2)]
+    svg = parse(progress_chart(saturating(30_000, 3.0, 3), expected_views=20_000))
+    (use,) = svg.iter(f"{NS}use")
+    assert use.get("href") == f"#{axis.get('id')}"
+
+
+def test_chart_coordinates_have_at_most_one_decimal():
+    svg = progress_chart(saturating(30_000, 3.0, 13.9), expected_views=20_000)
+    numbers = re.findall(r"\d+\.\d+", svg.split("<title>")[0] + svg.split("</title>")[1])
+    assert numbers and all(len(number.split(".")[1]) == 1 for number in numbers)
