@@ -264,6 +264,7 @@ def chart_series(
         order_by=F("observed_at").asc(),
     )
     rows = (
+        # The one rule for counted views, for all the lines at once: each row's own line and end.
         counted_snapshots(F("line"), end)
         .filter(line_id__in=published)
         .annotate(bucket=bucket, next_bucket=next_bucket)

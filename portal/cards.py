@@ -1,9 +1,9 @@
 """The progress card of one order line: what its boost has reached, and how it settled.
 
-A card is worked out once, here, so the template only lays it out: the views counted so far
-(only up to the window end, DESIGN §5), the share of the expected views, where the whole fee comes
-back (``orders.pricing.whole_fee_threshold``), the day-14 projection and chart (``charts``), and
-the settlement with its filled-in formula once there is one.
+A card is worked out once, here, so its writer (``card_html``) only lays it out: the views counted
+so far (only up to the window end, DESIGN §5), the share of the expected views, where the whole fee
+comes back (``orders.pricing.whole_fee_threshold``), the day-14 projection and chart (``charts``),
+and the settlement with its filled-in formula once there is one.
 """
 
 from __future__ import annotations
