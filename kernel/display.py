@@ -7,8 +7,11 @@ A negative amount always carries the minus sign U+2212 before the currency sign.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
+
+from django.utils.translation import gettext, ngettext, pgettext
 
 from .money import half_up
 
@@ -40,3 +43,31 @@ def percent(ratio: Decimal | Fraction | str | None, places: int = 0) -> str:
         return ""
     value = Fraction(Decimal(ratio)) if isinstance(ratio, str) else Fraction(ratio)
     return f"{half_up(value * 100, places)} %"
+
+
+def duration(delta: timedelta) -> str:
+    """A time left in whole units, never weeks and never a fraction: ``"6 days, 9 hours"``.
+
+    Days and hours while a day or more is left, hours and minutes under a day, minutes under an
+    hour; a zero second unit is left out (``"26 days"``). Rounded down, so "6 days, 9 hours" never
+    promises more time than there is. ``timeuntil`` switches to weeks at seven days, which put
+    "1 week" beside "6 days, 9 hours" on one page.
+    """
+    minutes = max(0, int(delta.total_seconds()) // 60)
+    if minutes < 1:
+        return gettext("less than a minute")
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    units = [
+        (days, ngettext("%(count)d day", "%(count)d days", days)),
+        (hours, ngettext("%(count)d hour", "%(count)d hours", hours)),
+        (minutes, ngettext("%(count)d minute", "%(count)d minutes", minutes)),
+    ]
+    first = next(i for i, (count, _) in enumerate(units) if count)
+    shown = [text % {"count": count} for count, text in units[first : first + 2] if count]
+    if len(shown) == 1:
+        return shown[0]
+    return pgettext("two units of a duration", "%(larger)s, %(smaller)s") % {
+        "larger": shown[0],
+        "smaller": shown[1],
+    }

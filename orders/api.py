@@ -19,7 +19,6 @@ Messages follow the request's ``Accept-Language`` (the site's default language o
 from __future__ import annotations
 
 import functools
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from kernel.errors import DomainError
 from kernel.instants import parse_instant
+from kernel.jsonbody import JsonRefused, JsonTooLarge, load_json
+from kernel.text import has_control_characters
 
 from . import services
 from .models import IntegrationToken, OrderLine
@@ -176,7 +177,11 @@ def _batch(request: HttpRequest, key: str) -> list:
     except RequestDataTooBig:
         raise Refused(_error(413, _("The request body is too large."))) from None
     try:
-        data = json.loads(body)
+        data = load_json(body, max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    except JsonTooLarge as error:
+        raise Refused(_error(413, str(error))) from None
+    except JsonRefused as error:
+        raise Refused(_error(400, str(error))) from None
     except ValueError as error:
         raise Refused(
             _error(400, _("The body is not valid JSON: %(error)s") % {"error": error})
@@ -244,7 +249,9 @@ def _field(item: dict, name: str, errors: list[str]):
 
 def _video_id(item: dict, errors: list[str]) -> str | None:
     video_id = _field(item, "video_id", errors)
-    if video_id is not None and not (
+    if isinstance(video_id, str) and has_control_characters(video_id):
+        errors.append(_("“video_id” must not hold control characters (such as NUL)."))
+    elif video_id is not None and not (
         isinstance(video_id, str) and 0 < len(video_id) <= VIDEO_ID_MAX_LENGTH
     ):
         errors.append(

@@ -1,9 +1,11 @@
-"""Forms of the client portal: the order filter, the 视频助推 module and its idempotency key."""
+"""Forms of the money pages: top-up, and the 视频助推 module with its form id."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from kernel.money import CENT
 
 from .services import LineRequest
 
@@ -11,30 +13,34 @@ from .services import LineRequest
 MAX_ORDER_LINES = 100
 
 
-class OrderFilterForm(forms.Form):
-    """The orders list filter: orders with at least one boost in a stage, or without boosts."""
+# The hidden field of a money form that carries its form instance's signed id (``kernel.replay``).
+KEY_FIELD = "idempotency_key"
 
-    boosts = forms.ChoiceField(
-        label=_("Boosts"),
-        required=False,
-        choices=[
-            ("", _("All orders")),
-            ("awaiting_publish", _("Awaiting publish")),
-            ("active", _("In progress")),
-            ("settled", _("Settled")),
-            ("none", _("Without boost")),
-        ],
+
+class TopUpForm(forms.Form):
+    """Money received from a client. The hidden field carries the form instance's signed id, from
+    which the ledger key derives: posting the same form twice (a double click, Back and submit
+    again) credits once."""
+
+    amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=CENT)
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=300,
+        help_text=_("Kept on the ledger entry for the audit, e.g. the bank transfer reference."),
+        widget=forms.TextInput(attrs={"size": 60}),
     )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
 
 
 class OrderKeyForm(forms.Form):
-    """The module's hidden key, minted when the page is rendered: one order per rendered page.
+    """The module's hidden form id, issued when the order flow starts and kept by its URL.
 
-    A double click, a browser retry or a second tab posting the same page all carry the same key,
-    and ``place_order`` returns the first order for a repeated key.
+    A double click, Back and confirm again, or a refresh all post the same id, the order key
+    derives from it, and ``place_order`` returns the first order for a repeated key. The view
+    verifies the signature before anything is written.
     """
 
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(max_length=500, widget=forms.HiddenInput)
 
 
 class ModuleLineForm(forms.Form):

@@ -42,6 +42,7 @@ from .models import (
     HistoryVideo,
     Influencer,
     LedgerEntry,
+    LedgerKind,
     Order,
     OrderLine,
     ViewSnapshot,
@@ -148,12 +149,69 @@ def membership_of(user) -> ClientMembership | None:
     return ClientMembership.objects.select_related("client").filter(user_id=user.pk).first()
 
 
-def statement_entries(client: Client) -> QuerySet[LedgerEntry]:
-    """A client's ledger, newest first, with what each entry refers to (order, boost)."""
+def statement_entries(
+    client: Client,
+    *,
+    kind: str = "",
+    since: datetime | None = None,
+    before: datetime | None = None,
+) -> QuerySet[LedgerEntry]:
+    """A client's ledger, newest first, with what each entry refers to (order, boost).
+
+    ``kind`` keeps one kind of entry and ``[since, before)`` the entries made then (either end may
+    be open). The orders come with their lines and influencers, so ``charged_line`` names the
+    influencer an order charge paid for: one more query for any number of entries.
+    """
+    entries = LedgerEntry.objects.filter(client=client)
+    if kind:
+        entries = entries.filter(kind=kind)
+    if since is not None:
+        entries = entries.filter(created_at__gte=since)
+    if before is not None:
+        entries = entries.filter(created_at__lt=before)
     return (
-        LedgerEntry.objects.filter(client=client)
-        .select_related("order", "boost__line__order", "boost__line__influencer")
+        entries.select_related("order", "boost__line__order", "boost__line__influencer")
+        .prefetch_related(Prefetch("order__lines", queryset=_lines_with_influencer_names()))
         .order_by("-pk")
+    )
+
+
+def order_line_price_key(line_id: int) -> str:
+    """The idempotency key of the order charge that paid one line's fixed price."""
+    return f"order-line:{line_id}:price"
+
+
+def charged_line(entry: LedgerEntry) -> OrderLine | None:
+    """The line whose fixed price an order charge paid; None for any other entry.
+
+    An order is charged one entry per line, keyed by the line; ``statement_entries`` has
+    prefetched the order's lines, so this costs no query.
+    """
+    if entry.kind != LedgerKind.ORDER_CHARGE or entry.order is None:
+        return None
+    return next(
+        (
+            line
+            for line in entry.order.lines.all()
+            if order_line_price_key(line.pk) == entry.idempotency_key
+        ),
+        None,
+    )
+
+
+def statement_totals(entries: QuerySet[LedgerEntry]) -> dict[str, tuple[int, Decimal]]:
+    """The number and sum of the given entries by kind, in one query: ``{kind: (count, sum)}``."""
+    rows = entries.order_by().values_list("kind").annotate(n=Count("pk"), total=Sum("amount"))
+    # SQLite hands a sum of decimals back unscaled; money is always in fen.
+    return {kind: (n, to_fen(total)) for kind, n, total in rows}
+
+
+def _lines_with_influencer_names() -> QuerySet[OrderLine]:
+    """Order lines with only their influencer's name, in line order (what a list names)."""
+    return (
+        OrderLine.objects.select_related("influencer")
+        .only("order_id", "influencer__name")
+        .order_by("pk")
     )
 
 
@@ -165,14 +223,32 @@ def influencers_for_picking(query: str = "") -> QuerySet[Influencer]:
     return influencers
 
 
-def client_orders(client: Client, *, boost_group: str = "") -> QuerySet[Order]:
+def client_orders(
+    client: Client,
+    *,
+    boost_group: str = "",
+    search: str = "",
+    since: datetime | None = None,
+    before: datetime | None = None,
+) -> QuerySet[Order]:
     """A client's orders, newest first, with line and boost counts and totals annotated.
 
     ``boost_group`` (a key of ``BOOST_STATUS_GROUPS``) keeps orders with at least one boost in that
-    group; ``"none"`` keeps orders without any boost. Lines and boosts are one-to-one, so the sums
-    over the one join are not multiplied.
+    group; ``"none"`` keeps orders without any boost. ``search`` matches the order code or the name
+    or platform id of one of its influencers; ``[since, before)`` the instants placed. Lines and
+    boosts are one-to-one, so the sums over the one join are not multiplied. The lines come with
+    their influencer's name, in one more query for the whole page.
     """
     orders = Order.objects.filter(client=client)
+    if search:
+        named = OrderLine.objects.filter(order=OuterRef("pk")).filter(
+            Q(influencer__name__icontains=search) | Q(influencer__platform_id__icontains=search)
+        )
+        orders = orders.filter(Q(code__icontains=search) | Exists(named))
+    if since is not None:
+        orders = orders.filter(placed_at__gte=since)
+    if before is not None:
+        orders = orders.filter(placed_at__lt=before)
     if boost_group == "none":
         orders = orders.filter(~Exists(Boost.objects.filter(line__order=OuterRef("pk"))))
     elif boost_group in BOOST_STATUS_GROUPS:
@@ -187,13 +263,17 @@ def client_orders(client: Client, *, boost_group: str = "") -> QuerySet[Order]:
         f"n_{group}": Count("lines__boost", filter=Q(lines__boost__status__in=statuses))
         for group, statuses in BOOST_STATUS_GROUPS.items()
     }
-    return orders.annotate(
-        n_lines=Count("lines"),
-        n_boosts=Count("lines__boost"),
-        total_prices=Coalesce(Sum("lines__fixed_price"), ZERO_MONEY),
-        total_fees=Coalesce(Sum("lines__boost__boost_fee"), ZERO_MONEY),
-        **counts,
-    ).order_by("-placed_at", "-pk")
+    return (
+        orders.annotate(
+            n_lines=Count("lines"),
+            n_boosts=Count("lines__boost"),
+            total_prices=Coalesce(Sum("lines__fixed_price"), ZERO_MONEY),
+            total_fees=Coalesce(Sum("lines__boost__boost_fee"), ZERO_MONEY),
+            **counts,
+        )
+        .prefetch_related(Prefetch("lines", queryset=_lines_with_influencer_names()))
+        .order_by("-placed_at", "-pk")
+    )
 
 
 def client_order(client: Client, code: str) -> Order | None:

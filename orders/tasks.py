@@ -11,5 +11,6 @@ from . import services
 
 @shared_task
 def refresh_quotes(now: str | None = None) -> dict[str, int]:
-    """Re-quote every influencer from its history (daily, and on demand)."""
-    return {"refreshed": services.refresh_quotes(now=parse_now(now))}
+    """Re-quote every influencer from its history (daily, and on demand); one that fails alone is
+    logged and counted as ``failed`` while the others are refreshed."""
+    return services.refresh_all_quotes(now=parse_now(now))

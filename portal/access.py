@@ -47,24 +47,34 @@ def client_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
     return wrapper
 
 
+def frame(client: Client, *, nav: str = "") -> dict[str, Any]:
+    """What the header of every portal page shows: the client, its balance, the current tab."""
+    return {
+        "portal_client": client,
+        "portal_balance": yuan(selectors.client_balance(client)),
+        "nav": nav,
+    }
+
+
+def user_frame(request: HttpRequest) -> dict[str, Any]:
+    """The header for a page any logged-in user may see (the password pages): the client's
+    frame when the user belongs to one, else nothing."""
+    membership = selectors.membership_of(request.user)
+    return frame(membership.client) if membership else {}
+
+
 def render_page(
     request: ClientRequest, template: str, context: dict[str, Any], *, nav: str = ""
 ) -> HttpResponse:
     """Render a portal page with the client and its balance in the header."""
-    context = {
-        "portal_client": request.client,
-        "portal_balance": yuan(selectors.client_balance(request.client)),
-        "nav": nav,
-        **context,
-    }
-    return TemplateResponse(request, template, context)
+    return TemplateResponse(request, template, {**frame(request.client, nav=nav), **context})
 
 
 def not_found(request: ClientRequest) -> HttpResponse:
     """The answer for another client's object and for no object at all alike.
 
-    Nothing tells the two apart, not even a CSRF token (the page has no form).
+    Nothing tells the two apart, not even a CSRF token: the header keeps the tabs and the balance
+    but leaves out its two forms (language and log out).
     """
-    return TemplateResponse(
-        request, "portal/not_found.html", {"portal_client": request.client}, status=404
-    )
+    context = {**frame(request.client), "frame_without_forms": True}
+    return TemplateResponse(request, "portal/not_found.html", context, status=404)

@@ -15,9 +15,9 @@ from html import escape
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
+from kernel.display import duration
 from orders.models import BoostStatus
 
 from .cards import LineCard
@@ -185,7 +185,7 @@ class CardWriter:
             if card.validity_over:
                 note = self.validity_over
             else:
-                left = _fill(self.left_to_publish, left=timeuntil(boost.valid_until, self.now))
+                left = _fill(self.left_to_publish, left=duration(boost.valid_until - self.now))
                 note = f"<strong>{left}</strong> {_fill(self.promise, fee=fee)}"
             return f'<dl class="facts">{expected}{until}</dl><p class="note">{note}</p>'
         if card.refunded_unpublished:
@@ -206,7 +206,7 @@ class CardWriter:
         mark = ""
         if card.threshold:
             mark = (
-                f'<div class="mark" style="left: {card.threshold_left}%" '
+                f'<div class="mark" data-left="{card.threshold_left}" '
                 f'title="{self.whole_fee_mark}"></div>'
             )
         if card.current_views is None:
@@ -223,7 +223,7 @@ class CardWriter:
             if card.window_over:
                 left = self.window_over
             else:
-                left = escape(timeuntil(boost.window_end, self.now))
+                left = escape(duration(boost.window_end - self.now))
             window += f"<dt>{self.time_left}</dt><dd>{left}</dd>"
         html = (
             f'<div class="muted small">{self.views_so_far}</div>'
@@ -231,7 +231,7 @@ class CardWriter:
             f"{self.expected}</span></div>"
             f'<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
             f'aria-valuenow="{card.progress_now}"><div class="bar {card.bar_class}" '
-            f'style="width: {card.progress_width}%"></div>{mark}</div>'
+            f'data-width="{card.progress_width}"></div>{mark}</div>'
             f'<div class="muted small">{reached}</div>'
             f'<dl class="facts spaced">{window}</dl>'
         )
@@ -275,5 +275,5 @@ class CardWriter:
         title = f"{self.settlement}: {escape(settlement.get_kind_display())}"
         return (
             f'<div class="statement"><h3>{title}</h3>{explained}'
-            f'<dl class="facts spaced">{facts}</dl></div>'
+            f'<dl class="facts">{facts}</dl></div>'
         )

@@ -212,19 +212,21 @@ def _days_id(window_days: float) -> str:
 def chart_defs(window_days: float = WINDOW_DAYS) -> str:
     """What every chart of a page shares, as hidden SVG to put once on the page: the days axis.
 
-    Each ``progress_chart`` refers to it (``<use>``), so a page of fifty charts carries it once.
+    Each ``progress_chart`` refers to its day numbers and its label (``<use>``), so a page of fifty
+    charts carries them once; each ``use`` has the class the stylesheet sizes and places.
     """
     days = "".join(
         f'<text x="{_n(_x(day, window_days))}">{day}</text>'
         for day in range(0, int(window_days) + 1, 2)
     )
     label = escape(_("days since publish"))
-    baseline = HEIGHT - BOTTOM + 16  # the day numbers'; the label sits at the canvas's foot
+    name = _days_id(window_days)
     return (
         '<svg hidden="" aria-hidden="true" xmlns="http://www.w3.org/2000/svg"><defs>'
-        f'<g id="{_days_id(window_days)}" text-anchor="middle" transform="translate(0 {baseline})">'
-        f'{days}<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4 - baseline}" text-anchor="end">{label}'
-        "</text></g></defs></svg>"
+        f'<g id="{name}" text-anchor="middle" transform="translate(0 {HEIGHT - BOTTOM + 16})">'
+        f"{days}</g>"
+        f'<text id="{name}-label" x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">{label}'
+        "</text></defs></svg>"
     )
 
 
@@ -270,7 +272,8 @@ def progress_chart(
         + "</g>",
         # The days axis is the same on every chart: drawn once per page by ``chart_defs``. Its
         # text takes fill and size from the ``use`` (they inherit into the copy).
-        f'<use class="tick" href="#{_days_id(window_days)}"/>',
+        f'<use class="tick" href="#{_days_id(window_days)}"/>'
+        f'<use class="axis-label" href="#{_days_id(window_days)}-label"/>',
     ]
     if now_day is not None and 0 <= now_day <= window_days:
         x = _n(_x(now_day, window_days))

@@ -9,7 +9,7 @@ e-mails reverse. Their templates have ``portal_`` names so they never replace th
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from .views import account, detail, new_order, orders
+from .views import account, auth, detail, new_order, orders, top_up
 
 # Not ``app_name``: that would namespace the account views too.
 NAMESPACE = "portal"
@@ -18,6 +18,7 @@ portal_patterns = [
     path("", orders.home, name="home"),
     path("account/", account.account, name="account"),
     path("account/statement.csv", account.statement_csv, name="statement_csv"),
+    path("account/top-up/", top_up.top_up, name="top_up"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/new/", new_order.order_new, name="order_new"),
     path("orders/<str:code>/", detail.order_detail, name="order_detail"),
@@ -29,20 +30,10 @@ account_patterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth.PasswordChangeView.as_view(), name="password_change"),
     path(
-        "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="registration/portal_password_change_form.html"
-        ),
-        name="password_change",
-    ),
-    path(
-        "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="registration/portal_password_change_done.html"
-        ),
-        name="password_change_done",
+        "password/change/done/", auth.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path(
         "password/reset/",

@@ -1,3 +1,5 @@
+"""The settlements app's configuration: its name and the label the admin shows."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

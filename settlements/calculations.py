@@ -14,14 +14,15 @@ Pure rules: no Django models, no database (only ``gettext``, for the words of ``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from django.utils.translation import gettext
 
-FORMULA_VERSION = "v1"
+from kernel.display import grouped, yuan
+from kernel.money import half_up
 
-_FEN = Decimal("0.01")
+FORMULA_VERSION = "v1"
 
 
 @dataclass(frozen=True)
@@ -53,18 +54,18 @@ class CompensationExplanation:
         """
         if self.shortfall_views == 0:
             return gettext("%(actual)s ≥ expected %(expected)s: nothing owed") % {
-                "actual": f"{self.actual_views:,}",
-                "expected": f"{self.expected_views:,}",
+                "actual": grouped(self.actual_views),
+                "expected": grouped(self.expected_views),
             }
         cpm = _expected_cpm(self.expected_views, self.fixed_price, self.boost_fee)
         raw = _raw(self.shortfall_views, self.expected_views, self.fixed_price, self.boost_fee)
         figures = {
-            "expected": f"{self.expected_views:,}",
-            "actual": f"{self.actual_views:,}",
-            "cpm": _yuan(_round_half_up(cpm, 2)),
-            "raw": _yuan(_round_half_up(raw, 2)),
-            "fee": _yuan(self.boost_fee),
-            "amount": _yuan(self.amount),
+            "expected": grouped(self.expected_views),
+            "actual": grouped(self.actual_views),
+            "cpm": yuan(half_up(cpm, 2)),
+            "raw": yuan(half_up(raw, 2)),
+            "fee": yuan(self.boost_fee),
+            "amount": yuan(self.amount),
         }
         if self.cap_applied:
             template = gettext(
@@ -104,11 +105,11 @@ def explain_compensation(
         fixed_price=fixed_price,
         boost_fee=boost_fee,
         shortfall_views=shortfall,
-        expected_cpm=_round_half_up(_expected_cpm(expected_views, fixed_price, boost_fee), 4),
-        raw_amount=_round_half_up(raw, 6),
+        expected_cpm=half_up(_expected_cpm(expected_views, fixed_price, boost_fee), 4),
+        raw_amount=half_up(raw, 6),
         cap_applied=raw > fee,
-        amount=_round_half_up(min(raw, fee), 2),
-        cap_threshold_share=_round_half_up(threshold, 4),
+        amount=half_up(min(raw, fee), 2),
+        cap_threshold_share=half_up(threshold, 4),
     )
 
 
@@ -118,19 +119,6 @@ def _expected_cpm(expected_views: int, fixed_price: Decimal, boost_fee: Decimal)
 
 def _raw(shortfall: int, expected_views: int, fixed_price: Decimal, boost_fee: Decimal) -> Fraction:
     return shortfall * (Fraction(fixed_price) + Fraction(boost_fee)) / expected_views
-
-
-def _round_half_up(value: Fraction, places: int) -> Decimal:
-    """Round an exact value half away from zero to ``places`` decimals, without any float."""
-    scaled = abs(value) * 10**places
-    units = int(scaled + Fraction(1, 2))  # floor, since the operand is non-negative
-    sign = "-" if value < 0 else ""
-    return Decimal(f"{sign}{units}e-{places}")
-
-
-def _yuan(amount: Decimal) -> str:
-    # Quantize first: Decimal's own "{:.2f}" would round half-even.
-    return f"¥{amount.quantize(_FEN, rounding=ROUND_HALF_UP):,}"
 
 
 def _check_views(name: str, value: object, *, minimum: int) -> None:

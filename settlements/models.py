@@ -2,8 +2,13 @@
 
 A ``Settlement`` is inserted once per terminal boost with every input of its calculation and is
 never updated in its money fields (the model refuses it, and on PostgreSQL a trigger does too).
-Corrections are ``Adjustment`` rows; every state change is a ``SettlementEvent``.
+Corrections are ``Adjustment`` rows; every state change is a ``SettlementEvent``. A due row a
+sweep could not process is kept out of its batches as a ``QuarantinedRow`` until a retry succeeds.
 """
+
+from __future__ import annotations
+
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -19,8 +24,20 @@ class ImmutableFieldError(Exception):
     """Raised when code tries to change a settlement's money fields after insert."""
 
 
+def overdue_q(today: date) -> Q:
+    """Overdue (DESIGN §7): due before ``today`` (Asia/Shanghai) and still to pay.
+
+    Still to pay means scheduled or held; paid and closed settlements are never overdue.
+    """
+    return Q(due_date__lt=today, status__in=Settlement.OPEN)
+
+
 class SettlementQuerySet(models.QuerySet):
     """Refuses bulk writes to the money fields, which ``save`` alone would not catch."""
+
+    def overdue(self, today: date) -> SettlementQuerySet:
+        """The settlements overdue on ``today`` (see ``overdue_q``)."""
+        return self.filter(overdue_q(today))
 
     def update(self, **kwargs):
         _refuse_money_fields(kwargs)
@@ -64,6 +81,10 @@ class Settlement(models.Model):
 
     Kind = SettlementKind
     Status = SettlementStatus
+    # Still to pay: the statuses a payout sweep or Finance can still act on.
+    OPEN = (SettlementStatus.SCHEDULED, SettlementStatus.HELD)
+    # The outcomes of a closed window (as opposed to refunds).
+    WINDOW_KINDS = (SettlementKind.NONE, SettlementKind.COMPENSATION)
     MONEY_FIELDS = (
         "boost_id",
         "kind",
@@ -182,6 +203,10 @@ class Settlement(models.Model):
                     f"Settlement {self.pk}: {', '.join(changed)} cannot change; add an adjustment."
                 )
         super().save(*args, **kwargs)
+
+    def is_overdue(self, today: date) -> bool:
+        """The row-level form of ``overdue_q``: due before ``today`` and still to pay."""
+        return self.due_date < today and self.status in self.OPEN
 
     @property
     def explanation(self) -> CompensationExplanation | None:
@@ -335,3 +360,71 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_working_day else '休'}"
+
+
+class QuarantineSweep(models.TextChoices):
+    CLOSE_WINDOWS = "close_windows", _("Close windows")
+    EXPIRE_UNPUBLISHED = "expire_unpublished", _("Expire unpublished boosts")
+    PAY_DUE = "pay_due", _("Pay due settlements")
+
+
+class QuarantineResolution(models.TextChoices):
+    RETRIED = "retried", _("Processed on a retry")
+    NOT_DUE = "not_due", _("No longer due")
+
+
+class QuarantinedRow(models.Model):
+    """A due row a sweep could not process on its own (STYLE 11: one bad row never stops others).
+
+    The sweep's batches leave it out and each run retries it once, alone; operators see it in the
+    work queue. Append-only in spirit: a failure inserts a row or bumps the open one's attempts and
+    last error; a success (or the row no longer being due) sets ``resolved_at``; nothing is deleted.
+    At most one open row per sweep and object.
+    """
+
+    Sweep = QuarantineSweep
+    Resolution = QuarantineResolution
+    ERROR_CLASS_LENGTH = 200
+    ERROR_MESSAGE_LENGTH = 1000
+
+    sweep = models.CharField(_("sweep"), max_length=30, choices=QuarantineSweep.choices)
+    object_model = models.CharField(_("model"), max_length=100)
+    object_id = models.BigIntegerField(_("object id"))
+    error_class = models.CharField(_("error"), max_length=ERROR_CLASS_LENGTH)
+    error_message = models.CharField(
+        _("error message"), max_length=ERROR_MESSAGE_LENGTH, blank=True
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    first_failed_at = models.DateTimeField(_("first failed at"))
+    last_failed_at = models.DateTimeField(_("last failed at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution = models.CharField(
+        _("resolution"), max_length=20, choices=QuarantineResolution.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("quarantined row")
+        verbose_name_plural = _("quarantined rows")
+        ordering = ["-last_failed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sweep", "object_id"],
+                condition=Q(resolved_at__isnull=True),
+                name="quarantine_one_open_row_per_object",
+            ),
+            models.CheckConstraint(
+                condition=Q(sweep__in=QuarantineSweep.values),
+                name="quarantine_sweep_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolution="")
+                | Q(resolved_at__isnull=False, resolution__in=QuarantineResolution.values),
+                name="quarantine_resolved_has_resolution",
+            ),
+            models.CheckConstraint(
+                condition=Q(attempts__gte=1), name="quarantine_attempts_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sweep_display()} · {self.object_model} {self.object_id}"

@@ -2,13 +2,15 @@
 
 All three are safe to run twice or concurrently: batches lock their rows with
 ``select_for_update(skip_locked=True)``, re-check state, and unique constraints back the writes.
+None raises because of one row: a row that fails alone is quarantined (``quarantined`` in the
+counts), shown in the operators' work queue and retried on the next run (``resolved``).
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from orders.tasks import parse_now
+from kernel.instants import parse_now
 
 from . import services
 

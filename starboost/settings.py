@@ -5,10 +5,12 @@ only when asked. Production (DEBUG off) has no secret defaults and passes ``chec
 """
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,7 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STARBOOST_VAR_DIR", BASE_DIR / "var"))
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The development .env that bin/run writes; STARBOOST_DOTENV="" skips it (bin/serve, the tests).
+DOTENV = os.environ.get("STARBOOST_DOTENV", str(BASE_DIR / ".env"))
+if DOTENV:
+    environ.Env.read_env(DOTENV, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = (
@@ -36,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_celery_beat",
+    "axes",
+    "csp",
     "orders",
     "settlements",
     "portal",
@@ -43,13 +50,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware, so its 400 speaks the request's language.
+    "kernel.http.RefuseControlCharacters",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kernel.http.PrivateCache",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "starboost.urls"
@@ -162,6 +175,80 @@ SETTLEMENT_DUE_BUSINESS_DAYS = 7
 SNAPSHOT_FRESHNESS_HOURS = 24
 # Most items (publish events or view snapshots) one /api/ request may carry; more is a 413.
 INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
+# Ledger ceilings, far below numeric(14,2)'s 999,999,999,999.99 so no posting can overflow it.
+LEDGER_MAX_ENTRY = Decimal("1000000000.00")
+LEDGER_MAX_BALANCE = Decimal("10000000000.00")
+
+# --- Login throttling (django-axes), on the portal's and the admin's login alike --------------
+# AxesStandaloneBackend first: it refuses a locked-out username + address before any password is
+# checked. The count is per username and client address (REMOTE_ADDR: behind a reverse proxy that
+# is the proxy's, so the lock is then per username), kept in the database so every web process
+# sees it. A successful login resets it; an attempt while locked out starts the cool-off again;
+# an operator unlocks early (``manage.py axes_reset_username NAME`` or the admin's Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kernel.lockout.lockout_response"
+
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------
+# Nothing inline: every script and style is a static file, so neither needs 'unsafe-inline'
+# (values that vary per page, like a progress bar's width, are set from data attributes by JS).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Production operations (operations app): static files, probes, metrics, sweeps ---------------
+INSTALLED_APPS += ["django_prometheus", "operations"]
+# Request and database metrics wrap everything; the request id is set before any other middleware
+# may log; whitenoise serves static files right after SecurityMiddleware (its documented place).
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "operations.middleware.RequestIdMiddleware",
+    *MIDDLEWARE[: _security + 1],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[_security + 1 :],
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _ENGINES.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed file names in production (collectstatic writes them; whitenoise serves
+    # them with a far-future cache header); plain files while developing.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Probes and scrapes come over plain HTTP from inside the network, not through the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; with no token it is a 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# One Redis can serve several deployments (or test runs) when each uses its own queue name.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 
 # --- Production hardening (DEBUG off) ---------------------------------------------------------
 if not DEBUG:
@@ -173,9 +260,37 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Logs and errors: text or JSON lines with the request id; Sentry when SENTRY_DSN is set -------
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "operations.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# Celery replaces the root logger's handlers unless told not to: JSON lines in worker and beat too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from operations.error_reporting import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -4,7 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/insights/", include("settlements.urls")),
+    path("", include("operations.urls")),  # /healthz, /readyz, /metrics
+    path("admin/insights/", include("settlements.insights.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("orders.api_urls")),
 ]

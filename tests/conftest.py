@@ -1,18 +1,17 @@
 """Fixtures shared by every test package: a fixed instant, frozen time and an English UI."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from tests.factories import T0
 
 
 @pytest.fixture
 def now() -> datetime:
     """A fixed aware instant: pass it to services as ``now`` so no result depends on the clock."""
-    return datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
+    return T0
 
 
 @pytest.fixture

@@ -1,16 +1,18 @@
 """Clients in the admin: their balance and memberships, and the two money views that call the
-services: top up (``services.top_up``) and place an order (the 视频助推 module, DESIGN §5)."""
+services: top up (``services.top_up``) and place an order (the 视频助推 module, DESIGN §5).
+
+Both money views are replay-safe (STYLE 12): a form instance (``kernel.replay``) is issued on the
+first GET and kept in the URL, the service key derives from it (``orders.money_forms``), and a
+resubmission after Back or a refresh returns the first result with a message saying so.
+"""
 
 from __future__ import annotations
 
-import uuid
-from urllib.parse import urlencode
+from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -20,25 +22,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kernel.display import percent
-from kernel.money import CENT, to_fen
+from kernel import replay
+from kernel.display import yuan
+from kernel.money import to_fen
 
-from .. import selectors, services
-from ..forms import MAX_ORDER_LINES, ModuleLineFormSet, OrderKeyForm
-from ..models import Client, ClientMembership, Influencer, LedgerEntry, Order
+from .. import module, money_forms, selectors, services
+from ..forms import KEY_FIELD, OrderKeyForm, TopUpForm
+from ..models import Client, ClientMembership, LedgerEntry, Order
 from ..services import LineRequest, OrderError
-from .base import (
-    RECENT_ROWS,
-    cached_quote,
-    cap_explanation,
-    change_url,
-    changelist_url,
-    link,
-    or_empty,
-)
-
-# Influencers per page on step 1 of placing an order.
-PICK_PAGE_SIZE = 25
+from .base import RECENT_ROWS, change_url, changelist_url, link, or_empty
 
 
 class ClientBalanceFilter(admin.SimpleListFilter):
@@ -64,22 +56,6 @@ class ClientMembershipInline(admin.TabularInline):
     model = ClientMembership
     extra = 0
     autocomplete_fields = ["user"]
-
-
-class TopUpForm(forms.Form):
-    """Money received from a client. The hidden key is minted when the form is first shown, so
-    posting the same form twice (a double click, a browser retry) credits once."""
-
-    amount = forms.DecimalField(
-        label=_("amount"), max_digits=14, decimal_places=2, min_value=CENT
-    )
-    reason = forms.CharField(
-        label=_("reason"),
-        max_length=300,
-        help_text=_("Kept on the ledger entry for the audit, e.g. the bank transfer reference."),
-        widget=forms.TextInput(attrs={"size": 60}),
-    )
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
 
 class ClientAdmin(admin.ModelAdmin):
@@ -225,103 +201,136 @@ class ClientAdmin(admin.ModelAdmin):
         }
 
     def top_up_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Credit money received from the client through ``services.top_up``."""
+        """Credit money received from the client through ``services.top_up``, once per form.
+
+        The form instance (``kernel.replay``) is issued on the first GET and kept in the URL, so
+        Back or a refresh shows the same form, and posting it again returns the first credit.
+        """
         client = self._client_for(request, object_id, "orders.add_ledgerentry")
         if client is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        title = gettext("Top up %(client)s") % {"client": client}
+        if request.method == "POST":
+            token = request.POST.get(KEY_FIELD, "")
+        else:
+            token = request.GET.get(replay.FORM_PARAM, "")
+            if not token:
+                return HttpResponseRedirect(
+                    replay.url_with(request, self._issue(request, client, money_forms.TOP_UP_FORM))
+                )
+        try:
+            instance = self._verify(request, client, money_forms.TOP_UP_FORM, token)
+        except replay.FormInstanceRefused as error:
+            return self._refused(request, client, title, error)
+        booked = money_forms.booked_top_up(client, instance.id)
         if request.method == "POST":
             form = TopUpForm(request.POST)
             if form.is_valid():
-                now = timezone.now()
-                try:
-                    entry = services.top_up(
-                        client=client,
-                        amount=form.cleaned_data["amount"],
-                        reason=form.cleaned_data["reason"],
-                        idempotency_key=f"top-up:{form.cleaned_data['idempotency_key']}",
-                        now=now,
-                        created_by=request.user,
-                    )
-                except services.IdempotencyConflict:
-                    form.add_error(
-                        None,
-                        gettext(
-                            "This form was already used for a different top-up; "
-                            "open the top-up page again to credit more."
-                        ),
-                    )
-                except OrderError as error:
-                    form.add_error(None, error.messages)
-                else:
-                    self._top_up_message(request, client, entry, now)
-                    return HttpResponseRedirect(change_url(client))
+                response = self._book_top_up(request, client, form, instance, booked)
+                if response is not None:
+                    return response
         else:
-            form = TopUpForm(initial={"idempotency_key": uuid.uuid4()})
-        title = gettext("Top up %(client)s") % {"client": client}
+            initial = {KEY_FIELD: instance.token}
+            if booked is not None:  # show what this form booked; posting it again books nothing
+                initial.update(amount=booked.amount, reason=booked.reason)
+            form = TopUpForm(initial=initial)
         return TemplateResponse(
             request,
             "admin/orders/client/top_up.html",
-            self._context(request, client, title, form=form),
+            self._context(
+                request,
+                client,
+                title,
+                form=form,
+                already=money_forms.already_credited(booked) if booked else "",
+                result_url=change_url(booked) if booked else "",
+                new_form_url=replay.url_with(request, None),
+            ),
         )
 
-    def _top_up_message(self, request, client, entry: LedgerEntry, now) -> None:
-        if entry.created_at != now:
-            # The service returned the entry of an earlier post of this very form.
-            messages.warning(
-                request,
-                gettext("This top-up of %(amount)s was already credited; nothing changed.")
-                % {"amount": entry.amount},
+    def _book_top_up(
+        self, request, client, form: TopUpForm, instance: replay.FormInstance, booked
+    ) -> HttpResponse | None:
+        """Call ``services.top_up`` with the form's key; None when the form shows an error."""
+        now = timezone.now()
+        try:
+            entry = services.top_up(
+                client=client,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                idempotency_key=money_forms.top_up_key(instance.id),
+                now=now,
+                created_by=request.user,
             )
-            return
-        self.log_change(request, client, gettext("Topped up %(amount)s") % {"amount": entry.amount})
-        messages.success(
-            request,
-            gettext("Credited %(amount)s to %(client)s; the balance is now %(balance)s.")
-            % {"amount": entry.amount, "client": client, "balance": entry.balance_after},
-        )
+        except services.IdempotencyConflict:
+            form.add_error(
+                None,
+                gettext(
+                    "This form already credited %(amount)s; nothing more was credited. Start a "
+                    "new top-up to credit another amount."
+                )
+                % {"amount": yuan(booked.amount) if booked else ""},
+            )
+            return None
+        except OrderError as error:
+            form.add_error(None, error.messages)
+            return None
+        if booked is not None:
+            messages.warning(request, money_forms.already_credited(entry))
+        else:
+            self.log_change(
+                request, client, gettext("Topped up %(amount)s") % {"amount": entry.amount}
+            )
+            messages.success(
+                request,
+                gettext("Credited %(amount)s to %(client)s; the balance is now %(balance)s.")
+                % {"amount": entry.amount, "client": client, "balance": entry.balance_after},
+            )
+        return HttpResponseRedirect(change_url(client))
 
     def place_order_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Place an order for the client in two steps (DESIGN §5, the 视频助推 module).
 
-        Step 1 (GET) picks influencers; step 2 (GET ``step=review``) shows each line's price and
-        quote from ``services.preview_order`` with a box to tick its boost; the review form posts
-        back to update the totals or to confirm, which calls ``services.place_order`` with the
-        prices shown and the review's idempotency key.
+        Step 1 (GET) picks influencers; step 2 (GET ``step=module``) shows the module built by
+        ``orders.module`` with a box to tick each boost; it posts back to update the totals or to
+        confirm, which calls ``services.place_order`` with the prices shown. One form instance
+        (``kernel.replay``) runs through both steps in the URL, and the order key derives from it.
         """
         client = self._client_for(request, object_id, "orders.add_order")
         if client is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if request.method == "POST":
             return self._place_order_post(request, client)
-        selected = _selected_ids(request.GET.getlist("i"))
-        if request.GET.get("step") == "review":
-            if not selected:
-                messages.error(request, gettext("Pick at least one influencer."))
-            else:
+        token = request.GET.get(replay.FORM_PARAM, "")
+        if not token:
+            return HttpResponseRedirect(
+                replay.url_with(request, self._issue(request, client, money_forms.ADMIN_ORDER_FORM))
+            )
+        try:
+            instance = self._verify(request, client, money_forms.ADMIN_ORDER_FORM, token)
+        except replay.FormInstanceRefused as error:
+            return self._refused(request, client, self._order_title(client), error)
+        placed = money_forms.placed_order(client, instance.id)
+        selected = module.picked_ids(request.GET.getlist(module.PICK_PARAM))
+        if request.GET.get(module.STEP_PARAM) == module.MODULE_STEP:
+            if placed is not None:
                 return self._render_review(
-                    request,
-                    client,
-                    [LineRequest(influencer_id=pk) for pk in selected],
-                    idempotency_key=uuid.uuid4(),
+                    request, client, instance, money_forms.placed_lines(placed)
                 )
-        return self._render_pick(request, client, selected)
+            if selected:
+                return self._render_review(
+                    request, client, instance, [LineRequest(influencer_id=pk) for pk in selected]
+                )
+            messages.error(request, gettext("Pick at least one influencer."))
+        return self._render_pick(request, client, instance, selected, placed)
 
-    def _render_pick(self, request, client, selected: list[int]) -> HttpResponse:
-        query = request.GET.get("q", "").strip()
-        influencers = selectors.influencers_for_picking(query)
-        page = Paginator(influencers, PICK_PAGE_SIZE).get_page(request.GET.get("p"))
-        on_page = {influencer.pk for influencer in page}
-        selected_set = set(selected)
-        rows = [
-            {
-                "influencer": influencer,
-                "selected": influencer.pk in selected_set,
-                **cached_quote(influencer),
-            }
-            for influencer in page
-        ]
-        elsewhere = list(
-            Influencer.objects.filter(pk__in=selected_set - on_page).order_by("name", "pk")
+    def _render_pick(
+        self, request, client, instance: replay.FormInstance, selected: list[int], placed
+    ) -> HttpResponse:
+        pick = module.pick_page(
+            query=request.GET.get("q", ""),
+            page_number=request.GET.get(module.PAGE_PARAM),
+            selected=selected,
         )
         title = gettext("Place an order for %(client)s: pick influencers") % {"client": client}
         return TemplateResponse(
@@ -331,11 +340,11 @@ class ClientAdmin(admin.ModelAdmin):
                 request,
                 client,
                 title,
-                query=query,
-                page=page,
-                rows=rows,
-                selected_elsewhere=elsewhere,
-                selected_count=len(selected_set),
+                pick=pick,
+                page=pick.page,
+                rows=pick.rows,
+                form_token=instance.token,
+                **self._already_placed(client, placed),
             ),
         )
 
@@ -343,56 +352,18 @@ class ClientAdmin(admin.ModelAdmin):
         self,
         request,
         client,
-        requests: list[LineRequest],
+        instance: replay.FormInstance,
+        lines: list[LineRequest],
         *,
-        idempotency_key,
         errors: list[str] | None = None,
     ) -> HttpResponse:
-        now = timezone.now()
-        ids = [r.influencer_id for r in requests]
-        ticked = {r.influencer_id for r in requests if r.boost}
         try:
             # Always fresh prices: after "price changed" the operator reviews the new ones.
-            preview = services.preview_module(
-                client=client, influencer_ids=ids, ticked=ticked, now=now
-            )
+            shown = module.build_module(client=client, lines=lines, now=timezone.now())
         except OrderError as error:
             for message in error.messages:
                 messages.error(request, message)
-            return HttpResponseRedirect(self._pick_url(client, ids))
-        formset = ModuleLineFormSet(
-            prefix="lines",
-            initial=[
-                {
-                    "influencer_id": influencer.pk,
-                    "fixed_price": influencer.fixed_price,
-                    "boost_fee": quote.boost_fee,
-                    "boost": request_.boost,
-                }
-                for influencer, request_, quote in preview.lines
-            ],
-        )
-        rows = []
-        for form, (influencer, request_, quote) in zip(formset, preview.lines, strict=True):
-            if not quote.eligible:
-                form.fields["boost"].widget.attrs["disabled"] = True
-            rows.append(
-                {
-                    "form": form,
-                    "influencer": influencer,
-                    "quote": quote,
-                    "boost": request_.boost,
-                    "reason": quote.reason.label if quote.reason else "",
-                    "premium_ratio": percent(quote.premium_ratio),
-                    "cap": cap_explanation(
-                        expected_views=quote.expected_views,
-                        fixed_price=influencer.fixed_price,
-                        boost_fee=quote.boost_fee,
-                    )
-                    if quote.eligible
-                    else "",
-                }
-            )
+            return HttpResponseRedirect(self._pick_url(client, instance, []))
         title = gettext("Place an order for %(client)s: review") % {"client": client}
         return TemplateResponse(
             request,
@@ -401,63 +372,62 @@ class ClientAdmin(admin.ModelAdmin):
                 request,
                 client,
                 title,
-                preview=preview,
-                totals={
-                    "fixed": to_fen(preview.total_fixed),
-                    "fees": to_fen(preview.total_fees),
-                    "total": to_fen(preview.total),
-                    "balance": to_fen(preview.balance),
-                    "balance_after": to_fen(preview.balance_after),
-                },
-                rows=rows,
-                formset=formset,
-                key_form=OrderKeyForm(initial={"idempotency_key": idempotency_key}),
+                preview=shown.preview,
+                totals=shown.totals,
+                rows=shown.rows,
+                formset=shown.formset,
+                key_form=OrderKeyForm(initial={KEY_FIELD: instance.token}),
                 errors=errors or [],
-                pick_url=self._pick_url(client, ids),
-                now=now,
+                pick_url=self._pick_url(client, instance, shown.ids),
+                module_url=module.flow_url(
+                    self._pick_url(client, None, []),
+                    token=instance.token,
+                    ids=shown.ids,
+                    step=module.MODULE_STEP,
+                ),
+                **self._already_placed(client, money_forms.placed_order(client, instance.id)),
             ),
         )
 
     def _place_order_post(self, request, client) -> HttpResponse:
+        lines = module.posted_lines(request.POST)
         key_form = OrderKeyForm(request.POST)
-        formset = ModuleLineFormSet(request.POST, prefix="lines")
-        if not (key_form.is_valid() and formset.is_valid()) or not formset.forms:
+        if lines is None or not key_form.is_valid():
             messages.error(
                 request,
                 gettext("The order form was incomplete; please pick the influencers again."),
             )
-            return HttpResponseRedirect(self._pick_url(client, []))
-        requests = [form.line_request() for form in formset]
-        key = key_form.cleaned_data["idempotency_key"]
+            return HttpResponseRedirect(self._pick_url(client, None, []))
+        try:
+            instance = self._verify(
+                request, client, money_forms.ADMIN_ORDER_FORM, key_form.cleaned_data[KEY_FIELD]
+            )
+        except replay.FormInstanceRefused as error:
+            return self._refused(request, client, self._order_title(client), error)
         if "confirm" not in request.POST:
             # "Update totals": check what was ticked against fresh quotes, then show the totals.
             try:
-                services.preview_order(client=client, lines=requests, now=timezone.now())
+                services.preview_order(client=client, lines=lines, now=timezone.now())
             except OrderError as error:
-                return self._render_review(
-                    request, client, requests, idempotency_key=key, errors=error.messages
-                )
-            return self._render_review(request, client, requests, idempotency_key=key)
-        now = timezone.now()
+                return self._render_review(request, client, instance, lines, errors=error.messages)
+            return self._render_review(request, client, instance, lines)
         try:
-            order = services.place_order(
+            order, created = services.place_order(
                 client=client,
-                lines=requests,
-                idempotency_key=str(key),
-                now=now,
+                lines=lines,
+                idempotency_key=money_forms.order_key(instance.id),
+                now=timezone.now(),
                 placed_by=request.user,
             )
+        except services.IdempotencyConflict as error:
+            # This form already placed an order with other ticks: a new form instance, so the new
+            # choice is placed only when the operator confirms it deliberately.
+            fresh = self._issue(request, client, money_forms.ADMIN_ORDER_FORM)
+            return self._render_review(request, client, fresh, lines, errors=error.messages)
         except OrderError as error:
-            return self._render_review(
-                request, client, requests, idempotency_key=key, errors=error.messages
-            )
-        if order.placed_at != now:
-            # The service returned the order an earlier post of this very review placed.
-            messages.warning(
-                request,
-                gettext("Order %(code)s was already placed; nothing was charged again.")
-                % {"code": order.code},
-            )
+            return self._render_review(request, client, instance, lines, errors=error.messages)
+        if not created:
+            messages.warning(request, money_forms.already_placed(order))
             return HttpResponseRedirect(change_url(order))
         self.log_change(request, client, gettext("Placed order %(code)s") % {"code": order.code})
         messages.success(
@@ -465,18 +435,46 @@ class ClientAdmin(admin.ModelAdmin):
         )
         return HttpResponseRedirect(change_url(order))
 
-    def _pick_url(self, client, ids: list[int]) -> str:
+    def _already_placed(self, client, placed) -> dict[str, Any]:
+        """What a page of a form instance that already placed its order says, and links to."""
+        if placed is None:
+            return {"already": ""}
+        return {
+            "already": money_forms.already_placed(placed),
+            "result_url": change_url(placed),
+            "new_form_url": self._pick_url(client, None, []),
+        }
+
+    def _order_title(self, client) -> str:
+        return gettext("Place an order for %(client)s") % {"client": client}
+
+    def _pick_url(self, client, instance: replay.FormInstance | None, ids: list[int]) -> str:
+        """Step 1 of this form instance with ``ids`` picked (no instance: a new form)."""
         url = reverse("admin:orders_client_place_order", args=[client.pk])
-        return f"{url}?{urlencode([('i', pk) for pk in ids])}" if ids else url
+        return module.flow_url(url, token=instance.token if instance else "", ids=ids)
 
+    # -- form instances (kernel.replay): issued here, verified before anything is written --
 
-def _selected_ids(values: list[str]) -> list[int]:
-    """The picked influencer ids from the query string, in order, without junk or repeats."""
-    ids: list[int] = []
-    for value in values:
-        if value.isdigit() and int(value) not in ids:
-            ids.append(int(value))
-    return ids[:MAX_ORDER_LINES]
+    def _issue(self, request, client, kind: str) -> replay.FormInstance:
+        return replay.issue(kind, user_id=request.user.pk, scope=str(client.pk))
+
+    def _verify(self, request, client, kind: str, token: str) -> replay.FormInstance:
+        return replay.verify(token, kind, user_id=request.user.pk, scope=str(client.pk))
+
+    def _refused(self, request, client, title: str, error: replay.FormInstanceRefused):
+        """400: the form id was forged, foreign or expired; nothing was written."""
+        return TemplateResponse(
+            request,
+            "admin/orders/client/form_refused.html",
+            self._context(
+                request,
+                client,
+                title,
+                reasons=error.messages,
+                new_form_url=replay.url_with(request, None),
+            ),
+            status=400,
+        )
 
 
 class ClientMembershipAdmin(admin.ModelAdmin):

@@ -19,7 +19,7 @@ from .ingestion import (
 )
 from .ledger import EntryIn, post_entries, post_entry, top_up
 from .ordering import LineRequest, OrderPreview, place_order, preview_module, preview_order
-from .quotes import refresh_quotes
+from .quotes import refresh_all_quotes, refresh_quotes
 from .snapshots import SnapshotIn, record_views
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "publish",
     "publish_events",
     "record_views",
+    "refresh_all_quotes",
     "refresh_quotes",
     "top_up",
     "transition",

@@ -1,7 +1,9 @@
 """Posting to clients' append-only ledgers (DESIGN §8): signed entries, top-ups, balances kept.
 
 Entries are inserted, never updated or deleted; a correction is a new entry. Posting locks the
-clients in id order so each running balance starts from a stable latest entry.
+clients in id order so each running balance starts from a stable latest entry. An entry and a
+balance have ceilings (``LEDGER_MAX_ENTRY``, ``LEDGER_MAX_BALANCE``) well inside the money column,
+so no posting can overflow it: one past a ceiling is refused with a clear error before writing.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kernel.display import yuan
 from kernel.money import CENT
 
 from .. import selectors
@@ -50,7 +54,8 @@ def post_entries(
     """Append signed entries to clients' ledgers (DESIGN §8), all or nothing.
 
     Locks the clients in id order so each running balance starts from a stable latest entry;
-    refuses any entry that would take a balance below zero; an entry whose key was already posted
+    refuses any entry that would take a balance below zero or a credit that would take it above
+    ``LEDGER_MAX_BALANCE``; an entry whose key was already posted
     with the same content is returned as it was, and with other content is a conflict.
     A constant number of queries for any number of entries, so payout sweeps stay set-based.
     """
@@ -84,6 +89,18 @@ def post_entries(
                     _("Insufficient balance: %(needed)s needed, %(available)s available.")
                     % {"needed": -entry.amount, "available": balances[entry.client_id]}
                 )
+            if entry.amount > 0 and balance > settings.LEDGER_MAX_BALANCE:
+                raise OrderError(
+                    _(
+                        "A credit of %(amount)s would take the balance to %(balance)s, above the "
+                        "account ceiling of %(ceiling)s."
+                    )
+                    % {
+                        "amount": yuan(entry.amount),
+                        "balance": yuan(balance),
+                        "ceiling": yuan(settings.LEDGER_MAX_BALANCE),
+                    }
+                )
             balances[entry.client_id] = balance
             new.append(
                 LedgerEntry(
@@ -112,7 +129,7 @@ def post_entry(
 
 
 def _checked(entry: EntryIn) -> EntryIn:
-    """The entry with its amount in fen, or a clear error."""
+    """The entry with its amount in fen within the entry ceiling, or a clear error."""
     if entry.kind not in LedgerKind.values:
         raise OrderError(_("Unknown ledger entry kind: %(kind)s") % {"kind": entry.kind})
     amount = _in_fen(entry.amount)
@@ -121,6 +138,11 @@ def _checked(entry: EntryIn) -> EntryIn:
         raise OrderError(
             _("A %(kind)s entry cannot have the amount %(amount)s.")
             % {"kind": LedgerKind(entry.kind).label, "amount": amount}
+        )
+    if abs(amount) > settings.LEDGER_MAX_ENTRY:
+        raise OrderError(
+            _("A single ledger entry is at most %(max)s; %(amount)s is more.")
+            % {"max": yuan(settings.LEDGER_MAX_ENTRY), "amount": yuan(abs(amount))}
         )
     if not entry.idempotency_key:
         raise OrderError(_("An idempotency key is required."))

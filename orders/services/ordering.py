@@ -128,11 +128,12 @@ def place_order(
     idempotency_key: str,
     now: datetime,
     placed_by: AbstractBaseUser | None = None,
-) -> Order:
+) -> tuple[Order, bool]:
     """Place an order and pay for it in one transaction (DESIGN §5, first two bullets).
 
     Re-quotes every ticked boost as of ``now`` and freezes the price and quote on the line and its
-    boost; debits each fixed price and boost fee. The same key again returns the first order.
+    boost; debits each fixed price and boost fee. Returns the order and whether this call placed
+    it: the same key again returns the first order and ``False``, and charges nothing.
     """
     if not idempotency_key:
         raise OrderError(_("An idempotency key is required."))
@@ -141,7 +142,7 @@ def place_order(
         client = Client.objects.select_for_update().get(pk=client.pk)
         existing = Order.objects.filter(client=client, idempotency_key=idempotency_key).first()
         if existing is not None:
-            return _same_order_or_conflict(existing, lines)
+            return _same_order_or_conflict(existing, lines), False
         preview = preview_order(client=client, lines=lines, now=now)
         if preview.balance_after < 0:
             raise InsufficientBalance(
@@ -166,7 +167,7 @@ def place_order(
                     client_id=client.pk,
                     kind=LedgerKind.ORDER_CHARGE,
                     amount=-line.fixed_price,
-                    idempotency_key=f"order-line:{line.pk}:price",
+                    idempotency_key=selectors.order_line_price_key(line.pk),
                     order_id=order.pk,
                 )
             )
@@ -185,7 +186,7 @@ def place_order(
                     )
                 )
         post_entries(entries=entries, now=now, created_by=placed_by)
-        return order
+        return order, True
 
 
 def _create_boost(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import selectors
@@ -28,16 +29,20 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
     """Store a batch of view snapshots, all or nothing; returns how many were new.
 
     The same (video, instant, views) again is ignored; a different count for a stored
-    (video, instant) is a conflict. Every item is checked before anything is written.
+    (video, instant) is a conflict. Every item is checked before anything is written, including
+    that it was observed between the order's placing and ``now`` (plus clock skew), so no stored
+    instant is one the database cannot give back or a sweep cannot use.
     """
     items = list(items)
     errors: dict[int, str] = {}
-    # Only ids are needed: a batch of 10,000 would otherwise build 10,000 order lines.
-    lines = dict(
+    # Only ids and instants are needed: a batch of 10,000 would otherwise build 10,000 lines.
+    rows = list(
         OrderLine.objects.filter(platform_video_id__in={i.video_id for i in items}).values_list(
-            "platform_video_id", "pk"
+            "platform_video_id", "pk", "order__placed_at"
         )
     )
+    lines = {video: pk for video, pk, _placed in rows}
+    placed = {video: at for video, _pk, at in rows}
     for n, item in enumerate(items):
         if item.video_id not in lines:
             errors[n] = _("Unknown video %(video)s.") % {"video": item.video_id}
@@ -46,6 +51,13 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
         elif item.observed_at > now + CLOCK_SKEW:
             errors[n] = _("The observation time %(at)s is in the future.") % {
                 "at": item.observed_at
+            }
+        elif item.observed_at < placed[item.video_id]:
+            errors[n] = _(
+                "The observation time %(at)s is before the order was placed (%(placed)s)."
+            ) % {
+                "at": item.observed_at.isoformat(),
+                "placed": timezone.localtime(placed[item.video_id]).isoformat(),
             }
     seen: dict[tuple[int, datetime], int] = {}
     for n, item in enumerate(items):

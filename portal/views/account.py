@@ -20,6 +20,7 @@ from orders import selectors
 from orders.models import LedgerEntry, LedgerKind, Order
 
 from ..access import ClientRequest, client_required, render_page
+from ..filters import StatementFilterForm
 
 STATEMENT_PAGE_SIZE = 50
 
@@ -51,18 +52,50 @@ def _statement_row(entry: LedgerEntry) -> StatementRow:
     return StatementRow(
         entry=entry,
         order=order,
-        influencer_name=boost.line.influencer.name if boost else "",
+        influencer_name=boost.line.influencer.name if boost else _paid_for(entry),
         note=note,
     )
+
+
+def _paid_for(entry: LedgerEntry) -> str:
+    """The influencer whose fixed price an order charge paid; "" for other entries."""
+    line = selectors.charged_line(entry)
+    return line.influencer.name if line else ""
+
+
+def _filtered_entries(request: ClientRequest) -> tuple[StatementFilterForm, QuerySet[LedgerEntry]]:
+    """The statement filter of the request and the entries it keeps."""
+    form = StatementFilterForm(request.GET)
+    period = form.period()
+    entries = selectors.statement_entries(
+        request.client, kind=form.kind_value(), since=period.since, before=period.before
+    )
+    return form, entries
+
+
+def _kind_totals(entries: QuerySet[LedgerEntry]) -> list[dict[str, object]]:
+    """One row per kind present in ``entries``: its label, number of entries and sum, in the
+    order of ``LedgerKind``."""
+    totals = selectors.statement_totals(entries)
+    return [
+        {
+            "kind": kind,
+            "label": label,
+            "count": grouped(totals[kind][0]),
+            "sum": signed_yuan(totals[kind][1]),
+        }
+        for kind, label in LedgerKind.choices
+        if kind in totals
+    ]
 
 
 @require_GET
 @client_required
 def account(request: ClientRequest) -> HttpResponse:
-    """Balance and the ledger statement, newest first, 50 entries a page."""
-    page = Paginator(selectors.statement_entries(request.client), STATEMENT_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    """Balance and the ledger statement, newest first, 50 entries a page, filtered by kind and
+    days, with the number and sum of each kind over the whole filtered statement."""
+    form, entries = _filtered_entries(request)
+    page = Paginator(entries, STATEMENT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request,
         "portal/account.html",
@@ -70,6 +103,9 @@ def account(request: ClientRequest) -> HttpResponse:
             "page": page,
             "rows": [_statement_row(entry) for entry in page],
             "entry_count": grouped(page.paginator.count),
+            "form": form,
+            "kind_totals": _kind_totals(entries),
+            "page_query": form.query(),
         },
         nav="account",
     )
@@ -78,10 +114,11 @@ def account(request: ClientRequest) -> HttpResponse:
 @require_GET
 @client_required
 def statement_csv(request: ClientRequest) -> StreamingHttpResponse:
-    """The whole statement as CSV, oldest first so the running balance reads downwards."""
-    client = request.client
-    filename = f"statement-{client.code}-{timezone.localdate():%Y%m%d}.csv"
-    return csv_response(_statement_lines(selectors.statement_entries(client)), filename)
+    """The statement as CSV, oldest first so the running balance reads downwards: the whole of
+    it, or what the page's filter keeps."""
+    _form, entries = _filtered_entries(request)
+    filename = f"statement-{request.client.code}-{timezone.localdate():%Y%m%d}.csv"
+    return csv_response(_statement_lines(entries), filename)
 
 
 def _statement_lines(entries: QuerySet[LedgerEntry]) -> Iterator[Sequence[object]]:

@@ -2,13 +2,20 @@
 (function () {
   "use strict";
 
+  // Money as kernel.display.yuan writes it: "¥1,234.50", and "−¥5.00" with the minus sign
+  // U+2212 before the currency sign. Amounts come in whole fen, so no float is ever rounded.
+  var MINUS = "\u2212";
+
   function yuan(fen) {
-    var sign = fen < 0 ? "-" : "";
+    var sign = fen < 0 ? MINUS : "";
     var abs = Math.abs(fen);
     var whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     var cents = (abs % 100).toString().padStart(2, "0");
     return sign + "¥" + whole + "." + cents;
   }
+
+  // The one money formatter of every script on these pages.
+  window.StarBoost = { yuan: yuan };
 
   // The 视频助推 module: keep the totals in step with the ticks (the server re-checks them all).
   function moduleTotals(form) {
@@ -36,17 +43,36 @@
     }
   }
 
+  // Progress bars: the width and the whole-fee mark are data attributes, since the
+  // Content-Security-Policy allows no inline style attribute (setting element.style is allowed).
+  function placeProgress(root) {
+    root.querySelectorAll(".progress [data-width]").forEach(function (bar) {
+      bar.style.width = parseFloat(bar.dataset.width) + "%";
+    });
+    root.querySelectorAll(".progress [data-left]").forEach(function (mark) {
+      mark.style.left = parseFloat(mark.dataset.left) + "%";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    placeProgress(document);
     document.querySelectorAll("form[data-module]").forEach(function (form) {
       form.addEventListener("change", function () { moduleTotals(form); });
     });
-    // Confirm once: after the first submit the buttons go grey (the hidden key protects anyway).
+    // Confirm once: after the first submit the buttons go grey (the form id protects anyway).
     document.querySelectorAll("form[data-once]").forEach(function (form) {
       form.addEventListener("submit", function () {
         window.setTimeout(function () {
           form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
         }, 0);
       });
+    });
+    // A page restored by Back from the browser's memory keeps its grey buttons: wake them, since
+    // submitting the same form id again returns the first order and charges nothing twice.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) { return; }
+      document.querySelectorAll("form[data-once] button").forEach(function (b) { b.disabled = false; });
+      document.querySelectorAll("form[data-module]").forEach(moduleTotals);
     });
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });

@@ -36,8 +36,8 @@ from kombu import Connection
 from orders.models import Boost, LedgerEntry, LedgerKind
 from settlements.models import Settlement
 from starboost.celery import app
-from tests import builders
-from tests.builders import T0
+from tests import factories
+from tests.factories import T0
 
 pytestmark = [
     pytest.mark.postgres,
@@ -216,11 +216,11 @@ def run_sweeps_every_second(queue: str) -> None:
 
 def test_beat_and_a_worker_settle_and_pay_due_boosts_from_the_migrated_schedule(celery):
     celery.worker()  # boots while the data is built; beat starts only once the data is complete
-    succeeded = builders.publish(builders.boost(), at=PUBLISHED)
-    builders.views(succeeded, (WINDOW_END, 25_000))
-    short = builders.publish(builders.boost(), at=PUBLISHED)
-    builders.views(short, (WINDOW_END - timedelta(hours=2), 19_000))
-    unpublished = builders.boost()  # valid until T0 + 1 month, long past
+    succeeded = factories.publish(factories.boost(), at=PUBLISHED)
+    factories.views(succeeded, (WINDOW_END, 25_000))
+    short = factories.publish(factories.boost(), at=PUBLISHED)
+    factories.views(short, (WINDOW_END - timedelta(hours=2), 19_000))
+    unpublished = factories.boost()  # valid until T0 + 1 month, long past
     run_sweeps_every_second(celery.queue)
 
     celery.beat()
@@ -257,7 +257,7 @@ def test_a_worker_killed_mid_payout_loses_nothing_and_its_redelivered_task_pays_
     # Short enough to see the killed task again within the test; in production it outlasts a sweep.
     redeliver_after = 2
     worker = celery.worker(CELERY_VISIBILITY_TIMEOUT=str(redeliver_after))
-    builders.due_boosts(n, published=PUBLISHED)
+    factories.due_boosts(n, published=PUBLISHED)
     first_client = Boost.objects.order_by("pk").values_list("line__order__client_id", flat=True)[0]
 
     celery.send("settlements.tasks.close_windows")

@@ -23,9 +23,8 @@ from orders.models import (
     ViewSnapshot,
 )
 from settlements import services as settlement_services
-from tests import builders
-from tests.builders import T0
-from tests.factories import StaffUserFactory
+from tests import factories
+from tests.factories import T0, StaffUserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 SECOND = timedelta(seconds=1)
@@ -58,7 +57,7 @@ def call(client, endpoint, body, token: str | None, *, raw_body: str | None = No
 
 
 def published_boost(video_id: str, at=T0) -> Boost:
-    return builders.publish(builders.boost(), at=at, video_id=video_id)
+    return factories.publish(factories.boost(), at=at, video_id=video_id)
 
 
 def snapshot(video_id="v1", at=T0 + timedelta(hours=1), views=100) -> dict:
@@ -86,7 +85,7 @@ def test_request_without_a_valid_token_is_401_writes_nothing_but_its_log(client,
     token, raw = services.create_integration_token(name="old", now=T0)
     if case == "inactive":
         IntegrationToken.objects.filter(pk=token.pk).update(is_active=False)
-    before = builders.row_counts()
+    before = factories.row_counts()
     sent = {"missing": None, "wrong": raw + "x", "inactive": raw, "not bearer": raw}[case]
     headers = {"Authorization": f"Basic {raw}"} if case == "not bearer" else {}
     response = (
@@ -102,7 +101,7 @@ def test_request_without_a_valid_token_is_401_writes_nothing_but_its_log(client,
     assert response.status_code == 401
     assert "error" in response.json()
     assert response["WWW-Authenticate"].startswith("Bearer")
-    after = builders.row_counts()
+    after = factories.row_counts()
     assert without(after, LOG) == without(before, LOG)
     assert after[LOG] == before[LOG] + 1
     log = ApiRequestLog.objects.get()
@@ -178,11 +177,11 @@ def test_views_batch_is_stored_and_a_repeat_changes_nothing(client, clock, raw_t
     response = call(client, "views", batch, raw_token)
     assert response.status_code == 200
     assert response.json() == {"accepted": 2, "new": 2}
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call(client, "views", batch, raw_token)
     assert response.status_code == 200
     assert response.json() == {"accepted": 2, "new": 0}
-    assert without(builders.row_counts(), LOG) == without(before, LOG)
+    assert without(factories.row_counts(), LOG) == without(before, LOG)
     assert sorted(ViewSnapshot.objects.values_list("views", flat=True)) == [100, 250]
 
 
@@ -223,13 +222,13 @@ def test_same_instant_in_another_offset_is_the_same_snapshot(client, clock, raw_
 def test_a_bad_snapshot_refuses_the_batch_with_its_index(client, clock, raw_token, item, message):
     published_boost("v1")
     clock.move_to(T0 + timedelta(days=1))
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call(client, "views", {"snapshots": [snapshot(), item]}, raw_token)
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert list(errors) == ["1"]
     assert message in " ".join(errors["1"])
-    assert without(builders.row_counts(), LOG) == without(before, LOG)
+    assert without(factories.row_counts(), LOG) == without(before, LOG)
 
 
 def test_a_snapshot_within_the_clock_skew_is_accepted(client, clock, raw_token):
@@ -243,13 +242,13 @@ def test_a_different_count_for_a_stored_instant_is_a_409_conflict(client, clock,
     published_boost("v1")
     clock.move_to(T0 + timedelta(days=1))
     call(client, "views", {"snapshots": [snapshot(views=100)]}, raw_token)
-    before = builders.row_counts()
+    before = factories.row_counts()
     batch = {"snapshots": [snapshot(at=T0 + timedelta(hours=3), views=5), snapshot(views=101)]}
     response = call(client, "views", batch, raw_token)
     assert response.status_code == 409
     assert list(response.json()["errors"]) == ["1"]
     assert "stored count 100" in response.json()["errors"]["1"][0]
-    assert without(builders.row_counts(), LOG) == without(before, LOG)
+    assert without(factories.row_counts(), LOG) == without(before, LOG)
 
 
 def test_a_conflict_beside_an_invalid_item_is_a_400(client, clock, raw_token):
@@ -276,11 +275,11 @@ def test_two_counts_for_one_instant_in_one_batch_are_refused(client, clock, raw_
     ["{", "not json", "[]", '{"snapshots": {}}', '{"events": []}', '"snapshots"', "\xff"],
 )
 def test_a_malformed_body_is_a_400_and_writes_nothing(client, clock, raw_token, raw_body):
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call(client, "views", None, raw_token, raw_body=raw_body)
     assert response.status_code == 400
     assert "error" in response.json()
-    assert without(builders.row_counts(), LOG) == without(before, LOG)
+    assert without(factories.row_counts(), LOG) == without(before, LOG)
 
 
 def test_a_batch_over_the_limit_is_a_413_and_writes_nothing(client, clock, raw_token, settings):
@@ -305,7 +304,7 @@ def test_the_batch_limit_defaults_to_ten_thousand(settings):
 
 
 def test_publish_batch_starts_each_boost_window(client, clock, raw_token):
-    first, second = builders.boost(), builders.boost()
+    first, second = factories.boost(), factories.boost()
     clock.move_to(T0 + timedelta(days=2))
     batch = {"events": [event(first, T0 + timedelta(days=1)), event(second, T0)]}
     response = call(client, "publish", batch, raw_token)
@@ -319,20 +318,20 @@ def test_publish_batch_starts_each_boost_window(client, clock, raw_token):
 
 
 def test_a_repeated_publish_batch_is_accepted_and_changes_nothing(client, clock, raw_token):
-    boost = builders.boost()
+    boost = factories.boost()
     clock.move_to(T0 + timedelta(days=2))
     batch = {"events": [event(boost, T0 + timedelta(days=1))]}
     call(client, "publish", batch, raw_token)
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call(client, "publish", batch, raw_token)
     assert response.status_code == 200
     assert response.json() == {"accepted": 1, "new": 0}
-    assert without(builders.row_counts(), LOG) == without(before, LOG)
+    assert without(factories.row_counts(), LOG) == without(before, LOG)
 
 
 @pytest.mark.parametrize("when", ["placed_at", "last second"])
 def test_publish_at_the_edges_of_validity_is_accepted(client, clock, raw_token, when):
-    boost = builders.boost()
+    boost = factories.boost()
     at = T0 if when == "placed_at" else boost.valid_until - SECOND
     clock.move_to(boost.valid_until)
     response = call(client, "publish", {"events": [event(boost, at)]}, raw_token)
@@ -343,14 +342,14 @@ def test_publish_at_the_edges_of_validity_is_accepted(client, clock, raw_token, 
 
 
 def test_publish_at_valid_until_is_refused_and_shown_to_operators(client, clock, raw_token):
-    boost = builders.boost()
+    boost = factories.boost()
     clock.move_to(boost.valid_until + timedelta(hours=1))
-    before = builders.row_counts()
+    before = factories.row_counts()
     batch = {"events": [event(boost, boost.valid_until, video_id="late")]}
     response = call(client, "publish", batch, raw_token)
     assert response.status_code == 400
     assert "too late" in response.json()["errors"]["0"][0]
-    after = builders.row_counts()
+    after = factories.row_counts()
     assert without(after, LOG, REJECTIONS) == without(before, LOG, REJECTIONS)
     rejection = PublishRejection.objects.get()
     assert (rejection.line_id, rejection.video_id) == (boost.line_id, "late")
@@ -363,7 +362,7 @@ def test_publish_at_valid_until_is_refused_and_shown_to_operators(client, clock,
 
 
 def test_publish_for_an_expired_boost_is_refused_and_shown_to_operators(client, clock, raw_token):
-    boost = builders.boost()
+    boost = factories.boost()
     settlement_services.expire(boost=boost, now=boost.valid_until)
     clock.move_to(boost.valid_until + timedelta(days=1))
     batch = {"events": [event(boost, boost.valid_until - timedelta(days=1))]}
@@ -375,14 +374,14 @@ def test_publish_for_an_expired_boost_is_refused_and_shown_to_operators(client, 
 
 
 def test_one_refused_event_rolls_back_the_whole_batch(client, clock, raw_token):
-    good, late = builders.boost(), builders.boost()
+    good, late = factories.boost(), factories.boost()
     clock.move_to(late.valid_until)
-    before = builders.row_counts()
+    before = factories.row_counts()
     batch = {"events": [event(good, T0 + timedelta(days=1)), event(late, late.valid_until)]}
     response = call(client, "publish", batch, raw_token)
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["1"]
-    after = builders.row_counts()
+    after = factories.row_counts()
     assert without(after, LOG, REJECTIONS) == without(before, LOG, REJECTIONS)
     assert after[REJECTIONS] == before[REJECTIONS] + 1
     assert OrderLine.objects.get(pk=good.line_id).published_at is None
@@ -409,7 +408,7 @@ def test_one_refused_event_rolls_back_the_whole_batch(client, clock, raw_token):
 def test_a_bad_publish_event_refuses_the_batch_with_its_index(
     client, clock, raw_token, change, message, kept
 ):
-    good, bad = builders.boost(), builders.boost()
+    good, bad = factories.boost(), factories.boost()
     now = T0 + timedelta(days=2)
     clock.move_to(now)
     item = event(bad, T0 + timedelta(days=1))
@@ -417,26 +416,26 @@ def test_a_bad_publish_event_refuses_the_batch_with_its_index(
     if change.get("published_at") in instants:
         change = {"published_at": instants[change["published_at"]].isoformat()}
     item.update(change)
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call(client, "publish", {"events": [event(good, T0), item]}, raw_token)
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert list(errors) == ["1"]
     assert message in " ".join(errors["1"])
-    after = builders.row_counts()
+    after = factories.row_counts()
     assert without(after, LOG, REJECTIONS) == without(before, LOG, REJECTIONS)
     assert after[REJECTIONS] == before[REJECTIONS] + kept
 
 
 def test_a_video_of_another_line_is_a_409_conflict(client, clock, raw_token):
     published_boost("taken")
-    boost = builders.boost()
+    boost = factories.boost()
     clock.move_to(T0 + timedelta(days=2))
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call(client, "publish", {"events": [event(boost, T0, video_id="taken")]}, raw_token)
     assert response.status_code == 409
     assert "another order line" in response.json()["errors"]["0"][0]
-    assert without(builders.row_counts(), LOG, REJECTIONS) == without(before, LOG, REJECTIONS)
+    assert without(factories.row_counts(), LOG, REJECTIONS) == without(before, LOG, REJECTIONS)
     assert PublishRejection.objects.get().video_id == "taken"
 
 
@@ -453,17 +452,17 @@ def test_a_different_publish_of_a_published_line_is_a_409_conflict(client, clock
 
 @pytest.mark.parametrize("clash", ["same line", "same video"])
 def test_a_batch_contradicting_itself_is_refused(client, clock, raw_token, clash):
-    first, second = builders.boost(), builders.boost()
+    first, second = factories.boost(), factories.boost()
     clock.move_to(T0 + timedelta(days=2))
     if clash == "same line":
         events = [event(first, T0, video_id="a"), event(first, T0, video_id="b")]
     else:
         events = [event(first, T0, video_id="a"), event(second, T0, video_id="a")]
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = call(client, "publish", {"events": events}, raw_token)
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["1"]
-    assert without(builders.row_counts(), LOG) == without(before, LOG)
+    assert without(factories.row_counts(), LOG) == without(before, LOG)
 
 
 # --- Admin -------------------------------------------------------------------------------------
@@ -496,7 +495,7 @@ def test_admin_token_form_needs_a_name(admin_client, clock):
 
 @pytest.mark.parametrize("model", [ApiRequestLog, PublishRejection])
 def test_admin_log_and_refusals_are_listed_read_only(admin_client, client, clock, raw_token, model):
-    boost = builders.boost()
+    boost = factories.boost()
     clock.move_to(boost.valid_until)
     call(client, "publish", {"events": [event(boost, boost.valid_until)]}, raw_token)
     opts = model._meta
@@ -508,7 +507,7 @@ def test_admin_log_and_refusals_are_listed_read_only(admin_client, client, clock
 
 
 def test_admin_records_a_publish_by_hand(admin_client, admin_user, clock):
-    boost = builders.boost()
+    boost = factories.boost()
     clock.move_to(T0 + timedelta(days=3))
     change = reverse("admin:orders_orderline_change", args=[boost.line_id])
     publish = reverse("admin:orders_orderline_publish", args=[boost.line_id])
@@ -525,20 +524,20 @@ def test_admin_records_a_publish_by_hand(admin_client, admin_user, clock):
 
 
 def test_admin_publish_refused_by_the_rules_shows_why_and_writes_nothing(admin_client, clock):
-    boost = builders.boost()
+    boost = factories.boost()
     clock.move_to(boost.valid_until + timedelta(days=1))
-    before = builders.row_counts()
+    before = factories.row_counts()
     response = admin_client.post(
         reverse("admin:orders_orderline_publish", args=[boost.line_id]),
         {"video_id": "late", "published_at_0": "2026-04-10", "published_at_1": "10:00"},
     )
     assert response.status_code == 200
     assert "too late" in response.content.decode()
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
 
 
 def test_admin_publish_needs_the_boost_change_permission(client, clock):
-    boost = builders.boost()
+    boost = factories.boost()
     staff = StaffUserFactory()
     staff.user_permissions.add(Permission.objects.get(codename="view_orderline"))
     client.force_login(staff)

@@ -8,8 +8,8 @@ import pytest
 
 from orders.selectors import CHART_POINTS, ViewSeries, chart_series, counted_snapshots
 from orders.services import SnapshotIn, record_views
-from tests import builders
-from tests.builders import T0
+from tests import factories
+from tests.factories import T0
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ PUBLISHED = T0 + timedelta(hours=2)
 
 
 def published_boost():
-    return builders.publish(builders.boost(), at=PUBLISHED)
+    return factories.publish(factories.boost(), at=PUBLISHED)
 
 
 def record(boost, observations):
@@ -89,7 +89,7 @@ def test_fewer_points_on_request():
 
 
 def test_only_published_boosts_have_a_series_and_one_without_views_an_empty_one():
-    waiting = builders.boost()
+    waiting = factories.boost()
     silent = published_boost()
     series = chart_series([waiting, silent], now=PUBLISHED + timedelta(days=1))
     assert series == {silent.line_id: ViewSeries(points=[], latest=None)}

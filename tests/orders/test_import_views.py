@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from orders.models import ViewSnapshot
-from tests import builders
-from tests.builders import T0
+from tests import factories
+from tests.factories import T0
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 NOW = T0 + timedelta(days=1)
@@ -23,8 +23,8 @@ HEADER = "video_id,observed_at,views\n"
 @pytest.fixture(autouse=True)
 def published():
     """Videos v1 and v2 published at T0; the command runs one day later."""
-    builders.publish(builders.boost(), at=T0, video_id="v1")
-    builders.publish(builders.boost(), at=T0, video_id="v2")
+    factories.publish(factories.boost(), at=T0, video_id="v1")
+    factories.publish(factories.boost(), at=T0, video_id="v2")
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -73,10 +73,10 @@ def test_columns_may_come_in_any_order_and_with_a_bom(tmp_path):
 
 def test_importing_the_same_file_again_stores_nothing_new(tmp_path):
     run(tmp_path, GOOD)
-    before = builders.row_counts()
+    before = factories.row_counts()
     out, _err = run(tmp_path, GOOD)
     assert "Stored 0 new snapshot(s) from 3 row(s) (3 already stored)" in out
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_importing_the_same_file_again_stores_nothing_new(tmp_path):
 )
 def test_a_bad_row_fails_the_import_naming_its_line(tmp_path, row, message):
     run(tmp_path, HEADER + f"v1,{at(1)},100\n")
-    before = builders.row_counts()
+    before = factories.row_counts()
     text = HEADER + f"v2,{at(1)},40\nv2,{at(2)},50\n{row}\n"
     with pytest.raises(ImportFailed) as failed:
         run(tmp_path, text)
@@ -105,7 +105,7 @@ def test_a_bad_row_fails_the_import_naming_its_line(tmp_path, row, message):
     assert error.startswith("line 4: ")
     assert message in error
     assert "Stored 0 new snapshot(s) from 0 row(s)" in failed.value.out
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
 
 
 def test_chunks_before_the_bad_one_are_stored_and_counted(tmp_path):
@@ -138,11 +138,11 @@ def test_a_missing_header_is_refused(tmp_path):
 
 
 def test_dry_run_writes_nothing(tmp_path):
-    before = builders.row_counts()
+    before = factories.row_counts()
     out, err = run(tmp_path, GOOD, "--dry-run")
     assert "Dry run: 3 row(s) in valid chunks, 3 of them new; nothing was stored." in out
     assert err == ""
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
 
 
 def test_dry_run_checks_every_chunk_and_fails_on_errors(tmp_path):

@@ -12,8 +12,8 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from orders import selectors, services
 from orders.models import LedgerEntry, LedgerKind
 from orders.services import EntryIn, IdempotencyConflict, InsufficientBalance, OrderError
-from tests import builders
-from tests.builders import T0
+from tests import factories
+from tests.factories import T0
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def entry(account, kind, amount, key, **kw) -> EntryIn:
 
 
 def test_repeated_key_posts_once():
-    account = builders.client(balance="0")
+    account = factories.client(balance="0")
     first = services.post_entry(entry=entry(account, LedgerKind.TOP_UP, "100.00", "k1"), now=T0)
     again = services.post_entry(entry=entry(account, LedgerKind.TOP_UP, "100.00", "k1"), now=T0)
     assert again.pk == first.pk
@@ -34,7 +34,7 @@ def test_repeated_key_posts_once():
 
 
 def test_repeated_key_with_different_content_is_a_conflict():
-    account = builders.client(balance="0")
+    account = factories.client(balance="0")
     services.post_entry(entry=entry(account, LedgerKind.TOP_UP, "100.00", "k1"), now=T0)
     with pytest.raises(IdempotencyConflict):
         services.post_entry(entry=entry(account, LedgerKind.TOP_UP, "100.01", "k1"), now=T0)
@@ -42,13 +42,13 @@ def test_repeated_key_with_different_content_is_a_conflict():
 
 
 def test_balance_never_goes_below_zero():
-    account = builders.client(balance="50.00")
-    before = builders.row_counts()
+    account = factories.client(balance="50.00")
+    before = factories.row_counts()
     with pytest.raises(InsufficientBalance, match="Insufficient balance"):
         services.post_entry(
             entry=entry(account, LedgerKind.ORDER_CHARGE, "-50.01", "charge"), now=T0
         )
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
     services.post_entry(entry=entry(account, LedgerKind.ORDER_CHARGE, "-50.00", "charge"), now=T0)
     assert selectors.client_balance(account) == Decimal("0.00")
 
@@ -65,21 +65,21 @@ def test_balance_never_goes_below_zero():
     ],
 )
 def test_bad_entries_are_refused_with_a_clear_error(kind, amount):
-    account = builders.client(balance="100.00")
-    before = builders.row_counts()
+    account = factories.client(balance="100.00")
+    before = factories.row_counts()
     with pytest.raises(OrderError):
         services.post_entry(entry=entry(account, kind, amount, "bad"), now=T0)
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
 
 
 def test_float_amounts_are_refused():
-    account = builders.client(balance="0")
+    account = factories.client(balance="0")
     with pytest.raises(OrderError, match="exact decimals"):
         services.top_up(client=account, amount=1.5, reason="x", idempotency_key="f", now=T0)
 
 
 def test_top_up_needs_a_reason():
-    account = builders.client(balance="0")
+    account = factories.client(balance="0")
     with pytest.raises(OrderError, match="reason"):
         services.top_up(
             client=account, amount=Decimal("1"), reason=" ", idempotency_key="r", now=T0
@@ -93,7 +93,7 @@ class TestBalanceIsSumOfEntries(HypothesisTestCase):
     @settings(max_examples=30, deadline=None)
     @given(st.lists(amounts, max_size=25))
     def test_balance_equals_sum_of_entries_after_any_postings(self, postings):
-        account = builders.client(balance="0")
+        account = factories.client(balance="0")
         for n, amount in enumerate(postings):
             kind = LedgerKind.TOP_UP if amount > 0 else LedgerKind.ORDER_CHARGE
             try:
@@ -112,15 +112,15 @@ class TestBalanceIsSumOfEntries(HypothesisTestCase):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_orders_when_balance_covers_one_exactly_one_succeeds():
-    people = [builders.influencer(), builders.influencer()]
-    account = builders.client(balance="11000.00")  # one line + its boost fee
+    people = [factories.influencer(), factories.influencer()]
+    account = factories.client(balance="11000.00")  # one line + its boost fee
     barrier = threading.Barrier(2)
     outcomes = []
 
     def place(person, key):
         try:
             barrier.wait()
-            builders.order(account, [person], key=key)
+            factories.order(account, [person], key=key)
             outcomes.append("placed")
         except InsufficientBalance:
             outcomes.append("refused")

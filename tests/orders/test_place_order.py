@@ -8,21 +8,22 @@ import pytest
 from orders import selectors, services
 from orders.models import Boost, HistoryVideo, LedgerEntry, LedgerKind, Order
 from orders.services import IdempotencyConflict, InsufficientBalance, LineRequest, OrderError
-from tests import builders
-from tests.builders import SHANGHAI, T0
+from tests import factories
+from tests.factories import SHANGHAI, T0
 
 pytestmark = pytest.mark.django_db
 
 
 def test_order_charges_each_fixed_price_and_each_ticked_boost_fee():
-    account = builders.client(balance="50000.00")
-    a, b = builders.influencer(price="10000.00"), builders.influencer(price="8000.00")
-    order = services.place_order(
+    account = factories.client(balance="50000.00")
+    a, b = factories.influencer(price="10000.00"), factories.influencer(price="8000.00")
+    order, created = services.place_order(
         client=account,
         lines=[LineRequest(a.pk, boost=True), LineRequest(b.pk, boost=False)],
         idempotency_key="o1",
         now=T0,
     )
+    assert created
     charges = sorted(LedgerEntry.objects.filter(order=order).values_list("kind", "amount"), key=str)
     assert charges == [
         (LedgerKind.BOOST_FEE, Decimal("-1000.00")),
@@ -46,8 +47,8 @@ def test_order_charges_each_fixed_price_and_each_ticked_boost_fee():
 
 
 def test_quote_is_frozen_when_history_changes_later():
-    person = builders.influencer(price="10000.00")
-    order = builders.order(builders.client(), [person])
+    person = factories.influencer(price="10000.00")
+    order = factories.order(factories.client(), [person])
     HistoryVideo.objects.filter(influencer=person).update(views=500)
     person.fixed_price = Decimal("99999.00")
     person.save()
@@ -82,66 +83,66 @@ def test_quote_is_frozen_when_history_changes_later():
     ],
 )
 def test_valid_until_is_one_calendar_month_after_placing(placed, valid_until):
-    person = builders.influencer(now=placed)
-    order = builders.order(builders.client(now=placed), [person], now=placed)
+    person = factories.influencer(now=placed)
+    order = factories.order(factories.client(now=placed), [person], now=placed)
     assert Boost.objects.get(line__order=order).valid_until == valid_until
 
 
 def test_same_idempotency_key_returns_first_order_and_charges_once():
-    account = builders.client(balance="30000.00")
-    person = builders.influencer()
-    first = builders.order(account, [person], key="same")
-    again = builders.order(account, [person], key="same")
+    account = factories.client(balance="30000.00")
+    person = factories.influencer()
+    first = factories.order(account, [person], key="same")
+    again = factories.order(account, [person], key="same")
     assert again.pk == first.pk
     assert Order.objects.count() == 1
     assert selectors.client_balance(account) == Decimal("19000.00")
 
 
 def test_same_key_with_different_lines_is_a_conflict():
-    account = builders.client()
-    builders.order(account, [builders.influencer()], key="same")
+    account = factories.client()
+    factories.order(account, [factories.influencer()], key="same")
     with pytest.raises(IdempotencyConflict):
-        builders.order(account, [builders.influencer()], key="same")
+        factories.order(account, [factories.influencer()], key="same")
 
 
 def test_insufficient_balance_writes_nothing():
-    account = builders.client(balance="10999.99")
-    person = builders.influencer()
-    before = builders.row_counts()
+    account = factories.client(balance="10999.99")
+    person = factories.influencer()
+    before = factories.row_counts()
     with pytest.raises(InsufficientBalance, match="11000.00"):
-        builders.order(account, [person])
-    assert builders.row_counts() == before
+        factories.order(account, [person])
+    assert factories.row_counts() == before
 
 
 def refused(account, lines, match):
-    before = builders.row_counts()
+    before = factories.row_counts()
     with pytest.raises(OrderError, match=match):
         services.place_order(client=account, lines=lines, idempotency_key="bad", now=T0)
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
 
 
 def test_empty_order_is_refused():
-    refused(builders.client(), [], "at least one")
+    refused(factories.client(), [], "at least one")
 
 
 def test_unknown_influencer_is_refused():
-    refused(builders.client(), [LineRequest(987654)], "Unknown influencer")
+    refused(factories.client(), [LineRequest(987654)], "Unknown influencer")
 
 
 def test_duplicate_influencer_is_refused():
-    p = builders.influencer()
-    refused(builders.client(), [LineRequest(p.pk), LineRequest(p.pk, boost=True)], "only once")
+    p = factories.influencer()
+    refused(factories.client(), [LineRequest(p.pk), LineRequest(p.pk, boost=True)], "only once")
 
 
 def test_price_shown_to_client_must_match():
-    p = builders.influencer(price="10000.00")
-    refused(builders.client(), [LineRequest(p.pk, fixed_price=Decimal("9000.00"))], "price")
+    p = factories.influencer(price="10000.00")
+    refused(factories.client(), [LineRequest(p.pk, fixed_price=Decimal("9000.00"))], "price")
 
 
 def test_fee_shown_to_client_must_match():
-    p = builders.influencer(price="10000.00")
+    p = factories.influencer(price="10000.00")
     lines = [LineRequest(p.pk, boost=True, boost_fee=Decimal("900.00"))]
-    refused(builders.client(), lines, "boost fee")
+    refused(factories.client(), lines, "boost fee")
 
 
 @pytest.mark.parametrize(
@@ -153,19 +154,19 @@ def test_fee_shown_to_client_must_match():
     ],
 )
 def test_ticked_boost_on_ineligible_influencer_is_refused_with_reason(kwargs, reason):
-    p = builders.influencer(**kwargs)
-    refused(builders.client(), [LineRequest(p.pk, boost=True)], reason)
+    p = factories.influencer(**kwargs)
+    refused(factories.client(), [LineRequest(p.pk, boost=True)], reason)
 
 
 def test_ineligible_influencer_can_still_be_ordered_without_boost():
-    p = builders.influencer(enabled=False)
-    order = builders.order(builders.client(), [p], boost=False)
+    p = factories.influencer(enabled=False)
+    order = factories.order(factories.client(), [p], boost=False)
     assert order.lines.count() == 1
 
 
 def test_module_keeps_a_tick_only_where_boost_is_still_available():
-    account = builders.client(balance="50000.00")
-    offered, disabled = builders.influencer(), builders.influencer(enabled=False)
+    account = factories.client(balance="50000.00")
+    offered, disabled = factories.influencer(), factories.influencer(enabled=False)
     preview = services.preview_module(
         client=account,
         influencer_ids=[offered.pk, disabled.pk],

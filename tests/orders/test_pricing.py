@@ -9,15 +9,15 @@ import math
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 from orders.pricing import IneligibleReason, PricingRules, Quote, quote_from_history
+from tests.factories import SHANGHAI
 
-AS_OF = datetime(2025, 11, 26, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+AS_OF = datetime(2025, 11, 26, 12, 0, tzinfo=SHANGHAI)
 RULES = PricingRules()
 T = Fraction(RULES.target_loss_ratio)
 

@@ -7,8 +7,8 @@ import pytest
 from orders import services
 from orders.models import Boost, BoostEvent, OrderLine, ViewSnapshot
 from orders.services import OrderError, SnapshotIn
-from tests import builders
-from tests.builders import T0
+from tests import factories
+from tests.factories import T0
 
 pytestmark = pytest.mark.django_db
 SECOND = timedelta(seconds=1)
@@ -20,7 +20,7 @@ def publish(boost, at, now=None, video_id="v1"):
 
 
 def test_publish_starts_a_14_day_window():
-    boost = builders.boost()
+    boost = factories.boost()
     publish(boost, T0 + timedelta(days=3))
     boost.refresh_from_db()
     assert boost.status == Boost.Status.ACTIVE
@@ -31,13 +31,13 @@ def test_publish_starts_a_14_day_window():
 
 
 def test_publish_exactly_at_placed_at_is_accepted():
-    boost = builders.boost()
+    boost = factories.boost()
     publish(boost, T0)
     assert Boost.objects.get(pk=boost.pk).status == Boost.Status.ACTIVE
 
 
 def test_publish_one_second_before_valid_until_is_accepted():
-    boost = builders.boost()
+    boost = factories.boost()
     publish(boost, boost.valid_until - SECOND)
     assert Boost.objects.get(pk=boost.pk).status == Boost.Status.ACTIVE
 
@@ -47,23 +47,23 @@ def test_publish_one_second_before_valid_until_is_accepted():
     [("valid_until", "too late"), ("before_order", "before the order")],
 )
 def test_publish_outside_validity_is_refused_and_writes_nothing(offset, match):
-    boost = builders.boost()
+    boost = factories.boost()
     at = boost.valid_until if offset == "valid_until" else T0 - SECOND
-    before = builders.row_counts()
+    before = factories.row_counts()
     with pytest.raises(OrderError, match=match):
         publish(boost, at, now=boost.valid_until)
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
     assert OrderLine.objects.get(pk=boost.line_id).published_at is None
 
 
 def test_publish_in_the_future_is_refused():
-    boost = builders.boost()
+    boost = factories.boost()
     with pytest.raises(OrderError, match="future"):
         publish(boost, T0 + timedelta(hours=1), now=T0)
 
 
 def test_same_publish_twice_is_a_no_op_and_a_different_one_is_refused():
-    boost = builders.boost()
+    boost = factories.boost()
     publish(boost, T0 + timedelta(days=1))
     publish(boost, T0 + timedelta(days=1))
     assert BoostEvent.objects.filter(boost=boost, to_status="active").count() == 1
@@ -72,7 +72,7 @@ def test_same_publish_twice_is_a_no_op_and_a_different_one_is_refused():
 
 
 def test_video_id_cannot_belong_to_two_lines():
-    first, second = builders.boost(), builders.boost()
+    first, second = factories.boost(), factories.boost()
     publish(first, T0, video_id="same")
     with pytest.raises(OrderError, match="another order line"):
         publish(second, T0, video_id="same")
@@ -83,7 +83,7 @@ def snapshot(at, views, video="v1"):
 
 
 def test_snapshots_are_stored_once_and_conflicts_refused():
-    boost = builders.boost()
+    boost = factories.boost()
     publish(boost, T0)
     batch = [snapshot(T0 + timedelta(hours=6), 100), snapshot(T0 + timedelta(hours=12), 250)]
     now = T0 + timedelta(days=1)
@@ -105,7 +105,7 @@ def test_snapshots_are_stored_once_and_conflicts_refused():
     ],
 )
 def test_a_bad_item_refuses_the_whole_batch_with_its_error(item, message):
-    boost = builders.boost()
+    boost = factories.boost()
     publish(boost, T0)
     good = snapshot(T0 + timedelta(hours=1), 10)
     with pytest.raises(OrderError) as refused:
@@ -116,7 +116,7 @@ def test_a_bad_item_refuses_the_whole_batch_with_its_error(item, message):
 
 
 def test_clock_skew_of_five_minutes_is_tolerated():
-    boost = builders.boost()
+    boost = factories.boost()
     publish(boost, T0)
     now = T0 + timedelta(hours=1)
     assert services.record_views(items=[snapshot(now + timedelta(minutes=5), 10)], now=now) == 1

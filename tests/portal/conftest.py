@@ -1,7 +1,7 @@
 """Portal fixtures: two clients, each with a logged-in user, and boosts in every state.
 
-Every row comes from the real services (``tests.builders`` and ``settlements.services``): tests may
-import ``settlements``, the portal code may not.
+Every row comes from ``tests.factories`` and ``settlements.services``: tests may import
+``settlements``, the portal code may not.
 """
 
 from __future__ import annotations
@@ -10,28 +10,19 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.test import Client as HttpClient
 
-from orders.models import Boost, ClientMembership
+from orders.models import Boost
 from settlements import services as settlement_services
-from tests import builders
-from tests.builders import T0
+from tests import factories
+from tests.factories import T0, member_of
 
-PUBLISHED = T0 + timedelta(hours=2)  # E = 20,000, P = ¥10,000.00, F = ¥1,000.00 (builders)
-
-
-def member_of(account, username: str):
-    user = get_user_model().objects.create_user(
-        username=username, email=f"{username}@example.com", password="s3cret-Pass!"
-    )
-    ClientMembership.objects.create(user=user, client=account)
-    return user
+PUBLISHED = T0 + timedelta(hours=2)  # E = 20,000, P = ¥10,000.00, F = ¥1,000.00 (factories)
 
 
 @pytest.fixture
 def account(db):
-    return builders.client(balance="100000.00")
+    return factories.client(balance="100000.00")
 
 
 @pytest.fixture
@@ -49,12 +40,12 @@ def portal(member, english) -> HttpClient:
 
 @pytest.fixture
 def other_account(db):
-    return builders.client(balance="100000.00")
+    return factories.client(balance="100000.00")
 
 
 @pytest.fixture
 def other_order(other_account):
-    return builders.order(other_account, [builders.influencer()])
+    return factories.order(other_account, [factories.influencer()])
 
 
 def at(instant: datetime):
@@ -64,13 +55,13 @@ def at(instant: datetime):
 
 def hourly_views(boost: Boost, hours: int, per_hour: int, *, start: datetime = PUBLISHED) -> None:
     """``hours`` hourly snapshots after publish, growing by ``per_hour`` views an hour."""
-    builders.views(
+    factories.views(
         boost, *[(start + timedelta(hours=h), per_hour * h) for h in range(1, hours + 1)]
     )
 
 
 def active_boost(account, *, hours: int = 72, per_hour: int = 150) -> Boost:
-    boost = builders.publish(builders.boost(account=account), at=PUBLISHED)
+    boost = factories.publish(factories.boost(account=account), at=PUBLISHED)
     if hours:
         hourly_views(boost, hours, per_hour)
     return boost
@@ -79,21 +70,19 @@ def active_boost(account, *, hours: int = 72, per_hour: int = 150) -> Boost:
 def closed_boost(account, views: int | None) -> Boost:
     """A boost whose window was closed by the sweep with ``views`` counted an hour before its end
     (``None``: no data at all, so it waits for views)."""
-    boost = builders.publish(builders.boost(account=account), at=PUBLISHED)
-    if views is not None:
-        builders.views(boost, (boost.window_end - timedelta(hours=1), views))
-    settlement_services.close_window(boost=boost, now=boost.window_end + timedelta(minutes=5))
+    boost = factories.publish(factories.boost(account=account), at=PUBLISHED)
+    factories.settle_window(boost, views_at_end=views)
     return Boost.objects.get(pk=boost.pk)
 
 
 def expired_boost(account) -> Boost:
-    boost = builders.boost(account=account)
-    settlement_services.expire(boost=boost, now=boost.valid_until + timedelta(minutes=1))
+    boost = factories.boost(account=account)
+    factories.expire(boost)
     return Boost.objects.get(pk=boost.pk)
 
 
 def cancelled_boost(account, staff) -> Boost:
-    boost = builders.boost(account=account)
+    boost = factories.boost(account=account)
     settlement_services.cancel(
         boost=boost, actor=staff, reason="Influencer left", now=T0 + timedelta(days=1)
     )

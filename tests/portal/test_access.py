@@ -6,9 +6,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from orders.models import Order
-from tests import builders
-
-from .conftest import member_of
+from tests import factories
+from tests.factories import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ PAGES = [
 
 @pytest.fixture
 def own_order(account):
-    return builders.order(account, [builders.influencer()])
+    return factories.order(account, [factories.influencer()])
 
 
 def page_urls(order) -> list[str]:
@@ -111,7 +110,7 @@ def token(http: HttpClient, url: str) -> str:
     return http.cookies["csrftoken"].value
 
 
-def module_post_data(influencer, key="5b1f0b8a-2f41-4f35-9d59-0d6f8d1c2a11") -> dict:
+def module_post_data(influencer, key: str) -> dict:
     return {
         "idempotency_key": key,
         "lines-TOTAL_FORMS": "1",
@@ -142,11 +141,12 @@ def test_every_post_needs_a_csrf_token(strict, name, data):
 
 
 def test_placing_an_order_needs_a_csrf_token(strict, account):
-    influencer = builders.influencer()
+    influencer = factories.influencer()
     url = reverse("portal:order_new")
-    assert strict.post(url, module_post_data(influencer)).status_code == 403
+    form = strict.get(url, follow=True).context["form_token"]  # the flow's form id
+    assert strict.post(url, module_post_data(influencer, form)).status_code == 403
     assert not Order.objects.filter(client=account).exists()
-    data = {**module_post_data(influencer), "csrfmiddlewaretoken": token(strict, url)}
+    data = {**module_post_data(influencer, form), "csrfmiddlewaretoken": token(strict, url)}
     assert strict.post(url, data).status_code == 302
     assert Order.objects.filter(client=account).count() == 1
 

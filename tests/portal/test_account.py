@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from orders import selectors, services
 from settlements import services as settlement_services
-from tests import builders
-from tests.builders import T0
+from tests import factories
+from tests.factories import T0
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def csv_rows(portal) -> list[list[str]]:
 
 
 def test_account_shows_the_balance_and_the_statement(portal, account):
-    order = builders.order(account, [builders.influencer(price="10000.00")])
+    order = factories.order(account, [factories.influencer(price="10000.00")])
     html = portal.get(reverse("portal:account")).content.decode()
     assert selectors.client_balance(account) == Decimal("89000.00")
     assert 'id="balance">¥89,000.00<' in html
@@ -61,7 +61,7 @@ def test_statement_pages_hold_50_entries_newest_first(portal, account):
 
 
 def test_statement_csv_lists_every_entry_oldest_first(portal, account):
-    order = builders.order(account, [builders.influencer(price="10000.00")])
+    order = factories.order(account, [factories.influencer(price="10000.00")])
     rows = csv_rows(portal)
     assert rows[0] == [
         "Date",
@@ -106,7 +106,7 @@ def test_statement_csv_neutralises_spreadsheet_formulas(portal, account):
 
 
 def test_payouts_appear_on_the_statement_with_their_order(portal, account):
-    boost = builders.boost(account=account)
+    boost = factories.boost(account=account)
     settlement = settlement_services.expire(
         boost=boost, now=boost.valid_until + timedelta(minutes=1)
     )

@@ -19,9 +19,8 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Order
-from tests import builders
-
-from .conftest import member_of
+from tests import factories
+from tests.factories import member_of
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
@@ -82,23 +81,23 @@ def test_client_orders_two_boosts_follows_progress_and_cannot_see_other_clients(
 ):
     now = timezone.now()
     past = now - timedelta(days=3, hours=4)
-    account = builders.client(balance="200000.00", now=past)
+    account = factories.client(balance="200000.00", now=past)
     member_of(account, "alice")
     # An order from three days ago, published and watched hourly since: a card with a chart.
-    running = builders.order(account, [builders.influencer(now=past)], now=past)
+    running = factories.order(account, [factories.influencer(now=past)], now=past)
     boost = running.lines.get().boost
-    boost = builders.publish(boost, at=past + timedelta(hours=1))
-    builders.views(
+    boost = factories.publish(boost, at=past + timedelta(hours=1))
+    factories.views(
         boost,
         *[
             (past + timedelta(hours=1 + h), int(26_000 * (1 - 0.93**h)))
             for h in range(1, 3 * 24 + 2)
         ],
     )
-    a = builders.influencer(price="10000.00", now=now)
-    b = builders.influencer(price="8000.00", now=now)
+    a = factories.influencer(price="10000.00", now=now)
+    b = factories.influencer(price="8000.00", now=now)
     services.refresh_quotes(now=now)
-    foreign = builders.order(builders.client(now=now), [builders.influencer(now=now)], now=now)
+    foreign = factories.order(factories.client(now=now), [factories.influencer(now=now)], now=now)
 
     context = browser.new_context(
         locale="zh-CN", viewport={"width": 1280, "height": 900}, device_scale_factor=1
@@ -180,24 +179,24 @@ def test_every_boost_state_on_one_order_page(browser, live_server, shots):
 
     now = timezone.now()
     placed = now - timedelta(days=32)
-    account = builders.client(balance="500000.00", now=placed)
+    account = factories.client(balance="500000.00", now=placed)
     member_of(account, "erin")
-    people = [builders.influencer(price=p, now=placed) for p in ("10000.00",) * 6]
-    order = builders.order(account, people, now=placed)
+    people = [factories.influencer(price=p, now=placed) for p in ("10000.00",) * 6]
+    order = factories.order(account, people, now=placed)
     active, waiting, succeeded, compensated, expired, cancelled = [
         line.boost for line in order.lines.order_by("pk")
     ]
     for boost in (waiting, succeeded, compensated):
-        builders.publish(boost, at=placed + timedelta(hours=6))
-    active = builders.publish(active, at=now - timedelta(days=3))
-    builders.views(
+        factories.publish(boost, at=placed + timedelta(hours=6))
+    active = factories.publish(active, at=now - timedelta(days=3))
+    factories.views(
         active,
         *[(active.window_start + timedelta(hours=h), 260 * h - h * h) for h in range(1, 73)],
     )
     for boost, final in ((succeeded, 23_400), (compensated, 15_000)):
         boost.refresh_from_db()
         start = boost.window_start
-        builders.views(
+        factories.views(
             boost,
             *[(start + timedelta(hours=h), final * h // 335) for h in range(1, 336)],
         )
@@ -214,7 +213,7 @@ def test_every_boost_state_on_one_order_page(browser, live_server, shots):
     settlement_services.pay_settlement(
         settlement=Settlement.objects.get(boost=compensated), now=now - timedelta(days=10)
     )
-    fresh = builders.order(account, [builders.influencer(now=now)], now=now)
+    fresh = factories.order(account, [factories.influencer(now=now)], now=now)
 
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -177,11 +177,13 @@ def test_projection_is_a_frozen_value():
 
 def test_every_chart_uses_the_one_days_axis_the_page_draws():
     defs = parse(charts.chart_defs())
-    (axis,) = [g for g in defs.iter(f"{NS}g") if g.get("id")]
-    assert [t.text for t in axis.iter(f"{NS}text")][:8] == [str(d) for d in range(0, 15, 2)]
+    shared = {element.get("id"): element for element in defs.iter() if element.get("id")}
+    days = [t.text for t in shared["chart-days-14"].iter(f"{NS}text")]
+    assert days == [str(d) for d in range(0, 15, 2)]
+    assert shared["chart-days-14-label"].text == "days since publish"
     svg = parse(progress_chart(saturating(30_000, 3.0, 3), expected_views=20_000))
-    (use,) = svg.iter(f"{NS}use")
-    assert use.get("href") == f"#{axis.get('id')}"
+    uses = {use.get("class"): use.get("href") for use in svg.iter(f"{NS}use")}
+    assert uses == {"tick": "#chart-days-14", "axis-label": "#chart-days-14-label"}
 
 
 def test_chart_coordinates_have_at_most_one_decimal():

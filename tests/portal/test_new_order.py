@@ -7,10 +7,8 @@ from django.urls import reverse
 
 from orders import selectors, services
 from orders.models import Boost, Influencer, LedgerEntry, Order
-from tests import builders
-from tests.builders import T0
-
-from .conftest import member_of
+from tests import factories
+from tests.factories import T0, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -19,22 +17,24 @@ NEW = "/orders/new/"
 
 @pytest.fixture(autouse=True)
 def clock(frozen_now):
-    """The pages read ``timezone.now()``; the builders' histories are fresh at T0."""
+    """The pages read ``timezone.now()``; the factories' histories are fresh at T0."""
     return frozen_now
 
 
 @pytest.fixture
 def people():
     """Two boostable influencers (E = 20,000, r = 10 %) and one without the boost service."""
-    a = builders.influencer(price="10000.00")
-    b = builders.influencer(price="8000.00")
-    off = builders.influencer(price="5000.00", enabled=False)
+    a = factories.influencer(price="10000.00")
+    b = factories.influencer(price="8000.00")
+    off = factories.influencer(price="5000.00", enabled=False)
     services.refresh_quotes(now=T0)
     return a, b, off
 
 
 def module(portal, *influencers):
-    response = portal.get(NEW, [("step", "module")] + [("i", p.pk) for p in influencers])
+    response = portal.get(
+        NEW, [("step", "module")] + [("i", p.pk) for p in influencers], follow=True
+    )
     assert response.status_code == 200
     return response
 
@@ -60,16 +60,16 @@ def confirm_data(response, ticks: set[int], **override) -> dict:
 
 def test_pick_page_lists_influencers_with_price_and_cached_quote(portal, people):
     a, _b, off = people
-    html = portal.get(NEW).content.decode()
+    html = portal.get(NEW, follow=True).content.decode()
     assert a.name in html and "¥10,000.00" in html and "¥1,000.00" in html and "20,000" in html
     assert off.name in html and "Boost service not enabled" in html
 
 
 def test_pick_page_searches_by_name_and_platform_id(portal, people):
     a, b, _off = people
-    by_id = portal.get(NEW, {"q": a.platform_id}).content.decode()
+    by_id = portal.get(NEW, {"q": a.platform_id}, follow=True).content.decode()
     assert a.name in by_id and b.name not in by_id
-    by_name = portal.get(NEW, {"q": b.name}).content.decode()
+    by_name = portal.get(NEW, {"q": b.name}, follow=True).content.decode()
     assert b.name in by_name and a.name not in by_name
 
 
@@ -77,10 +77,10 @@ def test_pick_page_is_paginated_and_keeps_picks_from_other_pages(portal, people)
     for n in range(25):  # "A…" sorts before "达人…", so page 1 is all of these
         Influencer.objects.create(platform_id=f"bulk{n:02}", name=f"A{n:02}", fixed_price=100)
     picked = people[0].pk
-    first = portal.get(NEW, {"i": picked})
+    first = portal.get(NEW, {"i": picked}, follow=True)
     assert first.context["page"].paginator.num_pages == 2
     assert f'<input type="hidden" name="i" value="{picked}">' in first.content.decode()
-    second = portal.get(NEW, {"i": picked, "page": 2}).content.decode()
+    second = portal.get(NEW, {"i": picked, "page": 2}, follow=True).content.decode()
     assert f'value="{picked}" id="pick-{picked}" checked' in second
 
 
@@ -97,7 +97,7 @@ def test_module_shows_each_influencers_boost_or_why_not(portal, people):
 
 
 def test_module_refuses_without_any_pick(portal):
-    response = portal.get(NEW, {"step": "module"})
+    response = portal.get(NEW, {"step": "module"}, follow=True)
     assert "Pick at least one influencer." in response.content.decode()
 
 
@@ -145,11 +145,11 @@ def test_the_same_page_with_other_ticks_after_placing_gets_a_new_key(portal, acc
 
 def test_insufficient_balance_says_how_much_is_missing_and_writes_nothing(portal, people):
     a, b, _off = people
-    poor = builders.client(balance="19000.00")  # the order costs 18,000 + 1,800 in fees
+    poor = factories.client(balance="19000.00")  # the order costs 18,000 + 1,800 in fees
     portal.force_login(member_of(poor, "dave"))
     page = module(portal, a, b)
     assert "Your balance is not enough for this order." in page.content.decode()
-    counts = builders.row_counts()
+    counts = factories.row_counts()
     response = portal.post(NEW, confirm_data(page, {a.pk, b.pk}))
     html = response.content.decode()
     assert response.status_code == 200
@@ -157,7 +157,7 @@ def test_insufficient_balance_says_how_much_is_missing_and_writes_nothing(portal
         "Your balance is not enough: this order costs ¥19,800.00 and your balance is "
         "¥19,000.00, so ¥800.00 is missing. Nothing was charged." in html
     )
-    assert builders.row_counts() == counts
+    assert factories.row_counts() == counts
     assert selectors.client_balance(poor) == Decimal("19000.00")
 
 
@@ -165,11 +165,11 @@ def test_a_price_changed_since_the_page_was_shown_is_refused_plainly(portal, acc
     a, b, _off = people
     page = module(portal, a, b)
     Influencer.objects.filter(pk=a.pk).update(fixed_price=Decimal("12000.00"))
-    counts = builders.row_counts()
+    counts = factories.row_counts()
     response = portal.post(NEW, confirm_data(page, {a.pk, b.pk}))
     html = response.content.decode()
     assert f"The price of {a.name} changed to 12000.00; please review the order again." in html
-    assert builders.row_counts() == counts
+    assert factories.row_counts() == counts
     # The module now shows the new price, ready to confirm again.
     assert "¥12,000.00" in html
 
@@ -177,13 +177,13 @@ def test_a_price_changed_since_the_page_was_shown_is_refused_plainly(portal, acc
 def test_a_forged_tick_on_an_unavailable_boost_is_refused(portal, account, people):
     a, _b, off = people
     page = module(portal, a, off)
-    counts = builders.row_counts()
+    counts = factories.row_counts()
     response = portal.post(NEW, confirm_data(page, {off.pk}))
     assert (
         f"Boost is not available for {off.name}: Boost service not enabled"
         in response.content.decode()
     )
-    assert builders.row_counts() == counts
+    assert factories.row_counts() == counts
 
 
 def test_update_totals_keeps_the_ticks_and_writes_nothing(portal, account, people):
@@ -192,9 +192,9 @@ def test_update_totals_keeps_the_ticks_and_writes_nothing(portal, account, peopl
     data = confirm_data(page, {b.pk})
     del data["confirm"]
     data["update"] = "1"
-    counts = builders.row_counts()
+    counts = factories.row_counts()
     response = portal.post(NEW, data)
-    assert builders.row_counts() == counts
+    assert factories.row_counts() == counts
     assert response.context["preview"].total_fees == Decimal("800.00")
     assert (
         response.context["key_form"].initial["idempotency_key"]

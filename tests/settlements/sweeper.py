@@ -15,13 +15,14 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "starboost.settings_test")
 django.setup()
 
-from orders.tasks import parse_now  # noqa: E402
+from kernel.instants import parse_now  # noqa: E402
 from settlements import services  # noqa: E402
+from settlements.services import payouts  # noqa: E402
 
 
 def main(now: str, batch: str, die_after: str | None = None) -> None:
     if die_after is not None:
-        real, calls = services.post_entries, []
+        real, calls = payouts.post_entries, []
 
         def dying_post_entries(**kwargs):
             calls.append(1)
@@ -30,7 +31,7 @@ def main(now: str, batch: str, die_after: str | None = None) -> None:
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(**kwargs)
 
-        services.post_entries = dying_post_entries
+        payouts.post_entries = dying_post_entries
     at = parse_now(now)
     closed = services.sweep(services.close_windows_batch, now=at, limit=int(batch))
     paid = services.sweep(services.pay_batch, now=at, limit=int(batch))

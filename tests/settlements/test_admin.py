@@ -23,9 +23,9 @@ from django.urls import reverse
 
 from orders.models import Boost, LedgerEntry, LedgerKind
 from settlements import services
-from settlements.admin import CSV_COLUMNS
+from settlements.admin.exports import CSV_COLUMNS
 from settlements.models import Adjustment, CalendarDay, Settlement, SettlementEvent
-from tests.conftest import SHANGHAI
+from tests.factories import SHANGHAI
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def test_compensation_change_form_shows_the_formula_with_its_numbers(
     assert "(20,000 − 19,000)/1000 × ¥550.00 = ¥550.00; cap ¥1,000.00" in page
     # F / (P + F) = 1/11: the whole fee comes back below 10/11 of E.
     assert (
-        "Below about 91 % of the expected views (about 18,182 of 20,000) "
+        "Below about 91 % of the expected views (about 18,181 of 20,000) "
         "the whole boost fee of ¥1,000.00 comes back."
     ) in page
     assert "19,000 views observed at" in page

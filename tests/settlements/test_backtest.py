@@ -1,8 +1,8 @@
 """Pricing backtest (DESIGN §4, §6): re-pricing settled boosts from the history they were sold on.
 
-Uses the hand-built data set of ``test_insights`` (see its docstring): seven windows settled in
-March 2026 — b1, b2, b3, b7 at 10 %, b4 at 25 %, b5 at 37 %, b9 at 43 % — and one refund (b6),
-which the backtest leaves out (no window, no loss).
+Uses the hand-built data set of ``tests.factories.insights`` (see its docstring): seven windows
+settled in March 2026 — b1, b2, b3, b7 at 10 %, b4 at 25 %, b5 at 37 %, b9 at 43 % — and one
+refund (b6), which the backtest leaves out (no window, no loss).
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from django.test.utils import CaptureQueriesContext
 
 from orders.models import Boost, HistoryVideo
 from orders.pricing import PricingRules
-from settlements import backtest
-from settlements.backtest import candidate_rules, run_backtest
-from settlements.insights import Period
-from tests import builders
-from tests.settlements.test_insights import PERIOD, group_member, hand_built
+from settlements.insights import Period, backtest
+from settlements.insights.backtest import candidate_rules, run_backtest
+from tests import factories
+from tests.factories import PERIOD, hand_built
 
 pytestmark = pytest.mark.django_db
 
@@ -163,13 +162,13 @@ def test_boosts_the_rules_would_not_offer_have_their_own_row(data):
 
 
 def test_the_backtest_reads_in_two_queries_and_writes_nothing(data):
-    before = builders.row_counts()
+    before = factories.row_counts()
     with CaptureQueriesContext(connection) as queries:
         result = run_backtest(period=PERIOD, rules=candidate_rules({"half_life_days": 5}))
     assert len(result.rows) == 7
     assert len(queries) == 2
     assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries.captured_queries)
-    assert builders.row_counts() == before
+    assert factories.row_counts() == before
 
 
 def test_an_empty_period_costs_one_query():
@@ -254,7 +253,7 @@ URL = "/admin/insights/backtest/"
 
 
 def test_backtest_page_with_candidate_rules(client, english, data):
-    client.force_login(group_member("Operations", "ops-backtest"))
+    client.force_login(factories.staff_in("Operations", "ops-backtest"))
     response = client.get(URL + "?from=2026-03-01&to=2026-04-30&target=0.5")
     assert response.status_code == 200
     result = response.context["result"]

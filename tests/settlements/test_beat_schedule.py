@@ -11,7 +11,6 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -24,11 +23,11 @@ from django_celery_beat.models import (
 from django_celery_beat.schedulers import ModelEntry
 
 from starboost.celery import app
+from tests.factories import SHANGHAI
 
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module("settlements.migrations.0004_beat_schedule")
 ROOT = Path(__file__).resolve().parents[2]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 EXPECTED = {
     # name: (task, interval or crontab, expire_seconds)

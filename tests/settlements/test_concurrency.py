@@ -19,8 +19,8 @@ from django.db.models import Count, Sum
 
 from orders.models import Boost, LedgerEntry, LedgerKind
 from settlements.models import Settlement
-from tests import builders
-from tests.builders import T0
+from tests import factories
+from tests.factories import T0
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def assert_each_boost_settled_and_paid_once(n: int) -> None:
 
 
 def test_two_processes_over_the_same_500_due_boosts_settle_and_pay_each_once():
-    builders.due_boosts(500, published=PUBLISHED)
+    factories.due_boosts(500, published=PUBLISHED)
     first, second = sweeper("25"), sweeper("25")
     results = [finish(first), finish(second)]
     assert [code for code, _ in results] == [0, 0], results
@@ -68,7 +68,7 @@ def test_two_processes_over_the_same_500_due_boosts_settle_and_pay_each_once():
 
 
 def test_a_process_killed_mid_batch_loses_nothing_and_a_rerun_doubles_nothing():
-    builders.due_boosts(100, published=PUBLISHED)
+    factories.due_boosts(100, published=PUBLISHED)
     code, _ = finish(sweeper("20", "3"))
     assert code == -9
     paid = Settlement.objects.filter(status=Settlement.Status.PAID).count()

@@ -1,132 +1,46 @@
 """Operator insights (DESIGN §4, §6, §7): every figure of a hand-built data set, to the fen.
 
-The data set (``hand_built``) is made by the real services with chosen views, so each amount is
-known. Fixed price P, premium ratio r, fee F, expected views E = 20,000 throughout:
-
-=====  ========  ======  ======  ===========  ==================================================
-boost  placed    P       r / F   views A      outcome (settled at window end, or expired)
-=====  ========  ======  ======  ===========  ==================================================
-b1     Mar 10    10,000  10 % /  1,000  19,000  compensated: 1,000 · 11,000/20,000 = 550.00
-b2     Mar 10    10,000  10 % /  1,000  10,000  capped: raw 5,500.00 → 1,000.00, saved 4,500.00
-b3     Mar 10    10,000  10 % /  1,000  25,000  succeeded (nothing owed)
-b4     Mar 10    10,000  25 % /  2,500  18,000  compensated: 2,000 · 12,500/20,000 = 1,250.00
-b5     Mar 10     8,000  37 % /  2,960  20,000  succeeded (A = E)
-b6     Mar 10    10,000  10 % /  1,000  —       expired Apr 10: refund 1,000.00
-b7     Feb 20     6,000  10 % /    600  15,000  capped (Mar 6): raw 1,650.00 → 600.00, saved 1,050
-b8     Apr 20     5,000  10 % /    500  —       still awaiting publish
-b9     Mar 10    10,000  43 % /  4,300   5,000  capped: raw 10,725.00 → 4,300.00, saved 6,425.00
-=====  ========  ======  ======  ===========  ==================================================
-
-Windows of the Mar 10 boosts end Mar 24 11:00 and close at 11:01 (week of Mar 23); b7's closes
-Mar 6 (week of Mar 2). Paid: b1, b2, b7 on Mar 25; b9 on Apr 2; b6's refund on Apr 13; b4 stays
-scheduled. The period is 2026-03-01 … 2026-04-30, so b7 was sold outside it but settled inside.
+The data set (``tests.factories.hand_built``) is made by the real services with chosen views, so
+each amount is known; its docstring tabulates every boost, its views and its outcome. The period is
+2026-03-01 … 2026-04-30 (``PERIOD``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.models import Boost
 from orders.services import SnapshotIn, record_views
-from settlements import insights, views
+from settlements import insights
 from settlements import services as settlement_services
-from settlements.insights import Period
+from settlements.insights import Period, tables, views
 from settlements.models import Settlement
-from tests import builders
-from tests.builders import SHANGHAI, T0
-from tests.factories import ClientMembershipFactory, StaffUserFactory, UserFactory
+from tests import factories
+from tests.factories import (
+    PERIOD,
+    SHANGHAI,
+    T0,
+    ClientMembershipFactory,
+    DataSet,
+    StaffUserFactory,
+    UserFactory,
+    hand_built,
+)
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-PERIOD = Period(date(2026, 3, 1), date(2026, 4, 30))
 T = D("0.30")
 WINDOW_END = T0 + timedelta(hours=1, days=14)  # Mar 24 11:00
-FEB = datetime(2026, 2, 20, 10, 0, tzinfo=SHANGHAI)
-APR_20 = datetime(2026, 4, 20, 10, 0, tzinfo=SHANGHAI)
-# History giving r* = 25 %, 37 %, 43 % (two of five equal-weight videos short of E = 20,000).
-HISTORY = {
-    "0.10": (20_000,) * 5,
-    "0.25": (17_000, 17_000, 20_000, 20_000, 20_000),
-    "0.37": (16_000, 16_000, 20_000, 20_000, 20_000),
-    "0.43": (15_500, 15_500, 20_000, 20_000, 20_000),
-}
-
-
-@dataclass
-class DataSet:
-    boosts: dict[str, Boost]
-
-    def settlement(self, name: str) -> Settlement:
-        return Settlement.objects.get(boost=self.boosts[name])
-
-
-def place(price: str, ratio: str, now: datetime, name: str) -> Boost:
-    person = builders.influencer(price=price, views=HISTORY[ratio], now=now)
-    person.name = name
-    person.save(update_fields=["name"])
-    placed = builders.order(builders.client(now=now), [person], now=now)
-    boost = Boost.objects.get(line__order=placed)
-    assert (boost.premium_ratio, boost.expected_views) == (D(ratio), 20_000)
-    return boost
-
-
-def settle_window(boost: Boost, views: int) -> Settlement:
-    """Publish an hour after the order, observe ``views`` an hour before the window end, close."""
-    boost = builders.publish(boost, at=boost.quoted_at + timedelta(hours=1))
-    builders.views(boost, (boost.window_end - timedelta(hours=1), views))
-    return settlement_services.close_window(
-        boost=boost, now=boost.window_end + timedelta(minutes=1)
-    )
-
-
-def pay(settlement: Settlement, at: datetime) -> None:
-    paid = settlement_services.pay_settlement(settlement=settlement, now=at)
-    assert paid.status == Settlement.Status.PAID
-
-
-def hand_built() -> DataSet:
-    """The data set of the module docstring."""
-    b = {
-        "b1": place("10000.00", "0.10", T0, "Alpha"),
-        "b2": place("10000.00", "0.10", T0, "Bravo"),
-        "b3": place("10000.00", "0.10", T0, "Charlie"),
-        "b4": place("10000.00", "0.25", T0, "Delta"),
-        "b5": place("8000.00", "0.37", T0, "Echo"),
-        "b6": place("10000.00", "0.10", T0, "Foxtrot"),
-        "b7": place("6000.00", "0.10", FEB, "Golf"),
-        "b8": place("5000.00", "0.10", APR_20, "Hotel"),
-        "b9": place("10000.00", "0.43", T0, "India"),
-    }
-    s7 = settle_window(b["b7"], 15_000)
-    settled = {
-        name: settle_window(b[name], views)
-        for name, views in (
-            ("b1", 19_000),
-            ("b2", 10_000),
-            ("b3", 25_000),
-            ("b4", 18_000),
-            ("b5", 20_000),
-            ("b9", 5_000),
-        )
-    }
-    s6 = settlement_services.expire(boost=b["b6"], now=b["b6"].valid_until)
-    for s in (settled["b1"], settled["b2"], s7):
-        pay(s, datetime(2026, 3, 25, 10, 0, tzinfo=SHANGHAI))
-    pay(settled["b9"], datetime(2026, 4, 2, 10, 0, tzinfo=SHANGHAI))
-    pay(s6, datetime(2026, 4, 13, 10, 0, tzinfo=SHANGHAI))
-    return DataSet(b)
 
 
 @pytest.fixture
@@ -276,7 +190,7 @@ def test_band_edges_in_sql_and_python():
     # Ratios are whole percents: each band holds both of its edges.
     edges = ["0.10", "0.19", "0.20", "0.29", "0.30", "0.39", "0.40", "0.50"]
     for ratio in edges:
-        boost = builders.boost()
+        boost = factories.boost()
         Boost.objects.filter(pk=boost.pk).update(premium_ratio=D(ratio))
     sold = {b.key: b.boosts_sold for b in insights.band_figures(period=PERIOD, target=T)}
     assert sold == {"10-19": 2, "20-29": 2, "30-39": 2, "40-50": 2}
@@ -325,7 +239,7 @@ def test_a_period_ends_at_midnight_in_shanghai():
 
 def test_days_and_months_are_taken_in_shanghai():
     # Ordered Mar 1 07:00 in Shanghai (Feb 28 23:00 UTC); expired Apr 1 07:00 (Mar 31 23:00 UTC).
-    boost = builders.boost(now=datetime(2026, 3, 1, 7, 0, tzinfo=SHANGHAI))
+    boost = factories.boost(now=datetime(2026, 3, 1, 7, 0, tzinfo=SHANGHAI))
     settlement_services.expire(boost=boost, now=boost.valid_until)
     months = by_key(insights.period_figures(period=PERIOD, granularity="month", target=T))
     assert (months[date(2026, 3, 1)].boosts_sold, months[date(2026, 3, 1)].refunds) == (1, 0)
@@ -355,7 +269,7 @@ def national_day():
         (22, date(2026, 10, 9)),
         (23, date(2026, 10, 10)),
     ):
-        boost = builders.boost(now=AUG.replace(day=day))
+        boost = factories.boost(now=AUG.replace(day=day))
         s = settlement_services.expire(boost=boost, now=boost.valid_until)
         assert (s.due_date, s.due_date_provisional, s.status) == (expected, False, "scheduled")
         due[expected] = s
@@ -405,10 +319,10 @@ def test_paid_settlements_leave_the_queues(national_day):
 
 
 def test_queue_counts_for_awaiting_views_and_provisional_due_dates():
-    stuck = builders.publish(builders.boost(), at=T0 + timedelta(hours=1))
+    stuck = factories.publish(factories.boost(), at=T0 + timedelta(hours=1))
     settlement_services.close_window(boost=stuck, now=stuck.window_end + timedelta(minutes=1))
     # Expired at the end of December 2026: its due date lies in 2027, which no calendar knows yet.
-    late = builders.boost(now=datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI))
+    late = factories.boost(now=datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI))
     s = settlement_services.expire(boost=late, now=late.valid_until)
     assert s.due_date_provisional
     q = queues(date(2026, 12, 31))
@@ -440,7 +354,7 @@ def test_refused_publish_events_of_the_last_week_are_a_queue(admin_client):
     if not hasattr(order_models, "PublishRejection"):
         assert "publish_rejections" not in queues(date(2026, 3, 10))
         return
-    line = builders.boost().line
+    line = factories.boost().line
     for received in (datetime(2026, 3, 3, 23, 59), datetime(2026, 3, 4, 0, 0)):
         order_models.PublishRejection.objects.create(
             line=line,
@@ -462,12 +376,6 @@ def test_refused_publish_events_of_the_last_week_are_a_queue(admin_client):
 
 URL = "/admin/insights/"
 QUERY = "?from=2026-03-01&to=2026-04-30&group=week"
-
-
-def group_member(group: str, username: str):
-    user = StaffUserFactory(username=username)
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
 
 
 def csv_table(response) -> list[dict[str, str]]:
@@ -502,14 +410,14 @@ def test_client_users_and_other_staff_are_refused(client, who):
 
 
 def test_an_inactive_group_member_is_refused():
-    user = group_member("Operations", "gone")
+    user = factories.staff_in("Operations", "gone")
     user.is_active = False
     assert not views.can_see_insights(user)
 
 
 @pytest.mark.parametrize("group", ["Operations", "Finance"])
 def test_operations_and_finance_members_see_the_pages(client, english, frozen_now, group):
-    client.force_login(group_member(group, f"{group.lower()}-member"))
+    client.force_login(factories.staff_in(group, f"{group.lower()}-member"))
     for url in (URL, URL + "backtest/"):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -658,9 +566,9 @@ def test_every_table_downloads_as_csv(admin_client, english, frozen_now, data):
 
 
 def test_a_name_that_looks_like_a_formula_stays_text_in_csv():
-    assert views.format_csv_value("=HYPERLINK(1)", views.TEXT) == "'=HYPERLINK(1)"
-    assert views.format_csv_value("达人", views.TEXT) == "达人"
-    assert views.format_csv_value(D("-5.00"), views.MONEY) == "-5.00"
+    assert tables.format_csv_value("=HYPERLINK(1)", tables.TEXT) == "'=HYPERLINK(1)"
+    assert tables.format_csv_value("达人", tables.TEXT) == "达人"
+    assert tables.format_csv_value(D("-5.00"), tables.MONEY) == "-5.00"
 
 
 def test_an_inverted_period_is_an_error_not_a_crash(admin_client, english, frozen_now):
@@ -676,12 +584,12 @@ def test_an_inverted_period_is_an_error_not_a_crash(admin_client, english, froze
 
 def many_settlements(n: int) -> None:
     """``n`` settlements of every kind and status, over ``n`` influencers in one order."""
-    people = [builders.influencer(now=T0) for _ in range(n)]
-    placed = builders.order(builders.client(now=T0), people, now=T0)
+    people = [factories.influencer(now=T0) for _ in range(n)]
+    placed = factories.order(factories.client(now=T0), people, now=T0)
     boosts = list(Boost.objects.filter(line__order=placed).order_by("pk"))
     published = boosts[: n - n // 5]
     for boost in published:
-        builders.publish(boost, at=T0 + timedelta(hours=1))
+        factories.publish(boost, at=T0 + timedelta(hours=1))
     observed = WINDOW_END - timedelta(hours=1)
     record_views(
         items=[
@@ -708,7 +616,7 @@ def page_queries(client) -> int:
 
 
 def test_the_page_costs_the_same_queries_for_5_and_50_settlements(client):
-    client.force_login(group_member("Finance", "finance-queries"))
+    client.force_login(factories.staff_in("Finance", "finance-queries"))
     many_settlements(5)
     assert Settlement.objects.count() == 5
     with_5 = page_queries(client)

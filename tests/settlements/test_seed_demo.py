@@ -2,7 +2,6 @@
 
 import io
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -25,9 +24,10 @@ from orders.models import (
 from orders.pricing import IneligibleReason
 from settlements import demo
 from settlements.models import Settlement
+from tests.factories import SHANGHAI
 
 pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 3, 20, 15, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+NOW = datetime(2026, 3, 20, 15, 30, tzinfo=SHANGHAI)
 
 
 def seed(**options) -> str:

@@ -12,8 +12,8 @@ from orders import selectors as order_selectors
 from orders.models import Boost, LedgerEntry, LedgerKind
 from settlements import services, tasks
 from settlements.models import Adjustment, ImmutableFieldError, Settlement, SettlementEvent
-from tests import builders
-from tests.builders import SHANGHAI, T0
+from tests import factories
+from tests.factories import SHANGHAI, T0
 
 pytestmark = pytest.mark.django_db
 SECOND = timedelta(seconds=1)
@@ -24,7 +24,7 @@ WINDOW_END = PUBLISHED + timedelta(days=14)
 @pytest.fixture
 def active():
     """An active boost: E = 20,000, P = ¥10,000.00, F = ¥1,000.00, published at PUBLISHED."""
-    return builders.publish(builders.boost(), at=PUBLISHED)
+    return factories.publish(factories.boost(), at=PUBLISHED)
 
 
 @pytest.fixture
@@ -41,13 +41,13 @@ def status(boost) -> str:
 
 
 def test_window_does_not_close_one_second_before_its_end(active):
-    builders.views(active, (WINDOW_END - timedelta(hours=1), 30_000))
+    factories.views(active, (WINDOW_END - timedelta(hours=1), 30_000))
     assert close(active, WINDOW_END - SECOND) is None
     assert status(active) == Boost.Status.ACTIVE
 
 
 def test_window_closes_exactly_at_its_end_and_at_one_second_after(active):
-    builders.views(active, (WINDOW_END, 30_000))
+    factories.views(active, (WINDOW_END, 30_000))
     settlement = close(active, WINDOW_END)
     assert settlement.kind == Settlement.Kind.NONE
     assert (settlement.status, settlement.amount) == (Settlement.Status.CLOSED, Decimal("0.00"))
@@ -56,7 +56,7 @@ def test_window_closes_exactly_at_its_end_and_at_one_second_after(active):
 
 
 def test_shortfall_is_compensated_with_every_input_recorded(active):
-    builders.views(active, (WINDOW_END - timedelta(hours=2), 19_000))
+    factories.views(active, (WINDOW_END - timedelta(hours=2), 19_000))
     s = close(active, WINDOW_END + SECOND)
     assert status(active) == Boost.Status.COMPENSATED
     assert (s.kind, s.status) == (Settlement.Kind.COMPENSATION, Settlement.Status.SCHEDULED)
@@ -74,7 +74,7 @@ def test_shortfall_is_compensated_with_every_input_recorded(active):
 
 
 def test_compensation_is_capped_at_the_boost_fee(active):
-    builders.views(active, (WINDOW_END, 18_000))  # raw = 2,000 × 11,000 / 20,000 = 1,100
+    factories.views(active, (WINDOW_END, 18_000))  # raw = 2,000 × 11,000 / 20,000 = 1,100
     s = close(active, WINDOW_END)
     assert (s.raw_amount, s.amount, s.cap_applied) == (
         Decimal("1100.000000"),
@@ -84,18 +84,18 @@ def test_compensation_is_capped_at_the_boost_fee(active):
 
 
 def test_snapshot_after_window_end_never_counts(active):
-    builders.views(active, (WINDOW_END - SECOND, 19_000), (WINDOW_END + SECOND, 50_000))
+    factories.views(active, (WINDOW_END - SECOND, 19_000), (WINDOW_END + SECOND, 50_000))
     s = close(active, WINDOW_END + timedelta(days=1))
     assert s.actual_views == 19_000
 
 
 def test_stale_data_waits_in_awaiting_views_then_settles_when_fresh_data_arrives(active):
     stale_at = WINDOW_END - timedelta(hours=24) - SECOND
-    builders.views(active, (stale_at, 25_000))
+    factories.views(active, (stale_at, 25_000))
     assert close(active, WINDOW_END + SECOND) is None
     assert status(active) == Boost.Status.AWAITING_VIEWS
     assert close(active, WINDOW_END + timedelta(hours=1)) is None  # still nothing new
-    builders.views(active, (WINDOW_END - timedelta(hours=24), 26_000))  # exactly 24 h: fresh
+    factories.views(active, (WINDOW_END - timedelta(hours=24), 26_000))  # exactly 24 h: fresh
     s = close(active, WINDOW_END + timedelta(hours=2))
     assert (s.kind, s.actual_views) == (Settlement.Kind.NONE, 26_000)
     assert status(active) == Boost.Status.SUCCEEDED
@@ -107,7 +107,7 @@ def test_no_snapshot_at_all_waits_for_views(active):
 
 
 def test_finance_settles_a_stuck_boost_on_available_views_with_a_reason(active, user):
-    builders.views(active, (PUBLISHED + timedelta(days=3), 19_000))
+    factories.views(active, (PUBLISHED + timedelta(days=3), 19_000))
     close(active, WINDOW_END)
     with pytest.raises(services.SettlementError, match="reason"):
         services.settle_with_available_views(boost=active, actor=user, reason="", now=WINDOW_END)
@@ -119,7 +119,7 @@ def test_finance_settles_a_stuck_boost_on_available_views_with_a_reason(active, 
 
 
 def test_expiry_at_valid_until_refunds_the_fee():
-    boost = builders.boost()
+    boost = factories.boost()
     assert services.expire(boost=boost, now=boost.valid_until - SECOND) is None
     s = services.expire(boost=boost, now=boost.valid_until)
     assert status(boost) == Boost.Status.EXPIRED
@@ -131,7 +131,7 @@ def test_expiry_at_valid_until_refunds_the_fee():
 
 
 def test_cancel_before_publish_refunds_and_after_publish_is_refused(active, user):
-    boost = builders.boost()
+    boost = factories.boost()
     s = services.cancel(boost=boost, actor=user, reason="Brief withdrawn", now=T0 + SECOND)
     assert (status(boost), s.kind, s.amount) == ("cancelled", "refund", Decimal("1000.00"))
     assert services.cancel(boost=boost, actor=user, reason="again", now=T0).pk == s.pk
@@ -141,10 +141,10 @@ def test_cancel_before_publish_refunds_and_after_publish_is_refused(active, user
 
 def test_due_date_is_seventh_business_day_across_national_day():
     placed = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
-    boost = builders.boost(now=placed)
-    builders.publish(boost, at=datetime(2026, 9, 14, 10, 0, tzinfo=SHANGHAI))
+    boost = factories.boost(now=placed)
+    factories.publish(boost, at=datetime(2026, 9, 14, 10, 0, tzinfo=SHANGHAI))
     end = datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI)
-    builders.views(boost, (end, 1_000))
+    factories.views(boost, (end, 1_000))
     s = close(boost, end)
     # Sep 29, 30, [Oct 1–7 off], Oct 8, 9, Sat Oct 10 (make-up day), Oct 12, 13.
     assert (s.due_date, s.due_date_provisional) == (date(2026, 10, 13), False)
@@ -152,7 +152,7 @@ def test_due_date_is_seventh_business_day_across_national_day():
 
 def test_due_date_in_2027_is_provisional_until_official_days_are_entered(user):
     placed = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
-    boost = builders.boost(now=placed)
+    boost = factories.boost(now=placed)
     s = services.expire(boost=boost, now=boost.valid_until)  # valid until Jan 1 2027
     assert (s.due_date, s.due_date_provisional) == (date(2027, 1, 12), True)
     services.enter_calendar_day(
@@ -165,7 +165,7 @@ def test_due_date_in_2027_is_provisional_until_official_days_are_entered(user):
 
 
 def test_payout_posts_exactly_one_credit_and_is_a_no_op_after(active):
-    builders.views(active, (WINDOW_END, 19_000))
+    factories.views(active, (WINDOW_END, 19_000))
     s = close(active, WINDOW_END)
     account = active.line.order.client
     before = order_selectors.client_balance(account)
@@ -181,7 +181,7 @@ def test_payout_posts_exactly_one_credit_and_is_a_no_op_after(active):
 
 
 def test_held_settlement_is_not_paid_until_released(active, user):
-    builders.views(active, (WINDOW_END, 19_000))
+    factories.views(active, (WINDOW_END, 19_000))
     s = close(active, WINDOW_END)
     services.hold(settlement=s, actor=user, reason="Client dispute", now=WINDOW_END)
     assert tasks.pay_due(now=(WINDOW_END + SECOND).isoformat()) == {"batches": 0}
@@ -197,7 +197,7 @@ def test_held_settlement_is_not_paid_until_released(active, user):
 
 
 def test_money_fields_cannot_change_in_the_model_layer(active):
-    builders.views(active, (WINDOW_END, 19_000))
+    factories.views(active, (WINDOW_END, 19_000))
     s = close(active, WINDOW_END)
     s.amount = Decimal("1.00")
     with pytest.raises(ImmutableFieldError):
@@ -212,7 +212,7 @@ def test_money_fields_cannot_change_in_the_model_layer(active):
 def test_raw_sql_update_of_a_settlement_amount_fails_on_postgresql(active):
     from django.db import IntegrityError, transaction
 
-    builders.views(active, (WINDOW_END, 19_000))
+    factories.views(active, (WINDOW_END, 19_000))
     s = close(active, WINDOW_END)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE settlements_settlement SET amount = 1 WHERE id = %s", [s.pk])
@@ -223,7 +223,7 @@ def test_raw_sql_update_of_a_settlement_amount_fails_on_postgresql(active):
 
 
 def test_adjustment_needs_a_second_person_and_posts_one_entry(active, user):
-    builders.views(active, (WINDOW_END, 19_000))
+    factories.views(active, (WINDOW_END, 19_000))
     s = close(active, WINDOW_END)
     other = get_user_model().objects.create_user("finance2")
     adjustment = services.request_adjustment(
@@ -248,19 +248,19 @@ def sweep_all(now):
 
 
 def test_sweeps_settle_and_pay_everything_and_reruns_change_nothing(active):
-    builders.views(active, (WINDOW_END, 19_000))
-    expiring = builders.boost()
+    factories.views(active, (WINDOW_END, 19_000))
+    expiring = factories.boost()
     later = WINDOW_END + timedelta(days=40)
     assert sweep_all(later) == (
         {"batches": 1, "expired": 1},
         {"batches": 1, "compensated": 1, "awaiting_views": 0},
         {"batches": 1, "paid": 2},
     )
-    state = builders.row_counts(), list(LedgerEntry.objects.values_list("pk", "balance_after"))
+    state = factories.row_counts(), list(LedgerEntry.objects.values_list("pk", "balance_after"))
     for _ in range(5):
         assert sweep_all(later) == ({"batches": 0},) * 3
     assert (
-        builders.row_counts(),
+        factories.row_counts(),
         list(LedgerEntry.objects.values_list("pk", "balance_after")),
     ) == state
     assert status(expiring) == Boost.Status.EXPIRED
@@ -268,13 +268,13 @@ def test_sweeps_settle_and_pay_everything_and_reruns_change_nothing(active):
 
 
 def test_sweep_as_of_a_past_instant_replays_only_what_was_due_then(active):
-    builders.views(active, (WINDOW_END, 19_000))
+    factories.views(active, (WINDOW_END, 19_000))
     assert tasks.close_windows(now=(WINDOW_END - SECOND).isoformat()) == {"batches": 0}
     assert tasks.close_windows(now=WINDOW_END.isoformat())["compensated"] == 1
 
 
 def test_reconcile_fails_when_a_credit_pays_no_settlement(active):
-    builders.views(active, (WINDOW_END, 19_000))
+    factories.views(active, (WINDOW_END, 19_000))
     sweep_all(WINDOW_END)
     call_command("reconcile")
     LedgerEntry.objects.create(
@@ -291,7 +291,7 @@ def test_reconcile_fails_when_a_credit_pays_no_settlement(active):
 
 @pytest.mark.postgres
 def test_reconcile_fails_when_a_ledger_amount_is_tampered_with(active):
-    builders.views(active, (WINDOW_END, 19_000))
+    factories.views(active, (WINDOW_END, 19_000))
     sweep_all(WINDOW_END)
     credit = LedgerEntry.objects.get(kind=LedgerKind.COMPENSATION)
     with connection.cursor() as cursor:  # what an attacker with table rights could do
@@ -304,7 +304,7 @@ def test_reconcile_fails_when_a_ledger_amount_is_tampered_with(active):
 
 
 def test_a_decided_adjustment_is_final_and_rejecting_needs_a_reason(active, user):
-    builders.views(active, (WINDOW_END, 19_000))
+    factories.views(active, (WINDOW_END, 19_000))
     s = close(active, WINDOW_END)
     other = get_user_model().objects.create_user("finance2")
     adjustment = services.request_adjustment(
@@ -322,8 +322,8 @@ def test_a_decided_adjustment_is_final_and_rejecting_needs_a_reason(active, user
 
 def test_a_later_official_day_moves_an_open_due_date_but_not_a_paid_one(user):
     placed = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
-    open_one = services.expire(boost=builders.boost(now=placed), now=placed + timedelta(days=31))
-    paid = services.expire(boost=builders.boost(now=placed), now=placed + timedelta(days=31))
+    open_one = services.expire(boost=factories.boost(now=placed), now=placed + timedelta(days=31))
+    paid = services.expire(boost=factories.boost(now=placed), now=placed + timedelta(days=31))
     services.pay_settlement(settlement=paid, now=placed + timedelta(days=31))
     day = {"source": "notice", "actor": user, "now": placed}
     services.enter_calendar_day(day=date(2027, 1, 1), is_working_day=False, **day)

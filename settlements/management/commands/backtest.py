@@ -1,7 +1,8 @@
 """``manage.py backtest``: re-price the boosts settled in a period under current or candidate rules.
 
-Prints the comparison by re-priced premium-ratio band (see ``settlements.backtest``), or the table
-as CSV with ``--csv`` (``--csv boosts`` for one row per boost). Reads only; writes nothing.
+Prints the comparison by re-priced premium-ratio band (see ``settlements.insights.backtest``), or
+the table as CSV with ``--csv`` (``--csv boosts`` for one row per boost). Reads only; writes
+nothing. It shares the page's tables (``insights.pages``), never its views.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from settlements import backtest
-from settlements.insights import Period
-from settlements.views import backtest_tables, format_html_value
+from settlements.insights import backtest
+from settlements.insights.pages import backtest_tables
+from settlements.insights.periods import Period
+from settlements.insights.tables import format_html_value
 
 
 def _date(value: str) -> date:

@@ -1,0 +1,1 @@
+"""Production operations: sweep heartbeats, health probes, metrics, request ids, operator home."""

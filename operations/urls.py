@@ -1,0 +1,11 @@
+"""Probe and scrape URLs, mounted at the site root (see ``starboost/urls.py``)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
+]

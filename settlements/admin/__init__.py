@@ -1,0 +1,38 @@
+"""The finance admin: settlements, their audit trail, corrections, the calendar and boosts.
+
+Everything money-related is read-only (DESIGN §8, STYLE "Append, never edit"): Finance acts
+through admin actions that call ``settlements.services``; "Finance" means the
+``settlements.change_settlement`` permission (given to the Finance group by migration 0003).
+
+One ModelAdmin family per module; every registration of the app is here, including the one
+documented override: the Boost admin of ``orders`` replaced by ``BoostSettlementAdmin``.
+"""
+
+from django.contrib import admin
+
+from orders.models import Boost
+
+from ..models import Adjustment, CalendarDay, QuarantinedRow, Settlement, SettlementEvent
+from .adjustments import AdjustmentAdmin
+from .boosts import BoostSettlementAdmin
+from .calendar import CalendarDayAdmin
+from .events import SettlementEventAdmin
+from .quarantine import QuarantinedRowAdmin
+from .settlements import SettlementAdmin
+
+admin.site.register(Settlement, SettlementAdmin)
+admin.site.register(Adjustment, AdjustmentAdmin)
+admin.site.register(SettlementEvent, SettlementEventAdmin)
+admin.site.register(CalendarDay, CalendarDayAdmin)
+admin.site.register(QuarantinedRow, QuarantinedRowAdmin)
+admin.site.unregister(Boost)
+admin.site.register(Boost, BoostSettlementAdmin)
+
+__all__ = [
+    "AdjustmentAdmin",
+    "BoostSettlementAdmin",
+    "CalendarDayAdmin",
+    "QuarantinedRowAdmin",
+    "SettlementAdmin",
+    "SettlementEventAdmin",
+]

@@ -1,0 +1,166 @@
+"""The Boost admin with what settlements adds: cancel, settle on available views, the settlement.
+
+``orders`` never imports ``settlements`` (DESIGN §9), so ``orders.admin.BoostAdmin`` cannot show a
+boost's settlement or call settlement services. This subclass does, and ``settlements.admin``
+registers it in place of the orders one: the one documented override of the Boost admin.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from kernel.display import yuan
+from orders.admin import BoostAdmin
+from orders.models import Boost
+
+from .. import services
+from ..models import Settlement
+from .base import ReasonForm, ServiceActionsMixin, admin_link, is_finance
+
+
+def describe_boost(boost: Boost) -> str:
+    """One line naming a boost on an action page or in a message."""
+    return gettext("%(order)s · %(influencer)s (%(status)s)") % {
+        "order": boost.line.order.code,
+        "influencer": boost.line.influencer.name,
+        "status": boost.get_status_display(),
+    }
+
+
+class BoostSettlementAdmin(ServiceActionsMixin, BoostAdmin):
+    """``orders.admin.BoostAdmin`` with what settlements adds: cancel, settle, the settlement.
+
+    Cancelling needs ``orders.change_boost`` (Operations and Finance), settling on stale data
+    needs Finance.
+    """
+
+    actions = [*BoostAdmin.actions, "cancel_boosts", "settle_on_available_views"]
+    fieldsets = [
+        *BoostAdmin.fieldsets,
+        (_("Settlement"), {"fields": ["settlement_summary"]}),
+    ]
+    readonly_fields = [*BoostAdmin.readonly_fields, "settlement_summary"]
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.has_perm("orders.change_boost")
+
+    def has_finance_permission(self, request: HttpRequest) -> bool:
+        return is_finance(request.user)
+
+    @admin.display(description=_("settlement"))
+    def settlement_summary(self, boost: Boost) -> str:
+        settlement = Settlement.objects.filter(boost=boost).first()
+        if settlement is None:
+            if boost.status == Boost.Status.AWAITING_VIEWS:
+                return gettext(
+                    "No settlement yet: waiting for view data from the end of the window. "
+                    "Finance can settle with the views available."
+                )
+            return gettext("No settlement yet.")
+        text = gettext("%(kind)s %(amount)s, %(status)s, due %(due)s") % {
+            "kind": settlement.get_kind_display(),
+            "amount": yuan(settlement.amount),
+            "status": settlement.get_status_display(),
+            "due": date_format(settlement.due_date, "DATE_FORMAT"),
+        }
+        if settlement.due_date_provisional:
+            text += " " + gettext("(provisional)")
+        return admin_link(settlement, text)
+
+    @admin.action(description=_("Cancel boost (refund fee)"), permissions=["cancel"])
+    def cancel_boosts(
+        self, request: HttpRequest, queryset: QuerySet[Boost]
+    ) -> TemplateResponse | None:
+        queryset = queryset.select_related("line__order", "line__influencer")
+        form, page = self.form_page(
+            request,
+            queryset,
+            form_class=ReasonForm,
+            action="cancel_boosts",
+            title=gettext("Cancel boosts"),
+            intro=gettext(
+                "Only a boost still awaiting publish can be cancelled; its whole fee is refunded "
+                "to the client within 7 business days."
+            ),
+            submit_label=gettext("Cancel these boosts"),
+            describe=describe_boost,
+        )
+        if page is not None:
+            return page
+        now, reason = timezone.now(), form.cleaned_data["reason"]
+
+        def call(boost: Boost) -> bool:
+            before = boost.status
+            services.cancel(boost=boost, actor=request.user, reason=reason, now=now)
+            return before != Boost.Status.CANCELLED
+
+        self.run_each(
+            request,
+            queryset.order_by("pk"),
+            call,
+            describe=describe_boost,
+            done=lambda n: (
+                ngettext(
+                    "%(count)d boost cancelled; its fee will be refunded.",
+                    "%(count)d boosts cancelled; their fees will be refunded.",
+                    n,
+                )
+                % {"count": n}
+            ),
+            unchanged=lambda n: (
+                ngettext(
+                    "%(count)d boost was already cancelled.",
+                    "%(count)d boosts were already cancelled.",
+                    n,
+                )
+                % {"count": n}
+            ),
+        )
+        return None
+
+    @admin.action(description=_("Settle with available views"), permissions=["finance"])
+    def settle_on_available_views(
+        self, request: HttpRequest, queryset: QuerySet[Boost]
+    ) -> TemplateResponse | None:
+        queryset = queryset.select_related("line__order", "line__influencer")
+        form, page = self.form_page(
+            request,
+            queryset,
+            form_class=ReasonForm,
+            action="settle_on_available_views",
+            title=gettext("Settle with available views"),
+            intro=gettext(
+                "These boosts have no fresh view data from the end of their window. Each is "
+                "settled on its latest snapshot up to the window end, however old; with none, "
+                "the actual views count as 0. The reason is kept on the settlement."
+            ),
+            submit_label=gettext("Settle"),
+            describe=describe_boost,
+        )
+        if page is not None:
+            return page
+        now, reason = timezone.now(), form.cleaned_data["reason"]
+
+        def call(boost: Boost) -> bool:
+            services.settle_with_available_views(
+                boost=boost, actor=request.user, reason=reason, now=now
+            )
+            return True
+
+        self.run_each(
+            request,
+            queryset.order_by("pk"),
+            call,
+            describe=describe_boost,
+            done=lambda n: (
+                ngettext("%(count)d boost settled.", "%(count)d boosts settled.", n) % {"count": n}
+            ),
+        )
+        return None

@@ -1,0 +1,315 @@
+"""What each staff page shows: its tables, summary cards and charts, laid out from its figures.
+
+The insights page (``queries.Insights``) and the backtest (``backtest.Backtest``) are turned into
+``tables.Table``s and ``charts.Chart``s here; the views render them and the ``backtest`` command
+prints the same tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kernel.display import grouped, yuan
+
+from .backtest import Backtest, Repriced
+from .charts import Chart, Series, bar_chart
+from .periods import GRANULARITIES, WEEK
+from .queries import Insights
+from .tables import BOOL, DASH, INT, MONEY, RATIO, Column, Table, ratio_percent
+
+
+def figure_columns(first: Column, *, target: Decimal) -> list[Column]:
+    """The columns of a ``Figures`` table.
+
+    On the page the target T sits in the loss ratio's heading and rows above it are flagged red;
+    the CSV has both as columns.
+    """
+    return [
+        first,
+        Column("boosts_sold", _("Boosts sold"), INT),
+        Column("fees_collected", _("Fees collected"), MONEY),
+        Column("settled", _("Windows settled"), INT),
+        Column("succeeded", _("Succeeded"), INT, html=False),
+        Column("compensated", _("Compensated"), INT, html=False),
+        Column("success_rate", _("Success rate"), RATIO),
+        Column("average_shortfall_share", _("Avg. shortfall (E−A)/E"), RATIO),
+        Column("settled_fees", _("Fees of settled windows"), MONEY),
+        Column("compensation", _("Compensation"), MONEY),
+        Column("loss_ratio", _("Realized loss ratio"), RATIO, html=False),
+        Column(
+            "loss_ratio",
+            _("Realized loss ratio (T = %(t)s)") % {"t": ratio_percent(target)},
+            RATIO,
+            csv=False,
+        ),
+        Column("target", _("Target T"), RATIO, html=False),
+        Column("above_target", _("Above T"), BOOL, html=False),
+        Column("refunds", _("Refunds (count)"), INT, html=False),
+        Column("refunded", _("Refunds"), MONEY),
+        Column("capped", _("Cap bound"), INT),
+        Column("cap_rate", _("Cap bound (share of compensated)"), RATIO, html=False),
+        Column("cap_saved", _("Saved by the cap"), MONEY),
+        Column("compensation_paid", _("Compensation paid"), MONEY, html=False),
+        Column("refunds_paid", _("Refunds paid"), MONEY, html=False),
+        Column("paid_out", _("Paid out"), MONEY),
+    ]
+
+
+def _above(row: Any) -> bool:
+    return row.above_target
+
+
+def insights_tables(data: Insights) -> dict[str, Table]:
+    """The insights page's tables by name (the ``table`` of its CSV links)."""
+    period_header = _("Week (from Monday)") if data.granularity == WEEK else _("Month")
+    return {
+        "periods": Table(
+            "periods",
+            _("By %(granularity)s") % {"granularity": GRANULARITIES[data.granularity].lower()},
+            figure_columns(Column("label", period_header), target=data.target),
+            data.periods,
+            footer=[data.totals],
+            flagged=_above,
+        ),
+        "bands": Table(
+            "bands",
+            _("By premium-ratio band"),
+            figure_columns(Column("label", _("Premium ratio")), target=data.target),
+            data.bands,
+            footer=[data.totals],
+            flagged=_above,
+            note=_("Bands whose realized loss ratio is above the target T are flagged."),
+        ),
+        "influencers": Table(
+            "influencers",
+            _("Top 10 influencers by compensation"),
+            figure_columns(Column("label", _("Influencer")), target=data.target),
+            data.influencers,
+            flagged=_above,
+            note=_("Ranked by compensation owed on the windows settled in the period."),
+        ),
+        "queues": Table(
+            "queues",
+            _("Work queues"),
+            [
+                Column("label", _("Queue"), href="url"),
+                Column("count", _("Count"), INT),
+                Column("help", _("What it means")),
+                Column("url", _("Link"), html=False),
+            ],
+            data.queues,
+            flagged=lambda queue: queue.urgent,
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    label: str
+    value: str
+    detail: str = ""
+    flagged: bool = False
+
+
+def _ratio_text(value: Decimal | None) -> str:
+    return DASH if value is None else ratio_percent(value)
+
+
+def summary_cards(data: Insights) -> list[Card]:
+    """The period's totals at a glance."""
+    t = data.totals
+    return [
+        Card(
+            "boosts_sold",
+            _("Boosts sold"),
+            grouped(t.boosts_sold),
+            _("fees collected %(fees)s") % {"fees": yuan(t.fees_collected)},
+        ),
+        Card(
+            "loss_ratio",
+            _("Realized loss ratio"),
+            _ratio_text(t.loss_ratio),
+            _("%(comp)s compensation ÷ %(fees)s fees; target T = %(t)s")
+            % {
+                "comp": yuan(t.compensation),
+                "fees": yuan(t.settled_fees),
+                "t": ratio_percent(data.target),
+            },
+            flagged=t.above_target,
+        ),
+        Card(
+            "success_rate",
+            _("Success rate"),
+            _ratio_text(t.success_rate),
+            _("%(ok)s of %(n)s windows settled reached E") % {"ok": t.succeeded, "n": t.settled},
+        ),
+        Card(
+            "shortfall",
+            _("Average shortfall"),
+            _ratio_text(t.average_shortfall_share),
+            _("(E − A)/E over %(n)s compensated") % {"n": t.compensated},
+        ),
+        Card(
+            "cap",
+            _("Cap bound"),
+            _("%(capped)s of %(n)s") % {"capped": t.capped, "n": t.compensated},
+            _("%(share)s of compensations; saved %(saved)s")
+            % {"share": _ratio_text(t.cap_rate), "saved": yuan(t.cap_saved)},
+        ),
+        Card(
+            "refunds",
+            _("Refunds"),
+            yuan(t.refunded),
+            _("%(n)s expired or cancelled boosts") % {"n": t.refunds},
+        ),
+        Card(
+            "paid_out",
+            _("Paid out"),
+            yuan(t.paid_out),
+            _("compensation %(comp)s, refunds %(ref)s")
+            % {"comp": yuan(t.compensation_paid), "ref": yuan(t.refunds_paid)},
+        ),
+    ]
+
+
+def backtest_tables(result: Backtest) -> dict[str, Table]:
+    """The backtest page's tables by name: by re-priced band, and one row per boost."""
+    return {
+        "bands": Table(
+            "bands",
+            _("By re-priced premium-ratio band"),
+            [
+                Column("label", _("Premium ratio (re-priced)")),
+                Column("boosts", _("Boosts"), INT),
+                Column("reproduced", _("Frozen quote reproduced"), INT),
+                Column("actual_fees", _("Actual fees"), MONEY),
+                Column("candidate_fees", _("Fees under these rules"), MONEY),
+                Column("fee_change", _("Fee change"), MONEY),
+                Column("predicted_loss_ratio", _("Predicted loss ratio"), RATIO),
+                Column("realized_loss_ratio", _("Realized loss ratio"), RATIO),
+                Column("actual_compensation", _("Actual compensation"), MONEY, html=False),
+                Column(
+                    "counterfactual_compensation",
+                    _("Compensation under these rules"),
+                    MONEY,
+                    html=False,
+                ),
+                Column("counterfactual_loss_ratio", _("Loss ratio under these rules"), RATIO),
+                Column("target", _("Target T"), RATIO, html=False),
+                Column("above_target", _("Above T"), BOOL, html=False),
+            ],
+            result.bands,
+            footer=[result.totals],
+            flagged=_above,
+            note=_("Rows whose loss ratio under these rules is above T = %(t)s are flagged.")
+            % {"t": ratio_percent(result.rules.target_loss_ratio)},
+        ),
+        "boosts": Table(
+            "boosts",
+            _("Boosts"),
+            [
+                Column("boost_id", _("Boost"), INT),
+                Column("influencer_name", _("Influencer")),
+                Column("quoted_at", _("Quoted at")),
+                Column("fixed_price", _("Fixed price"), MONEY),
+                Column("history_videos", _("History videos"), INT),
+                Column("expected_views", _("Expected views"), INT),
+                Column("premium_ratio", _("Premium ratio")),
+                Column("boost_fee", _("Boost fee"), MONEY),
+                Column("loss_ratio", _("Loss ratio at sale")),
+                Column("candidate_expected_views", _("Expected views (re-priced)"), INT),
+                Column("candidate_premium_ratio", _("Premium ratio (re-priced)")),
+                Column("candidate_fee", _("Boost fee (re-priced)"), MONEY),
+                Column("candidate_loss_ratio", _("Loss ratio (re-priced)")),
+                Column("candidate_reason", _("Not offered because")),
+                Column("actual_views", _("Actual views"), INT),
+                Column("compensation", _("Compensation"), MONEY),
+                Column("counterfactual_compensation", _("Compensation (re-priced)"), MONEY),
+            ],
+            [_boost_row(row) for row in result.rows],
+        ),
+    }
+
+
+def _boost_row(row: Repriced) -> dict[str, Any]:
+    quote = row.quote
+    return {
+        "boost_id": row.boost_id,
+        "influencer_name": row.influencer_name,
+        "quoted_at": timezone.localtime(row.quoted_at).isoformat(),
+        "fixed_price": row.fixed_price,
+        "history_videos": row.history_videos,
+        "expected_views": row.expected_views,
+        "premium_ratio": row.premium_ratio,
+        "boost_fee": row.boost_fee,
+        "loss_ratio": row.loss_ratio,
+        "candidate_expected_views": quote.expected_views,
+        "candidate_premium_ratio": quote.premium_ratio,
+        "candidate_fee": quote.boost_fee,
+        "candidate_loss_ratio": quote.loss_ratio,
+        "candidate_reason": quote.reason.value if quote.reason else "",
+        "actual_views": row.actual_views,
+        "compensation": row.compensation,
+        "counterfactual_compensation": row.counterfactual_compensation,
+    }
+
+
+def insights_charts(data: Insights) -> list[Chart]:
+    """Money and loss ratio by period, and loss ratio by premium-ratio band."""
+    # Short category labels: "03-09" for the week from Monday 9 March, "2026-03" for a month.
+    labels = [row.label[5:] if data.granularity == WEEK else row.label for row in data.periods]
+    target = data.target
+    target_label = _("T = %(t)s") % {"t": ratio_percent(target)}
+    per = GRANULARITIES[data.granularity].lower()
+    return [
+        bar_chart(
+            title=_("Fees collected, compensation and refunds by %(per)s") % {"per": per},
+            categories=labels,
+            series=[
+                Series(_("Fees collected"), [r.fees_collected for r in data.periods]),
+                Series(_("Compensation"), [r.compensation for r in data.periods]),
+                Series(_("Refunds"), [r.refunded for r in data.periods]),
+            ],
+            kind=MONEY,
+        ),
+        bar_chart(
+            title=_("Realized loss ratio by %(per)s") % {"per": per},
+            categories=labels,
+            series=[Series(_("Realized loss ratio"), [r.loss_ratio for r in data.periods])],
+            kind=RATIO,
+            reference=target,
+            reference_label=target_label,
+        ),
+        bar_chart(
+            title=_("Realized loss ratio by premium-ratio band"),
+            categories=[row.label for row in data.bands],
+            series=[Series(_("Realized loss ratio"), [r.loss_ratio for r in data.bands])],
+            kind=RATIO,
+            reference=target,
+            reference_label=target_label,
+        ),
+    ]
+
+
+def backtest_chart(result: Backtest) -> Chart:
+    """Predicted, realized and counterfactual loss ratios by re-priced band."""
+    rows = result.bands
+    target = result.rules.target_loss_ratio
+    return bar_chart(
+        title=_("Loss ratios by re-priced band"),
+        categories=[row.label for row in rows],
+        series=[
+            Series(_("Predicted"), [r.predicted_loss_ratio for r in rows]),
+            Series(_("Realized"), [r.realized_loss_ratio for r in rows]),
+            Series(_("Under these rules"), [r.counterfactual_loss_ratio for r in rows]),
+        ],
+        kind=RATIO,
+        reference=target,
+        reference_label=_("T = %(t)s") % {"t": ratio_percent(target)},
+    )

@@ -1,0 +1,50 @@
+"""Business actions on settlements (DESIGN §5–§8): one module per family of actions.
+
+Every action is atomic and locks its rows in one order — boosts, then settlements, then clients
+(inside ``post_entries``) — re-checks state after the lock and is a no-op when the work is already
+done. The sweeps work a batch at a time with a constant number of queries per batch, and a row
+that fails on its own is quarantined while the others are processed (``sweeps``, ``quarantine``);
+the single-boost actions are the same code with a batch of one, raising their error.
+
+Import from here: ``from settlements import services``; ``services.close_windows_batch`` etc.
+"""
+
+from .calendar_days import enter_calendar_day, recompute_due_dates, remove_calendar_days
+from .closing import close_window, close_windows_batch, settle_with_available_views
+from .decisions import approve_adjustment, hold, reject_adjustment, release, request_adjustment
+from .due_dates import due_dates
+from .errors import SettlementError
+from .expiry import cancel, expire, expire_batch
+from .payouts import PAYOUT_KEY, pay_batch, pay_settlement, payout_key
+from .quarantine import open_rows, quarantine, resolve
+from .sweeps import Batch, DueRows, isolated_batch, sweep
+
+__all__ = [
+    "PAYOUT_KEY",
+    "Batch",
+    "DueRows",
+    "SettlementError",
+    "approve_adjustment",
+    "cancel",
+    "close_window",
+    "close_windows_batch",
+    "due_dates",
+    "enter_calendar_day",
+    "expire",
+    "expire_batch",
+    "hold",
+    "isolated_batch",
+    "open_rows",
+    "pay_batch",
+    "pay_settlement",
+    "payout_key",
+    "quarantine",
+    "recompute_due_dates",
+    "reject_adjustment",
+    "release",
+    "remove_calendar_days",
+    "request_adjustment",
+    "resolve",
+    "settle_with_available_views",
+    "sweep",
+]

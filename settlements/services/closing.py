@@ -1,0 +1,154 @@
+"""Closing 14-day windows: settle each boost on its closing snapshot, or park it (DESIGN §5, §6).
+
+Locks boosts (never their lines) in id order, then settlements are inserted by
+``records.record_outcomes``. Views count only up to the window end (``counted_snapshots``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from orders.models import Boost, ViewSnapshot
+from orders.selectors import counted_snapshots
+from orders.services import transition_many
+
+from .. import calculations
+from ..models import QuarantinedRow, Settlement
+from .errors import SettlementError
+from .records import Outcome, record_outcomes
+from .sweeps import DueRows, isolated_batch
+
+Status = Boost.Status
+
+
+def _window_outcome(boost: Boost, snapshot: ViewSnapshot | None, *, forced: str = "") -> Outcome:
+    actual = snapshot.views if snapshot is not None else 0
+    explanation = calculations.explain_compensation(
+        boost.expected_views, actual, boost.line.fixed_price, boost.boost_fee
+    )
+    shortfall = actual < boost.expected_views
+    return Outcome(
+        boost=boost,
+        to=Status.COMPENSATED if shortfall else Status.SUCCEEDED,
+        kind=Settlement.Kind.COMPENSATION if shortfall else Settlement.Kind.NONE,
+        ended_at=boost.window_end,
+        explanation=explanation,
+        snapshot=snapshot,
+        note=forced,
+    )
+
+
+def _is_fresh(boost: Boost, snapshot: ViewSnapshot | None) -> bool:
+    freshness = timedelta(hours=settings.SNAPSHOT_FRESHNESS_HOURS)
+    return snapshot is not None and snapshot.observed_at >= boost.window_end - freshness
+
+
+def _lock_boosts(queryset: QuerySet[Boost], *, skip_locked: bool) -> QuerySet[Boost]:
+    """Lock boosts (not their lines) with their closing snapshot annotated, in one query."""
+    closing = counted_snapshots(OuterRef("line_id"), OuterRef("window_end"))
+    return (
+        queryset.select_for_update(skip_locked=skip_locked, of=("self",))
+        .select_related("line")
+        .annotate(closing_snapshot_id=Subquery(closing.values("pk")[:1]))
+        .order_by("pk")
+    )
+
+
+def _close(
+    due: QuerySet[Boost], *, now: datetime, limit: int, skip_locked: bool
+) -> tuple[int, dict[str, int]]:
+    """Lock up to ``limit`` due boosts and settle or park each; the caller holds the transaction."""
+    boosts = list(_lock_boosts(due, skip_locked=skip_locked)[:limit])
+    if not boosts:
+        return 0, {}
+    snapshots = ViewSnapshot.objects.in_bulk(
+        [b.closing_snapshot_id for b in boosts if b.closing_snapshot_id]
+    )
+    outcomes, stale = [], []
+    for boost in boosts:
+        snapshot = snapshots.get(boost.closing_snapshot_id)
+        if _is_fresh(boost, snapshot):
+            outcomes.append(_window_outcome(boost, snapshot))
+        elif boost.status == Status.ACTIVE:
+            stale.append(boost)
+    if stale:
+        transition_many(
+            stale, Status.AWAITING_VIEWS, now=now, note=_("No fresh view data at window end")
+        )
+    record_outcomes(outcomes, now=now, note=_("Window closed"))
+    counts = {"awaiting_views": len(stale)}
+    for o in outcomes:
+        counts[str(o.to)] = counts.get(str(o.to), 0) + 1
+    return boosts[-1].pk, counts
+
+
+CLOSING = DueRows(
+    sweep=QuarantinedRow.Sweep.CLOSE_WINDOWS,
+    model=Boost,
+    pending=Q(status__in=[Status.ACTIVE, Status.AWAITING_VIEWS]),
+    due_by=lambda now: Q(window_end__lte=now),
+    work=_close,
+)
+
+
+def close_windows_batch(
+    *,
+    now: datetime,
+    after_id: int = 0,
+    limit: int = 500,
+    boost_ids: Sequence[int] | None = None,
+    quarantined: bool = False,
+) -> tuple[int, dict[str, int]]:
+    """Close the 14-day windows that ended by ``now`` (DESIGN §5), one batch.
+
+    Boosts with a fresh closing snapshot are settled (``none`` or ``compensation``); the others
+    wait in ``awaiting_views``. Rows another worker holds are skipped. Returns the last id seen
+    (0 when the batch was empty) and counts by outcome. A sweep's batch isolates a failing boost
+    (``sweeps.isolated_batch``); with ``boost_ids`` (one operator action) an error is raised.
+    """
+    if boost_ids is None:
+        return isolated_batch(
+            CLOSING, now=now, after_id=after_id, limit=limit, quarantined=quarantined
+        )
+    with transaction.atomic():
+        due = CLOSING.due(now).filter(pk__gt=after_id, pk__in=boost_ids)
+        return _close(due, now=now, limit=limit, skip_locked=False)
+
+
+def close_window(*, boost: Boost, now: datetime) -> Settlement | None:
+    """Close one boost's window if it has ended; returns its settlement once there is one."""
+    close_windows_batch(now=now, boost_ids=[boost.pk])
+    return Settlement.objects.filter(boost=boost).first()
+
+
+def settle_with_available_views(
+    *, boost: Boost, actor: AbstractBaseUser, reason: str, now: datetime
+) -> Settlement:
+    """Finance settles a boost stuck in ``awaiting_views`` on the data there is (DESIGN §5).
+
+    Uses the latest snapshot at or before window end however old; with none at all the actual
+    views are 0 (the whole capped compensation). The reason is kept on the settlement.
+    """
+    if not reason.strip():
+        raise SettlementError(_("Settling without fresh views needs a reason."))
+    with transaction.atomic():
+        locked = list(_lock_boosts(Boost.objects.filter(pk=boost.pk), skip_locked=False))
+        boost = locked[0]
+        if boost.status != Status.AWAITING_VIEWS:
+            raise SettlementError(
+                _("Only a boost awaiting views can be settled this way; this one is %(s)s.")
+                % {"s": boost.get_status_display()}
+            )
+        snapshot = ViewSnapshot.objects.filter(pk=boost.closing_snapshot_id).first()
+        outcome = _window_outcome(boost, snapshot, forced=reason.strip())
+        record_outcomes(
+            [outcome], now=now, actor=actor, note=_("Settled by finance: %(r)s") % {"r": reason}
+        )
+        return Settlement.objects.get(boost=boost)

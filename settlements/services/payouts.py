@@ -1,0 +1,137 @@
+"""Paying settlements: exactly one ledger credit per scheduled settlement (DESIGN §8).
+
+The credit's idempotency key is derived from the settlement (``payout_key``) and the settlement's
+status changes in the same transaction, so a rerun, a concurrent worker or a crash half way can
+never pay twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
+
+from orders.models import LedgerEntry, LedgerKind
+from orders.services import EntryIn, post_entries
+
+from ..models import QuarantinedRow, Settlement, SettlementEvent
+from .records import actor_name
+from .sweeps import DueRows, isolated_batch
+
+_CREDIT_KIND = {
+    Settlement.Kind.COMPENSATION: LedgerKind.COMPENSATION,
+    Settlement.Kind.REFUND: LedgerKind.REFUND,
+}
+
+
+# The ledger idempotency key of a settlement's one payout credit: prefix, settlement id, suffix.
+PAYOUT_KEY = ("settlement:", ":payout")
+
+
+def payout_key(settlement: Settlement) -> str:
+    """The ledger idempotency key of a settlement's one payout credit."""
+    return f"{PAYOUT_KEY[0]}{settlement.pk}{PAYOUT_KEY[1]}"
+
+
+def _pay(
+    due: QuerySet[Settlement],
+    *,
+    now: datetime,
+    limit: int,
+    skip_locked: bool,
+    actor: AbstractBaseUser | None = None,
+) -> tuple[int, dict[str, int]]:
+    """Lock up to ``limit`` scheduled settlements and pay each; the caller holds the transaction."""
+    settlements = list(
+        due.select_for_update(skip_locked=skip_locked, of=("self",))
+        .select_related("boost__line__order")
+        .order_by("pk")[:limit]
+    )
+    if not settlements:
+        return 0, {}
+    entries = post_entries(
+        entries=[
+            EntryIn(
+                client_id=s.boost.line.order.client_id,
+                kind=_CREDIT_KIND[s.kind],
+                amount=s.amount,
+                idempotency_key=payout_key(s),
+                order_id=s.boost.line.order_id,
+                boost_id=s.boost_id,
+                reason=f"Settlement {s.pk} ({s.kind})",
+            )
+            for s in settlements
+        ],
+        now=now,
+        created_by=actor,
+    )
+    # One set-based UPDATE: each settlement finds its credit by the key derived from it.
+    credit = LedgerEntry.objects.filter(
+        idempotency_key=Concat(
+            Value(PAYOUT_KEY[0]), Cast(OuterRef("pk"), CharField()), Value(PAYOUT_KEY[1])
+        )
+    )
+    Settlement.objects.filter(pk__in=[s.pk for s in settlements]).update(
+        status=Settlement.Status.PAID,
+        paid_at=now,
+        ledger_entry=Subquery(credit.values("pk")[:1]),
+    )
+    for settlement, entry in zip(settlements, entries, strict=True):
+        settlement.status, settlement.paid_at, settlement.ledger_entry = "paid", now, entry
+    SettlementEvent.objects.bulk_create(
+        SettlementEvent(
+            settlement=s,
+            type=SettlementEvent.Type.PAID,
+            actor=actor,
+            actor_name=actor_name(actor),
+            at=now,
+            data={"amount": str(s.amount), "ledger_entry": s.ledger_entry_id},
+        )
+        for s in settlements
+    )
+    return settlements[-1].pk, {"paid": len(settlements)}
+
+
+PAYING = DueRows(
+    sweep=QuarantinedRow.Sweep.PAY_DUE,
+    model=Settlement,
+    pending=Q(status=Settlement.Status.SCHEDULED),
+    due_by=lambda now: Q(),
+    work=_pay,
+)
+
+
+def pay_batch(
+    *,
+    now: datetime,
+    after_id: int = 0,
+    limit: int = 500,
+    settlement_ids: Sequence[int] | None = None,
+    actor: AbstractBaseUser | None = None,
+    quarantined: bool = False,
+) -> tuple[int, dict[str, int]]:
+    """Pay scheduled settlements with exactly one ledger credit each (DESIGN §8), one batch.
+
+    Held settlements wait. Rows another worker holds are skipped. Returns the last id seen (0 when
+    the batch was empty) and the count paid. A sweep's batch isolates a failing settlement
+    (``sweeps.isolated_batch``); with ``settlement_ids`` (one operator action) an error is raised.
+    """
+    if settlement_ids is None:
+        return isolated_batch(
+            PAYING, now=now, after_id=after_id, limit=limit, quarantined=quarantined
+        )
+    with transaction.atomic():
+        due = PAYING.due(now).filter(pk__gt=after_id, pk__in=settlement_ids)
+        return _pay(due, now=now, limit=limit, skip_locked=False, actor=actor)
+
+
+def pay_settlement(
+    *, settlement: Settlement, now: datetime, actor: AbstractBaseUser | None = None
+) -> Settlement:
+    """Pay one scheduled settlement now; a no-op when it is paid, held or has nothing to pay."""
+    pay_batch(now=now, settlement_ids=[settlement.pk], actor=actor)
+    return Settlement.objects.get(pk=settlement.pk)

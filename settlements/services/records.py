@@ -1,0 +1,128 @@
+"""Writing settlements and their audit events: the one place a settlement row is inserted.
+
+Closing, expiry and cancellation decide an ``Outcome`` per boost; ``record_outcomes`` turns a batch
+of them into settlements, audit events and boost transitions in a few bulk queries (DESIGN §8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from orders.models import Boost, ViewSnapshot
+from orders.services import transition_many
+
+from .. import calculations
+from ..models import Settlement, SettlementEvent
+from .due_dates import due_dates
+
+
+def actor_name(actor: AbstractBaseUser | None) -> str:
+    """The name kept on an audit event: the user's, or ``system`` for a sweep."""
+    return actor.get_username() if actor is not None else "system"
+
+
+def log_event(
+    settlement: Settlement,
+    type_: str,
+    *,
+    actor: AbstractBaseUser | None,
+    now: datetime,
+    **data: Any,
+) -> None:
+    """Append one audit event to a settlement's trail."""
+    SettlementEvent.objects.create(
+        settlement=settlement,
+        type=type_,
+        actor=actor,
+        actor_name=actor_name(actor),
+        at=now,
+        data=data,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one terminal boost ends: its new status, the settlement kind and what decided it."""
+
+    boost: Boost
+    to: str
+    kind: str
+    ended_at: datetime
+    explanation: calculations.CompensationExplanation | None = None
+    snapshot: ViewSnapshot | None = None
+    note: str = ""
+
+
+def record_outcomes(
+    outcomes: Sequence[Outcome],
+    *,
+    now: datetime,
+    actor: AbstractBaseUser | None = None,
+    note: str = "",
+) -> None:
+    """Write the settlements of terminal boosts and move the boosts, in a few bulk queries.
+
+    The caller holds the boosts' locks. A refund (no explanation) owes the whole boost fee; an
+    amount of 0 is closed at once, anything else is scheduled for its due date.
+    """
+    if not outcomes:
+        return
+    due_by_day = due_dates([o.ended_at for o in outcomes])
+    settlements = []
+    for o in outcomes:
+        due = due_by_day[timezone.localdate(o.ended_at)]
+        ex = o.explanation
+        amount = ex.amount if ex else o.boost.boost_fee
+        settlements.append(
+            Settlement(
+                boost=o.boost,
+                kind=o.kind,
+                status=Settlement.Status.SCHEDULED if amount > 0 else Settlement.Status.CLOSED,
+                expected_views=o.boost.expected_views,
+                actual_views=ex.actual_views if ex else None,
+                snapshot=o.snapshot,
+                snapshot_observed_at=o.snapshot.observed_at if o.snapshot else None,
+                fixed_price=o.boost.line.fixed_price,
+                boost_fee=o.boost.boost_fee,
+                expected_cpm=ex.expected_cpm if ex else None,
+                raw_amount=ex.raw_amount if ex else None,
+                cap_applied=ex.cap_applied if ex else False,
+                amount=amount,
+                formula_version=calculations.FORMULA_VERSION,
+                computed_at=now,
+                service_ended_at=o.ended_at,
+                due_date=due.date,
+                due_date_provisional=due.provisional,
+                note=o.note,
+            )
+        )
+    by_target: dict[str, list[Boost]] = {}
+    for o in outcomes:
+        by_target.setdefault(o.to, []).append(o.boost)
+    for to, boosts in by_target.items():
+        transition_many(boosts, to, now=now, actor=actor, note=note)
+    Settlement.objects.bulk_create(settlements)
+    SettlementEvent.objects.bulk_create(
+        SettlementEvent(
+            settlement=s,
+            type=SettlementEvent.Type.SCHEDULED
+            if s.status == Settlement.Status.SCHEDULED
+            else SettlementEvent.Type.CLOSED,
+            actor=actor,
+            actor_name=actor_name(actor),
+            at=now,
+            data={
+                "kind": s.kind,
+                "amount": str(s.amount),
+                "due_date": s.due_date.isoformat(),
+                "provisional": s.due_date_provisional,
+            },
+        )
+        for s in settlements
+    )
