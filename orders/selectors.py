@@ -347,12 +347,13 @@ def chart_series(
         # The one rule for counted views, for all the lines at once: each row's own line and end.
         counted_snapshots(F("line"), end)
         .filter(line_id__in=published)
-        .annotate(bucket=bucket, next_bucket=next_bucket)
-        .filter(next_bucket__gt=F("bucket"))
         .annotate(
+            bucket=bucket,
+            next_bucket=next_bucket,
             day=_Seconds(F("observed_at"), start) / SECONDS_PER_DAY,
             latest_at=Case(When(next_bucket=points, then=F("observed_at"))),
         )
+        .filter(next_bucket__gt=F("bucket"))
         .order_by("line_id", "observed_at")
         .values_list("line_id", "day", "views", "latest_at")
     )
