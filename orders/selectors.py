@@ -346,7 +346,8 @@ def chart_series(
     rows = (
         # The one rule for counted views, for all the lines at once: each row's own line and end.
         counted_snapshots(F("line"), end)
-        .filter(line_id__in=published)
+        # Both ends of the join by the ids, so each table is read by its index at any size.
+        .filter(line_id__in=published, line__boost__line_id__in=published)
         .annotate(
             bucket=bucket,
             next_bucket=next_bucket,
