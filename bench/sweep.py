@@ -50,7 +50,7 @@ from orders.models import (
 )
 from settlements import calculations, calendar, services
 from settlements.models import Settlement, SettlementEvent
-from settlements.selectors import calendar_overrides
+from settlements.selectors import calendar_overrides, completed_calendar_years
 
 from . import common
 
@@ -336,7 +336,9 @@ def sql_floor(now: datetime) -> None:
             "CREATE TEMP TABLE bench_due (day date PRIMARY KEY, due date, provisional boolean) "
             "ON COMMIT DROP"
         )
-        due = [calendar.due_date(d, settings.SETTLEMENT_DUE_BUSINESS_DAYS, overrides) for d in days]
+        complete = completed_calendar_years()
+        n = settings.SETTLEMENT_DUE_BUSINESS_DAYS
+        due = [calendar.due_date(d, n, overrides, complete_years=complete) for d in days]
         cursor.execute(
             "INSERT INTO bench_due SELECT * FROM unnest(%s::date[], %s::date[], %s::boolean[])",
             [days, [d.date for d in due], [d.provisional for d in due]],

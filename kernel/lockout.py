@@ -7,6 +7,7 @@ attempt, the right password included, gets this page with 429 until the cool-off
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +15,7 @@ from django.shortcuts import render
 
 
 def lockout_response(
-    request: HttpRequest, response: HttpResponse | None, credentials: dict | None
+    request: HttpRequest, response: HttpResponse | None, credentials: dict[str, Any] | None
 ) -> HttpResponse:
     """Say in plain words that logging in is paused, for how long, and what to do meanwhile."""
     minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)

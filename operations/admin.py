@@ -22,7 +22,13 @@ class SweepRunAdmin(admin.ModelAdmin):
         (_("Error"), {"fields": ("error",)}),
     )
     readonly_fields = (
-        "task_name", "task_id", "succeeded", "counts", "started_at", "finished_at", "duration",
+        "task_name",
+        "task_id",
+        "succeeded",
+        "counts",
+        "started_at",
+        "finished_at",
+        "duration",
         "error",
     )
 

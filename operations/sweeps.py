@@ -37,8 +37,9 @@ def period_of(beat_schedule: BaseSchedule, *, now: datetime) -> timedelta | None
     return None
 
 
-def is_stale(*, last_success: datetime | None, since: datetime, period: timedelta | None,
-             now: datetime) -> bool:
+def is_stale(
+    *, last_success: datetime | None, since: datetime, period: timedelta | None, now: datetime
+) -> bool:
     """True when the sweep has not succeeded within ``STALE_AFTER_PERIODS`` periods.
 
     A sweep that never succeeded is measured from ``since`` (when its schedule was installed or

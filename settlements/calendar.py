@@ -7,26 +7,29 @@ A day is decided, in this order, by:
    (2004–2026 in 1.11.0) and raises ``NotImplementedError`` outside it;
 3. a Monday–Friday fallback.
 
-A year counts as *known* when the library covers it, or when the overrides hold at least one date
-in that year. Operators enter only the exceptions of a new year (its holidays and make-up working
-days), not every weekday, so once any day of a year is entered, the other days of that year follow
-Monday–Friday and are trusted. A due date is *provisional* when any day examined to reach it (from
-the day after the start to the result) lies in an unknown year; recompute provisional due dates
-once days for that year are entered.
+A year counts as *known* when the library covers it, or when an operator has marked its official
+days complete (``complete_years``). Entering days does not make a year known: until the whole
+notice is in, one holiday says nothing about the others, so the year's due dates stay
+provisional. Operators enter only the exceptions of a new year (its holidays and make-up working
+days), not every weekday; once the year is complete, its other days follow Monday–Friday and are
+trusted. A due date is *provisional* when any day examined to reach it (from the day after the
+start to the result) lies in an unknown year; recompute provisional due dates when days for that
+year are entered or the year is marked complete.
 
-Pure rules: the caller passes the overrides (dates in Asia/Shanghai); this module never queries the
-database.
+Pure rules: the caller passes the overrides (dates in Asia/Shanghai) and the completed years;
+this module never queries the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 import chinese_calendar
 
 _ONE_DAY = timedelta(days=1)
+_NO_YEARS: frozenset[int] = frozenset()
 
 
 class DueDate(NamedTuple):
@@ -37,13 +40,33 @@ class DueDate(NamedTuple):
 def is_business_day(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
     """Whether ``day`` is a working day: override, else the official calendar, else Mon–Fri."""
     _check_day(day)
-    return _decide(day, overrides or {}, _override_years(overrides))[0]
+    return _decide(day, overrides or {}, _NO_YEARS)[0]
 
 
-def is_known(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
-    """Whether ``day`` is decided by trusted data rather than a guess (see the module docstring)."""
+def is_known(day: date, *, complete_years: Collection[int] = _NO_YEARS) -> bool:
+    """Whether ``day``'s year is decided by trusted data rather than a guess (module docstring)."""
     _check_day(day)
-    return _decide(day, overrides or {}, _override_years(overrides))[1]
+    return library_covers(day.year) or day.year in complete_years
+
+
+def library_covers(year: int) -> bool:
+    """Whether the official calendar library has the State Council's days for ``year``."""
+    return _library(date(year, 1, 1)) is not None
+
+
+def library_is_business_day(day: date) -> bool | None:
+    """What the library says of ``day`` (True = working day), or None for a year it lacks.
+
+    An operator's entry that disagrees with this contradicts the library: it still wins.
+    """
+    _check_day(day)
+    return _library(day)
+
+
+def contradicts_library(day: date, is_working_day: bool) -> bool:
+    """Whether entering ``day`` so disagrees with the library's official calendar for its year."""
+    library = library_is_business_day(day)
+    return library is not None and library != is_working_day
 
 
 def add_business_days(day: date, n: int, overrides: Mapping[date, bool] | None = None) -> date:
@@ -51,21 +74,30 @@ def add_business_days(day: date, n: int, overrides: Mapping[date, bool] | None =
     return due_date(day, n, overrides).date
 
 
-def due_date(day: date, n: int, overrides: Mapping[date, bool] | None = None) -> DueDate:
-    """Like ``add_business_days``, flagged provisional if any day after ``day`` was a guess."""
+def due_date(
+    day: date,
+    n: int,
+    overrides: Mapping[date, bool] | None = None,
+    *,
+    complete_years: Collection[int] = _NO_YEARS,
+) -> DueDate:
+    """Like ``add_business_days``, flagged provisional if any day after ``day`` was a guess.
+
+    ``complete_years`` are the years an operator marked complete (their official days all
+    entered); the library's years are known without it.
+    """
     _check_day(day)
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"n must be an int, got {type(n).__name__}: {n!r}")
     if n < 0:
         raise ValueError(f"n must not be negative, got {n}")
     entered = overrides or {}
-    override_years = _override_years(overrides)
     provisional = False
     current = day
     remaining = n
     while remaining:
         current += _ONE_DAY
-        working, known = _decide(current, entered, override_years)
+        working, known = _decide(current, entered, complete_years)
         provisional = provisional or not known
         if working:
             remaining -= 1
@@ -73,19 +105,23 @@ def due_date(day: date, n: int, overrides: Mapping[date, bool] | None = None) ->
 
 
 def _decide(
-    day: date, overrides: Mapping[date, bool], override_years: frozenset[int]
+    day: date, overrides: Mapping[date, bool], complete_years: Collection[int]
 ) -> tuple[bool, bool]:
-    """(is a working day, decided by trusted data)."""
+    """(is a working day, its year decided by trusted data)."""
+    library = _library(day)
+    known = library is not None or day.year in complete_years
     if day in overrides:
-        return bool(overrides[day]), True
+        return bool(overrides[day]), known
+    if library is not None:
+        return library, True
+    return day.weekday() < 5, known
+
+
+def _library(day: date) -> bool | None:
     try:
-        return chinese_calendar.is_workday(day), True
+        return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:  # a year the library has no data for
-        return day.weekday() < 5, day.year in override_years
-
-
-def _override_years(overrides: Mapping[date, bool] | None) -> frozenset[int]:
-    return frozenset(d.year for d in overrides) if overrides else frozenset()
+        return None
 
 
 def _check_day(day: object) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import NamedTuple
 
-from django.db.models import Q, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from orders.models import ZERO, Boost, LedgerEntry, LedgerKind
 
 from .calculations import compensation
-from .models import Adjustment, CalendarDay, Settlement
+from .models import Adjustment, CalendarDay, CalendarYear, Settlement
 
 
 def calendar_overrides(years: Iterable[int] | None = None) -> dict[date, bool]:
@@ -19,6 +21,50 @@ def calendar_overrides(years: Iterable[int] | None = None) -> dict[date, bool]:
     if years is not None:
         days = days.filter(date__year__in=list(years))
     return dict(days.values_list("date", "is_working_day"))
+
+
+def completed_calendar_years() -> frozenset[int]:
+    """The years an operator marked complete: their due dates are final (DESIGN §7)."""
+    return frozenset(
+        CalendarYear.objects.filter(completed_at__isnull=False).values_list("year", flat=True)
+    )
+
+
+def calendar_entries(days: Iterable[date]) -> dict[date, CalendarDay]:
+    """The entered official days among ``days``, by date (to compare a paste with them)."""
+    return {d.date: d for d in CalendarDay.objects.filter(date__in=list(days)).order_by()}
+
+
+class DayCounts(NamedTuple):
+    holidays: int
+    working_days: int
+
+
+def calendar_day_counts(year: int) -> DayCounts:
+    """How many holidays and make-up working days are entered for ``year``, in one query."""
+    counts = CalendarDay.objects.filter(date__year=year).aggregate(
+        holidays=Count("pk", filter=Q(is_working_day=False)),
+        working_days=Count("pk", filter=Q(is_working_day=True)),
+    )
+    return DayCounts(counts["holidays"], counts["working_days"])
+
+
+def calendar_years_with_counts() -> QuerySet[CalendarYear]:
+    """Calendar years annotated with ``holidays`` and ``working_days`` entered, in one query."""
+
+    def entered(working: bool) -> Coalesce:
+        days = (
+            CalendarDay.objects.filter(date__year=OuterRef("year"), is_working_day=working)
+            .order_by()
+            .values("date__year")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(days, output_field=IntegerField()), 0)
+
+    return CalendarYear.objects.select_related("completed_by").annotate(
+        holidays=entered(False), working_days=entered(True)
+    )
 
 
 def settlements_for_boosts(boost_ids: Iterable[int]) -> dict[int, Settlement]:
@@ -95,6 +141,9 @@ def reconciliation_differences() -> Iterator[str]:
 def _settlement_differences(s: Settlement, credits: dict[int, LedgerEntry]) -> Iterator[str]:
     if s.kind == Settlement.Kind.REFUND:
         expected = s.boost_fee
+    elif s.actual_views is None:
+        yield f"settlement {s.pk}: a window settlement without its actual views"
+        return
     else:
         expected = compensation(s.expected_views, s.actual_views, s.fixed_price, s.boost_fee)
     if s.amount != expected:
@@ -103,7 +152,7 @@ def _settlement_differences(s: Settlement, credits: dict[int, LedgerEntry]) -> I
         yield f"settlement {s.pk}: price or fee differs from its boost"
     if s.status != Settlement.Status.PAID:
         return
-    entry = credits.pop(s.ledger_entry_id, None)
+    entry = credits.pop(s.ledger_entry_id, None) if s.ledger_entry_id is not None else None
     if entry is None:
         yield f"settlement {s.pk} is paid but its ledger credit {s.ledger_entry_id} is missing"
     elif (entry.amount, entry.client_id, entry.boost_id) != (

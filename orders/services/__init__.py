@@ -6,7 +6,7 @@ after the lock and are a no-op when the work is already done. Callers import fro
 (``from orders.services import place_order``); each concern lives in its own module.
 """
 
-from .boosts import CLOCK_SKEW, publish, transition, transition_many
+from .boosts import CLOCK_SKEW, actor_name, publish, transition, transition_many
 from .errors import BatchRefused, IdempotencyConflict, InsufficientBalance, OrderError
 from .ingestion import (
     MAX_VIEWS,
@@ -34,6 +34,7 @@ __all__ = [
     "OrderPreview",
     "PublishIn",
     "SnapshotIn",
+    "actor_name",
     "authenticate_token",
     "create_integration_token",
     "hash_token",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from .errors import OrderError
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def actor_name(actor: AbstractBaseUser | None) -> str:
+def actor_name(actor: User | None) -> str:
     """The name an audit event keeps of its actor, so it survives the user being renamed."""
     return actor.get_username() if actor is not None else "system"
 
@@ -31,7 +31,7 @@ def transition_many(
     to: str,
     *,
     now: datetime,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     note: str = "",
 ) -> None:
     """Move locked boosts along DESIGN §5's lifecycle, recording an event each; refuses other moves.
@@ -70,7 +70,7 @@ def transition(
     to: str,
     *,
     now: datetime,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     note: str = "",
 ) -> Boost:
     """Move one locked boost; see ``transition_many``."""
@@ -84,7 +84,7 @@ def publish(
     video_id: str,
     published_at: datetime,
     now: datetime,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> OrderLine:
     """Record that an order line's video went live; its boost's 14-day window starts then (§5).
 

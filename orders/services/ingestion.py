@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,7 @@ def hash_token(raw: str) -> str:
 
 
 def create_integration_token(
-    *, name: str, now: datetime, created_by: AbstractBaseUser | None = None
+    *, name: str, now: datetime, created_by: User | None = None
 ) -> tuple[IntegrationToken, str]:
     """Issue a token for the pipeline; returns the row and the raw token, to be shown once.
 
@@ -100,7 +100,7 @@ def publish_events(
     events: Sequence[PublishIn],
     now: datetime,
     token: IntegrationToken | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> int:
     """Publish a batch of events through ``publish``, all or nothing (DESIGN §5); returns how
     many lines were newly published (a repeated event is accepted and changes nothing).

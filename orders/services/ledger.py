@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from .. import selectors
 from ..models import Client, LedgerEntry, LedgerKind
 from .errors import IdempotencyConflict, InsufficientBalance, OrderError
 
-_SIGN_BY_KIND = {
+_SIGN_BY_KIND: dict[str, int] = {
     LedgerKind.TOP_UP: 1,
     LedgerKind.COMPENSATION: 1,
     LedgerKind.REFUND: 1,
@@ -49,7 +49,7 @@ class EntryIn:
 
 
 def post_entries(
-    *, entries: Sequence[EntryIn], now: datetime, created_by: AbstractBaseUser | None = None
+    *, entries: Sequence[EntryIn], now: datetime, created_by: User | None = None
 ) -> list[LedgerEntry]:
     """Append signed entries to clients' ledgers (DESIGN §8), all or nothing.
 
@@ -121,9 +121,7 @@ def post_entries(
         return [posted[key] for key in keys]
 
 
-def post_entry(
-    *, entry: EntryIn, now: datetime, created_by: AbstractBaseUser | None = None
-) -> LedgerEntry:
+def post_entry(*, entry: EntryIn, now: datetime, created_by: User | None = None) -> LedgerEntry:
     """Post one entry; see ``post_entries``."""
     return post_entries(entries=[entry], now=now, created_by=created_by)[0]
 
@@ -156,7 +154,7 @@ def top_up(
     reason: str,
     idempotency_key: str,
     now: datetime,
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
 ) -> LedgerEntry:
     """Finance credits money received from a client; the reason is kept for the audit."""
     if not reason.strip():

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -84,10 +84,13 @@ def preview_order(*, client: Client, lines: Sequence[LineRequest], now: datetime
                 % {"name": influencer.name, "price": influencer.fixed_price}
             )
         if request.boost:
-            if not quote.eligible:
+            if not quote.eligible or quote.boost_fee is None:
                 raise OrderError(
                     _("Boost is not available for %(name)s: %(reason)s")
-                    % {"name": influencer.name, "reason": quote.reason.label}
+                    % {
+                        "name": influencer.name,
+                        "reason": quote.reason.label if quote.reason else "",
+                    }
                 )
             if request.boost_fee is not None and request.boost_fee != quote.boost_fee:
                 raise OrderError(
@@ -127,7 +130,7 @@ def place_order(
     lines: Sequence[LineRequest],
     idempotency_key: str,
     now: datetime,
-    placed_by: AbstractBaseUser | None = None,
+    placed_by: User | None = None,
 ) -> tuple[Order, bool]:
     """Place an order and pay for it in one transaction (DESIGN §5, first two bullets).
 
@@ -195,9 +198,11 @@ def _create_boost(
     *,
     valid_until: datetime,
     now: datetime,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> Boost:
     """The line's boost awaiting publish, its quote frozen, with its first audit event."""
+    if quote.premium_ratio is None or quote.boost_fee is None or quote.loss_ratio is None:
+        raise OrderError(_("Only an offered quote can be frozen on a boost."))
     boost = Boost.objects.create(
         line=line,
         status=Boost.Status.AWAITING_PUBLISH,

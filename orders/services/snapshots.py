@@ -69,8 +69,8 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
     existing = selectors.stored_views({key for key in seen})
     conflicts = set()
     for n, item in enumerate(items):
-        key = (lines[item.video_id], item.observed_at) if item.video_id in lines else None
-        if n not in errors and key in existing and existing[key] != item.views:
+        stored = (lines[item.video_id], item.observed_at) if item.video_id in lines else None
+        if n not in errors and stored in existing and existing[stored] != item.views:
             errors[n] = _("Conflicts with the stored count %(views)s for this instant.") % {
                 "views": existing[key]
             }

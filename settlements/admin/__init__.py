@@ -12,10 +12,18 @@ from django.contrib import admin
 
 from orders.models import Boost
 
-from ..models import Adjustment, CalendarDay, QuarantinedRow, Settlement, SettlementEvent
+from ..models import (
+    Adjustment,
+    CalendarDay,
+    CalendarYear,
+    QuarantinedRow,
+    Settlement,
+    SettlementEvent,
+)
 from .adjustments import AdjustmentAdmin
 from .boosts import BoostSettlementAdmin
 from .calendar import CalendarDayAdmin
+from .calendar_years import CalendarYearAdmin
 from .events import SettlementEventAdmin
 from .quarantine import QuarantinedRowAdmin
 from .settlements import SettlementAdmin
@@ -25,6 +33,7 @@ admin.site.register(Adjustment, AdjustmentAdmin)
 admin.site.register(SettlementEvent, SettlementEventAdmin)
 admin.site.register(CalendarDay, CalendarDayAdmin)
 admin.site.register(QuarantinedRow, QuarantinedRowAdmin)
+admin.site.register(CalendarYear, CalendarYearAdmin)
 admin.site.unregister(Boost)
 admin.site.register(Boost, BoostSettlementAdmin)
 
@@ -33,6 +42,7 @@ __all__ = [
     "BoostSettlementAdmin",
     "CalendarDayAdmin",
     "QuarantinedRowAdmin",
+    "CalendarYearAdmin",
     "SettlementAdmin",
     "SettlementEventAdmin",
 ]

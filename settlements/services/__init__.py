@@ -9,7 +9,16 @@ the single-boost actions are the same code with a batch of one, raising their er
 Import from here: ``from settlements import services``; ``services.close_windows_batch`` etc.
 """
 
-from .calendar_days import enter_calendar_day, recompute_due_dates, remove_calendar_days
+from .calendar_days import (
+    OfficialDaysEntered,
+    YearChange,
+    complete_calendar_year,
+    enter_calendar_day,
+    enter_official_days,
+    recompute_due_dates,
+    remove_calendar_days,
+    reopen_calendar_year,
+)
 from .closing import close_window, close_windows_batch, settle_with_available_views
 from .decisions import approve_adjustment, hold, reject_adjustment, release, request_adjustment
 from .due_dates import due_dates
@@ -23,13 +32,17 @@ __all__ = [
     "PAYOUT_KEY",
     "Batch",
     "DueRows",
+    "OfficialDaysEntered",
     "SettlementError",
+    "YearChange",
     "approve_adjustment",
     "cancel",
     "close_window",
     "close_windows_batch",
+    "complete_calendar_year",
     "due_dates",
     "enter_calendar_day",
+    "enter_official_days",
     "expire",
     "expire_batch",
     "hold",
@@ -43,6 +56,7 @@ __all__ = [
     "reject_adjustment",
     "release",
     "remove_calendar_days",
+    "reopen_calendar_year",
     "request_adjustment",
     "resolve",
     "settle_with_available_views",

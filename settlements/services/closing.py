@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ def _window_outcome(boost: Boost, snapshot: ViewSnapshot | None, *, forced: str 
         boost.expected_views, actual, boost.line.fixed_price, boost.boost_fee
     )
     shortfall = actual < boost.expected_views
+    assert boost.window_end is not None  # only a published boost has a window to close
     return Outcome(
         boost=boost,
         to=Status.COMPENSATED if shortfall else Status.SUCCEEDED,
@@ -47,7 +48,8 @@ def _window_outcome(boost: Boost, snapshot: ViewSnapshot | None, *, forced: str 
 
 def _is_fresh(boost: Boost, snapshot: ViewSnapshot | None) -> bool:
     freshness = timedelta(hours=settings.SNAPSHOT_FRESHNESS_HOURS)
-    return snapshot is not None and snapshot.observed_at >= boost.window_end - freshness
+    end = boost.window_end
+    return snapshot is not None and end is not None and snapshot.observed_at >= end - freshness
 
 
 def _lock_boosts(queryset: QuerySet[Boost], *, skip_locked: bool) -> QuerySet[Boost]:
@@ -61,6 +63,12 @@ def _lock_boosts(queryset: QuerySet[Boost], *, skip_locked: bool) -> QuerySet[Bo
     )
 
 
+def _closing_snapshot_id(boost: Boost) -> int | None:
+    """The id of the snapshot that closes the boost's window, as ``_lock_boosts`` annotated it."""
+    snapshot_id: int | None = getattr(boost, "closing_snapshot_id", None)
+    return snapshot_id
+
+
 def _close(
     due: QuerySet[Boost], *, now: datetime, limit: int, skip_locked: bool
 ) -> tuple[int, dict[str, int]]:
@@ -69,11 +77,11 @@ def _close(
     if not boosts:
         return 0, {}
     snapshots = ViewSnapshot.objects.in_bulk(
-        [b.closing_snapshot_id for b in boosts if b.closing_snapshot_id]
+        [_closing_snapshot_id(b) for b in boosts if _closing_snapshot_id(b)]
     )
     outcomes, stale = [], []
     for boost in boosts:
-        snapshot = snapshots.get(boost.closing_snapshot_id)
+        snapshot = snapshots.get(_closing_snapshot_id(boost))
         if _is_fresh(boost, snapshot):
             outcomes.append(_window_outcome(boost, snapshot))
         elif boost.status == Status.ACTIVE:
@@ -129,7 +137,7 @@ def close_window(*, boost: Boost, now: datetime) -> Settlement | None:
 
 
 def settle_with_available_views(
-    *, boost: Boost, actor: AbstractBaseUser, reason: str, now: datetime
+    *, boost: Boost, actor: User, reason: str, now: datetime
 ) -> Settlement:
     """Finance settles a boost stuck in ``awaiting_views`` on the data there is (DESIGN §5).
 
@@ -146,7 +154,8 @@ def settle_with_available_views(
                 _("Only a boost awaiting views can be settled this way; this one is %(s)s.")
                 % {"s": boost.get_status_display()}
             )
-        snapshot = ViewSnapshot.objects.filter(pk=boost.closing_snapshot_id).first()
+        snapshot_id = _closing_snapshot_id(boost)
+        snapshot = ViewSnapshot.objects.filter(pk=snapshot_id).first() if snapshot_id else None
         outcome = _window_outcome(boost, snapshot, forced=reason.strip())
         record_outcomes(
             [outcome], now=now, actor=actor, note=_("Settled by finance: %(r)s") % {"r": reason}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -81,7 +81,7 @@ def expire(*, boost: Boost, now: datetime) -> Settlement | None:
         return Settlement.objects.filter(boost=locked).first()
 
 
-def cancel(*, boost: Boost, actor: AbstractBaseUser, reason: str, now: datetime) -> Settlement:
+def cancel(*, boost: Boost, actor: User, reason: str, now: datetime) -> Settlement:
     """An operator cancels a boost before publish; its fee is refunded (DESIGN §5)."""
     if not reason.strip():
         raise SettlementError(_("A cancellation needs a reason."))

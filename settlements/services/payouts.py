@@ -10,19 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
 from orders.models import LedgerEntry, LedgerKind
-from orders.services import EntryIn, post_entries
+from orders.services import EntryIn, actor_name, post_entries
 
 from ..models import QuarantinedRow, Settlement, SettlementEvent
-from .records import actor_name
 from .sweeps import DueRows, isolated_batch
 
-_CREDIT_KIND = {
+_CREDIT_KIND: dict[str, str] = {
     Settlement.Kind.COMPENSATION: LedgerKind.COMPENSATION,
     Settlement.Kind.REFUND: LedgerKind.REFUND,
 }
@@ -43,7 +42,7 @@ def _pay(
     now: datetime,
     limit: int,
     skip_locked: bool,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> tuple[int, dict[str, int]]:
     """Lock up to ``limit`` scheduled settlements and pay each; the caller holds the transaction."""
     settlements = list(
@@ -111,7 +110,7 @@ def pay_batch(
     after_id: int = 0,
     limit: int = 500,
     settlement_ids: Sequence[int] | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     quarantined: bool = False,
 ) -> tuple[int, dict[str, int]]:
     """Pay scheduled settlements with exactly one ledger credit each (DESIGN §8), one batch.
@@ -130,7 +129,7 @@ def pay_batch(
 
 
 def pay_settlement(
-    *, settlement: Settlement, now: datetime, actor: AbstractBaseUser | None = None
+    *, settlement: Settlement, now: datetime, actor: User | None = None
 ) -> Settlement:
     """Pay one scheduled settlement now; a no-op when it is paid, held or has nothing to pay."""
     pay_batch(now=now, settlement_ids=[settlement.pk], actor=actor)

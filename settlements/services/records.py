@@ -11,27 +11,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from orders.models import Boost, ViewSnapshot
-from orders.services import transition_many
+from orders.services import actor_name, transition_many
 
 from .. import calculations
 from ..models import Settlement, SettlementEvent
 from .due_dates import due_dates
 
 
-def actor_name(actor: AbstractBaseUser | None) -> str:
-    """The name kept on an audit event: the user's, or ``system`` for a sweep."""
-    return actor.get_username() if actor is not None else "system"
-
-
 def log_event(
     settlement: Settlement,
     type_: str,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     now: datetime,
     **data: Any,
 ) -> None:
@@ -63,7 +58,7 @@ def record_outcomes(
     outcomes: Sequence[Outcome],
     *,
     now: datetime,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     note: str = "",
 ) -> None:
     """Write the settlements of terminal boosts and move the boosts, in a few bulk queries.

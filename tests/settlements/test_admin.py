@@ -666,7 +666,8 @@ def test_entering_a_2027_holiday_recomputes_a_provisional_due_date(
     assert redirected(response)
     assert "1 due date was recomputed." in messages_of(response)
     settlement.refresh_from_db()
-    assert (settlement.due_date, settlement.due_date_provisional) == (date(2027, 1, 6), False)
+    # The date moves at once; it stays provisional until 2027 is marked complete (issue 17).
+    assert (settlement.due_date, settlement.due_date_provisional) == (date(2027, 1, 6), True)
     day = CalendarDay.objects.get(date=date(2027, 1, 1))
     assert (day.is_working_day, day.created_by, day.source) == (
         False,
@@ -676,7 +677,7 @@ def test_entering_a_2027_holiday_recomputes_a_provisional_due_date(
     event = SettlementEvent.objects.get(type=SettlementEvent.Type.DUE_DATE_RECOMPUTED)
     assert (event.actor, event.data) == (
         operations_user,
-        {"from": "2027-01-05", "to": "2027-01-06", "provisional": False},
+        {"from": "2027-01-05", "to": "2027-01-06", "provisional": True},
     )
 
 

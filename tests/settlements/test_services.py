@@ -150,7 +150,8 @@ def test_due_date_is_seventh_business_day_across_national_day():
     assert (s.due_date, s.due_date_provisional) == (date(2026, 10, 13), False)
 
 
-def test_due_date_in_2027_is_provisional_until_official_days_are_entered(user):
+def test_due_date_in_2027_is_provisional_until_the_year_is_marked_complete(user):
+    # Was "…until official days are entered": one entered day no longer makes 2027 known.
     placed = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
     boost = factories.boost(now=placed)
     s = services.expire(boost=boost, now=boost.valid_until)  # valid until Jan 1 2027
@@ -159,9 +160,13 @@ def test_due_date_in_2027_is_provisional_until_official_days_are_entered(user):
         day=date(2027, 1, 4), is_working_day=False, source="test notice", actor=user, now=placed
     )
     s.refresh_from_db()
+    assert (s.due_date, s.due_date_provisional) == (date(2027, 1, 13), True)
+    services.complete_calendar_year(year=2027, actor=user, now=placed)
+    s.refresh_from_db()
     assert (s.due_date, s.due_date_provisional) == (date(2027, 1, 13), False)
-    event = s.events.get(type=SettlementEvent.Type.DUE_DATE_RECOMPUTED)
-    assert event.data == {"from": "2027-01-12", "to": "2027-01-13", "provisional": False}
+    moved, finalised = s.events.filter(type=SettlementEvent.Type.DUE_DATE_RECOMPUTED)
+    assert moved.data == {"from": "2027-01-12", "to": "2027-01-13", "provisional": True}
+    assert finalised.data == {"from": "2027-01-13", "to": "2027-01-13", "provisional": False}
 
 
 def test_payout_posts_exactly_one_credit_and_is_a_no_op_after(active):
@@ -331,5 +336,6 @@ def test_a_later_official_day_moves_an_open_due_date_but_not_a_paid_one(user):
     assert moved == 1
     open_one.refresh_from_db()
     paid.refresh_from_db()
-    assert (open_one.due_date, open_one.due_date_provisional) == (date(2027, 1, 13), False)
+    # Moved, and still provisional: 2027 is not marked complete (issue 17).
+    assert (open_one.due_date, open_one.due_date_provisional) == (date(2027, 1, 13), True)
     assert (paid.due_date, paid.due_date_provisional) == (date(2027, 1, 12), True)
