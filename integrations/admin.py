@@ -157,8 +157,8 @@ class WebhookAttemptInline(ReadOnlyInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
-    """Deliveries with their attempts (the delivery log). Read-only, but they can be resent."""
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Deliveries with their attempts (the delivery log): read-only, but they can be resent."""
 
     list_display = [
         "created_at",
@@ -176,28 +176,11 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     inlines = [WebhookAttemptInline]
     actions = ["resend"]
 
-    readonly_fields = [
-        "endpoint",
-        "event",
-        "type",
-        "body",
-        "status",
-        "attempts",
-        "give_up_after",
-        "next_attempt_at",
-        "last_attempt_at",
-        "delivered_at",
-        "last_error",
-        "created_at",
-    ]
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        # The rows stay read-only: sending again is the one thing the change permission allows.
+        return request.user.has_perm("integrations.change_webhookdelivery")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.action(description=_("Send again now"), permissions=["change"])
+    @admin.action(description=_("Send again now"), permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         done = 0
         for delivery in queryset.filter(endpoint__removed_at__isnull=True):

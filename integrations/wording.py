@@ -114,7 +114,7 @@ def word(event: ClientEvent, names: Names) -> Wording:
             _("Adjustment of %(amount)s") % p,
             _(
                 "An adjustment of %(amount)s for the boost of %(influencer)s (order %(order)s) "
-                "was posted to your account: %(reason)s"
+                "was posted to your account: %(note)s"
             )
             % p,
         )
@@ -123,7 +123,7 @@ def word(event: ClientEvent, names: Names) -> Wording:
 
 def _parameters(payload: dict[str, Any], names: Names) -> dict[str, str]:
     """The payload's values as a reader reads them: yuan, grouped views, local dates."""
-    p = {"order": names.order or "—", "influencer": names.influencer or "—", "reason": ""}
+    p = {"order": names.order or "—", "influencer": names.influencer or "—", "note": ""}
     for key, value in payload.items():
         if value is None:
             p[key] = "—"

@@ -376,7 +376,10 @@ class BoostEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
+        def label(value: str) -> str:
+            return str(BoostStatus(value).label) if value in BoostStatus.values else value or "—"
+
+        return f"{label(self.from_status)} → {label(self.to_status)}"
 
 
 class ViewSnapshot(models.Model):

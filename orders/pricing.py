@@ -19,8 +19,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kernel import display
 from kernel.money import half_up_int
 
 FORMULA_VERSION = 1
@@ -140,6 +143,10 @@ class Quote:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-serialisable record of the quote: Decimals as strings, instants as ISO 8601."""
+        record = self._record()
+        return {**record, "explanation": explain(record)}
+
+    def _record(self) -> dict[str, Any]:
         return {
             "formula_version": FORMULA_VERSION,
             "as_of": self.as_of.isoformat(),
@@ -165,58 +172,113 @@ class Quote:
                 }
                 for video in self.inputs
             ],
-            "explanation": self.explanation(),
         }
 
     def explanation(self) -> str:
         """A few lines an operator can read to see how E and r* were reached."""
-        rules = self.rules
-        lines = [
-            f"Quote as of {self.as_of.isoformat()} for fixed price {self.fixed_price}.",
-            f"History: {len(self.inputs)} video(s) from the last {rules.history_days} days, "
-            f"weight 0.5^(age/{rules.half_life_days} d), total W = {self.total_weight:.4f}:",
-        ]
-        lines += [
-            f"  #{v.index} {v.published_at.isoformat()}: {v.views} views, "
-            f"age {v.age_days:.2f} d, weight {v.weight:.4f}"
-            for v in sorted(self.inputs, key=lambda v: v.views)
-        ]
-        if self.inputs:
-            lines.append(
-                f"Expected views E = {self.expected_views}: the lowest views value at which the "
-                "cumulative weight (views ascending) reaches W/2."
-            )
-        if not self.eligible:
-            lines.append(f"Not offered ({self.reason}): {self._ineligible_detail()}.")
-            return "\n".join(lines)
-        band = f"{rules.min_ratio}..{rules.max_ratio}"
-        if not self.target_met:
-            lines.append(
-                f"Premium ratio r* = {self.premium_ratio}: no whole percent in {band} brings the "
-                f"loss ratio LR(r) to <= {rules.target_loss_ratio}, so the cap applies; "
-                f"LR(r*) = {self.loss_ratio}."
-            )
-        else:
-            lines.append(
-                f"Premium ratio r* = {self.premium_ratio}: the first whole percent in {band} with "
-                f"loss ratio LR(r) <= {rules.target_loss_ratio}; LR(r*) = {self.loss_ratio}."
-            )
+        return explain(self._record())
+
+
+def explain(record: Mapping[str, Any]) -> str:
+    """The words of a recorded quote (``Quote.as_dict()``) in the active language.
+
+    Worded from the record rather than stored as a sentence, so a quote frozen in one language
+    reads in the reader's; instants read in the project's time zone, numbers as everywhere else.
+    """
+    rules = PricingRules.from_mapping(record["rules"])
+    inputs = record["inputs"]
+    lines = [
+        gettext("Quote as of %(as_of)s for fixed price %(price)s.")
+        % {"as_of": _local(record["as_of"]), "price": display.yuan(Decimal(record["fixed_price"]))},
+        gettext(
+            "History: %(count)s video(s) from the last %(days)s days, weight "
+            "0.5^(age/%(half_life)s d), total W = %(total).4f:"
+        )
+        % {
+            "count": len(inputs),
+            "days": rules.history_days,
+            "half_life": rules.half_life_days,
+            "total": record["total_weight"],
+        },
+    ]
+    lines += [
+        gettext("  #%(index)s %(published)s: %(views)s views, age %(age).2f d, weight %(weight).4f")
+        % {
+            "index": video["index"],
+            "published": _local(video["published_at"]),
+            "views": display.grouped(video["views"]),
+            "age": video["age_days"],
+            "weight": video["weight"],
+        }
+        for video in sorted(inputs, key=lambda video: video["views"])
+    ]
+    expected = display.grouped(record["expected_views"])
+    if inputs:
         lines.append(
-            f"Boost fee F = {self.fixed_price} x {self.premium_ratio} = {self.boost_fee} "
-            "(rounded half-up to 0.01)."
+            gettext(
+                "Expected views E = %(expected)s: the lowest views value at which the cumulative "
+                "weight (views ascending) reaches W/2."
+            )
+            % {"expected": expected}
+        )
+    if not record["eligible"]:
+        reason = IneligibleReason(record["reason"])
+        lines.append(
+            gettext("Not offered (%(reason)s): %(detail)s.")
+            % {"reason": reason.label, "detail": _ineligible_detail(reason, record, rules)}
         )
         return "\n".join(lines)
+    ratio = Decimal(record["premium_ratio"])
+    words = {
+        "ratio": display.percent(ratio),
+        "band": f"{display.percent(rules.min_ratio)}–{display.percent(rules.max_ratio)}",
+        "target": display.percent(rules.target_loss_ratio),
+        "loss": display.percent(Decimal(record["loss_ratio"]), places=2),
+    }
+    if not record["target_met"]:
+        template = gettext(
+            "Premium ratio r* = %(ratio)s: no whole percent in %(band)s brings the loss ratio "
+            "LR(r) to ≤ %(target)s, so the cap applies; LR(r*) = %(loss)s."
+        )
+    else:
+        template = gettext(
+            "Premium ratio r* = %(ratio)s: the first whole percent in %(band)s with loss ratio "
+            "LR(r) ≤ %(target)s; LR(r*) = %(loss)s."
+        )
+    lines.append(template % words)
+    lines.append(
+        gettext("Boost fee F = %(price)s × %(ratio)s = %(fee)s (rounded half-up to 0.01).")
+        % {
+            "price": display.yuan(Decimal(record["fixed_price"])),
+            "ratio": words["ratio"],
+            "fee": display.yuan(Decimal(record["boost_fee"])),
+        }
+    )
+    return "\n".join(lines)
 
-    def _ineligible_detail(self) -> str:
-        rules = self.rules
-        if self.reason == IneligibleReason.DISABLED:
-            return "the influencer has not enabled the boost service"
-        if self.reason == IneligibleReason.NOT_ENOUGH_HISTORY:
-            return (
-                f"{len(self.inputs)} video(s) in the last {rules.history_days} days, "
-                f"at least {rules.min_history_videos} needed"
-            )
-        return f"E = {self.expected_views} is below the minimum of {rules.min_expected_views}"
+
+def _local(instant: str) -> str:
+    """An ISO 8601 instant of the record in the project's time zone, to the minute."""
+    return timezone.localtime(datetime.fromisoformat(instant)).strftime("%Y-%m-%d %H:%M")
+
+
+def _ineligible_detail(
+    reason: IneligibleReason, record: Mapping[str, Any], rules: PricingRules
+) -> str:
+    if reason == IneligibleReason.DISABLED:
+        return gettext("the influencer has not enabled the boost service")
+    if reason == IneligibleReason.NOT_ENOUGH_HISTORY:
+        return gettext(
+            "%(count)s video(s) in the last %(days)s days, at least %(needed)s needed"
+        ) % {
+            "count": len(record["inputs"]),
+            "days": rules.history_days,
+            "needed": rules.min_history_videos,
+        }
+    return gettext("E = %(expected)s is below the minimum of %(minimum)s") % {
+        "expected": display.grouped(record["expected_views"]),
+        "minimum": display.grouped(rules.min_expected_views),
+    }
 
 
 def quote_from_history(

@@ -1,23 +1,27 @@
 """The progress card of one order line: what its boost has reached, and how it settled.
 
-A card is worked out once, here, so the template only lays it out: the views counted so far
-(only up to the window end, DESIGN §5), the share of the expected views, where the whole fee comes
-back (``orders.pricing.whole_fee_threshold``), the day-14 projection and chart (``charts``), and
-the settlement with its filled-in formula once there is one.
+A card is worked out once, here, so its writer (``card_html``) only lays it out: the views counted
+so far (only up to the window end, DESIGN §5), the share of the expected views, where the whole fee
+comes back (``orders.pricing.whole_fee_threshold``), the day-14 projection and chart (``charts``),
+and the settlement with its filled-in formula once there is one, and its approved adjustments
+with the net amount they leave (each shown with its client note, never finance's internal reason).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.utils.safestring import SafeString, mark_safe
 
-from kernel.display import grouped, percent, yuan
+from kernel.display import grouped, percent, signed_yuan, yuan
+from kernel.money import ZERO
 from orders.models import Boost, BoostStatus, OrderLine
 from orders.pricing import WholeFeeThreshold, whole_fee_threshold
-from settlements.models import Settlement
+from orders.selectors import ViewSeries
+from settlements.models import Adjustment, Settlement
 
 from . import charts
 
@@ -31,6 +35,19 @@ BADGES: dict[str, str] = {
     BoostStatus.EXPIRED: "badge-closed",
     BoostStatus.CANCELLED: "badge-closed",
 }
+
+
+@dataclass(frozen=True)
+class AdjustmentRow:
+    """One approved adjustment as the client sees it: amount, day and the client note."""
+
+    value: Decimal
+    approved_at: datetime | None
+    note: str
+
+    @property
+    def amount(self) -> str:
+        return signed_yuan(self.value)
 
 
 @dataclass
@@ -52,6 +69,49 @@ class LineCard:
     window_over: bool = False
     validity_over: bool = False
     formula: str = ""
+    adjustments: list[AdjustmentRow] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.boost.status if self.boost else "none"
+
+    @property
+    def running(self) -> bool:
+        return self.boost is not None and self.boost.status == BoostStatus.ACTIVE
+
+    @property
+    def refunded_unpublished(self) -> bool:
+        """Expired or cancelled: the boost never ran, so there are no views to speak of."""
+        return self.boost is not None and self.boost.status in (
+            BoostStatus.EXPIRED,
+            BoostStatus.CANCELLED,
+        )
+
+    @property
+    def bar_class(self) -> str:
+        if self.reached:
+            return "reached"
+        return "" if self.running else "short"
+
+    @property
+    def progress_width(self) -> str:
+        return f"{self.progress:.1f}"
+
+    @property
+    def progress_now(self) -> str:
+        return f"{self.progress:.0f}"
+
+    @property
+    def threshold_left(self) -> str:
+        return f"{self.threshold_progress:.1f}"
+
+    @property
+    def reached_text(self) -> str:
+        return f"{self.reached_percent:.0f}"
+
+    @property
+    def projection_text(self) -> str:
+        return f"{self.projection_percent:.0f}" if self.projection_percent is not None else ""
 
     @property
     def reached(self) -> bool:
@@ -93,17 +153,33 @@ class LineCard:
     def amount(self) -> str:
         return yuan(self.settlement.amount) if self.settlement is not None else ""
 
+    @property
+    def net(self) -> str:
+        """The settlement's amount with its approved adjustments: what the client gets in all."""
+        if self.settlement is None:
+            return ""
+        return yuan(self.settlement.amount + sum((a.value for a in self.adjustments), ZERO))
+
 
 def boost_of(line: OrderLine) -> Boost | None:
     """The line's boost, None for a video bought without one."""
     return getattr(line, "boost", None)
 
 
-def line_card(line: OrderLine, *, settlements: Mapping[int, Settlement], now: datetime) -> LineCard:
-    """The card of ``line`` as of ``now``; ``settlements`` maps boost ids to their settlement.
+def line_card(
+    line: OrderLine,
+    *,
+    series: ViewSeries | None,
+    settlements: Mapping[int, Settlement],
+    now: datetime,
+    adjustments: Mapping[int, Sequence[Adjustment]] | None = None,
+) -> LineCard:
+    """The card of ``line`` as of ``now``, at no query cost; ``settlements`` maps boost ids to
+    their settlement, ``adjustments`` settlement ids to their approved adjustments.
 
-    The line must come with its boost and its snapshots oldest first (``orders.selectors
-    .client_order``), so a card costs no query.
+    The line comes with its boost (``orders.selectors.client_order``), ``series`` is its boost's
+    counted views (``orders.selectors.chart_series``; None before publish) and ``settlements`` maps
+    boost ids to their settlement.
     """
     boost = boost_of(line)
     card = LineCard(line=line, boost=boost)
@@ -111,15 +187,19 @@ def line_card(line: OrderLine, *, settlements: Mapping[int, Settlement], now: da
         return card
     card.badge = BADGES.get(boost.status, "")
     card.settlement = settlement = settlements.get(boost.pk)
+    if settlement is not None and adjustments:
+        card.adjustments = [
+            AdjustmentRow(value=a.amount, approved_at=a.decided_at, note=a.client_note)
+            for a in adjustments.get(settlement.pk, ())
+        ]
     card.threshold = whole_fee_threshold(boost.expected_views, line.fixed_price, boost.boost_fee)
     if boost.status == BoostStatus.AWAITING_PUBLISH:
         card.validity_over = boost.valid_until <= now
     if boost.window_start is None or boost.window_end is None:
         return card
-    # Views after the window end never count, so they are not shown as progress.
-    counted = [s for s in line.snapshots.all() if boost.counts(s.observed_at)]
-    if counted:
-        card.current_views, card.observed_at = counted[-1].views, counted[-1].observed_at
+    points, latest = (series.points, series.latest) if series is not None else ([], None)
+    if latest is not None:
+        card.observed_at, card.current_views = latest
     if settlement is not None and settlement.actual_views is not None:
         card.current_views = settlement.actual_views
         card.observed_at = settlement.snapshot_observed_at
@@ -127,7 +207,6 @@ def line_card(line: OrderLine, *, settlements: Mapping[int, Settlement], now: da
         card.reached_percent = 100.0 * card.current_views / boost.expected_views
         card.progress = min(100.0, card.reached_percent)
     card.window_over = boost.window_end <= now
-    points = charts.days_since(boost.window_start, [(s.observed_at, s.views) for s in counted])
     if boost.status == BoostStatus.ACTIVE and not card.window_over:
         card.projection = charts.project_views(points)
         if card.projection is not None and boost.expected_views:

@@ -13,16 +13,19 @@ fitted to a saturating exponential anchored at the publish instant (no views yet
 
 V∞ is where the views level off and τ (days) how fast they get there. For a fixed τ the
 least-squares V∞ has a closed form, ``V∞(τ) = Σ g_i·y_i / Σ g_i²`` with ``g_i = 1 − e^(−t_i/τ)``, so
-the fit is a one-dimensional search over τ: a fixed log-spaced grid from 1 hour to 1,000 days, then
-a fixed number of golden-section steps around the best grid point. No randomness and no iteration
-that depends on a tolerance, so the same points always give the same projection. A very large τ
+the fit is a one-dimensional search over τ: a fixed log-spaced grid from 1 hour to 1,000 days
+(``TAU_GRID`` points, each about 3.5 times the last), then ``GOLDEN_STEPS`` golden-section steps
+around the best grid point, which pin τ to well under 1 %: about two dozen sums over the points in
+all. No randomness and no iteration that depends on a tolerance, so the same points always give
+the same projection. A very large τ
 is the model's way of saying "still growing steadily": the curve is then practically a straight
 line through the origin.
 
 The projection is ``views(14)``, never less than the latest count (views only ever go up). It needs
 at least three points spanning 12 hours; before that there is nothing sensible to say. At most
 ``MAX_FIT_POINTS`` points enter the fit (the last one of each equal time bucket), which keeps a
-page with many boosts fast without changing the shape of the curve.
+page with many boosts fast without changing the shape of the curve; the order page passes the
+series its selector already downsampled in SQL (``orders.selectors.chart_series``).
 
 Where the whole fee comes back is ``orders.pricing.whole_fee_threshold``; the chart only draws the
 line it is given.
@@ -33,7 +36,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from html import escape
 
 from django.utils.translation import gettext as _
@@ -43,20 +45,13 @@ WINDOW_DAYS = 14
 
 MIN_POINTS = 3
 MIN_SPAN_DAYS = 0.5
-MAX_FIT_POINTS = 60
+MAX_FIT_POINTS = 16
 TAU_MIN_DAYS = 1 / 24
 TAU_MAX_DAYS = 1000.0
-TAU_GRID = 97
-GOLDEN_STEPS = 40
+TAU_GRID = 9
+GOLDEN_STEPS = 12
 
 Point = tuple[float, int]
-
-
-def days_since(start: datetime, observations: Sequence[tuple[datetime, int]]) -> list[Point]:
-    """``(observed_at, views)`` pairs as ``(days since start, views)``, oldest first."""
-    return sorted(
-        ((at - start).total_seconds() / SECONDS_PER_DAY, views) for at, views in observations
-    )
 
 
 @dataclass(frozen=True)
@@ -113,9 +108,10 @@ def _thin(points: list[Point], limit: int) -> list[Point]:
 
 
 def _fit_terms(points: list[Point], tau: float) -> tuple[float, float]:
+    rate, expm1 = -1.0 / tau, math.expm1
     gy = gg = 0.0
     for day, views in points:
-        g = -math.expm1(-day / tau)
+        g = -expm1(day * rate)
         gy += g * views
         gg += g * g
     return gy, gg
@@ -180,15 +176,58 @@ def views_axis(highest: float) -> Axis:
 
 
 def _x(day: float, window_days: float) -> float:
-    return LEFT + (WIDTH - LEFT - RIGHT) * max(0.0, min(day, window_days)) / window_days
+    return LEFT + (WIDTH - LEFT - RIGHT) / window_days * max(0.0, min(day, window_days))
 
 
 def _y(views: float, axis: Axis) -> float:
-    return TOP + (HEIGHT - TOP - BOTTOM) * (1 - max(0.0, min(views, axis.top)) / axis.top)
+    return TOP + (HEIGHT - TOP - BOTTOM) / axis.top * (axis.top - max(0.0, min(views, axis.top)))
 
 
 def _short(views: float) -> str:
     return f"{round(views):,}"
+
+
+def _n(value: float) -> str:
+    """A coordinate to one decimal, without a trailing ``.0``: the page carries many of them."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _points(curve: Sequence[tuple[float, float]], axis: Axis, window_days: float) -> str:
+    """``x,y`` pairs as ``_x``, ``_y`` and ``_n`` write them, in one pass (a page has thousands)."""
+    x_scale = (WIDTH - LEFT - RIGHT) / window_days
+    y_scale = (HEIGHT - TOP - BOTTOM) / axis.top
+    pairs = " ".join(
+        f"{LEFT + x_scale * max(0.0, min(day, window_days)):.1f},"
+        f"{TOP + y_scale * (axis.top - max(0.0, min(views, axis.top))):.1f}"
+        for day, views in curve
+    )
+    return (pairs + " ").replace(".0,", ",").replace(".0 ", " ")[:-1]
+
+
+def _days_id(window_days: float) -> str:
+    return f"chart-days-{int(window_days)}"
+
+
+def chart_defs(window_days: float = WINDOW_DAYS) -> str:
+    """What every chart of a page shares, as hidden SVG to put once on the page: the days axis.
+
+    Each ``progress_chart`` refers to its day numbers and its label (``<use>``), so a page of fifty
+    charts carries them once; each ``use`` has the class the stylesheet sizes and places.
+    """
+    days = "".join(
+        f'<text x="{_n(_x(day, window_days))}">{day}</text>'
+        for day in range(0, int(window_days) + 1, 2)
+    )
+    label = escape(_("days since publish"))
+    name = _days_id(window_days)
+    return (
+        '<svg hidden="" aria-hidden="true" xmlns="http://www.w3.org/2000/svg"><defs>'
+        f'<g id="{name}" text-anchor="middle" transform="translate(0 {HEIGHT - BOTTOM + 16})">'
+        f"{days}</g>"
+        f'<text id="{name}-label" x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">{label}'
+        "</text></defs></svg>"
+    )
 
 
 def progress_chart(
@@ -204,7 +243,10 @@ def progress_chart(
 
     Draws the observed views (solid), the expected views (dashed), where the whole fee would come
     back (dotted), the projection from the latest point to the window end (dashed, lighter) and
-    today's position. Returns markup with every text escaped.
+    today's position. Returns markup with every text escaped. The markup is kept small (an order
+    page carries one chart per line): styles come from the page's stylesheet by class, the grid is
+    one path, tick labels share their position and anchor through a group, and the days axis is
+    the page's one copy from ``chart_defs``.
     """
     shown = [(day, views) for day, views in points if 0 <= day <= window_days]
     highest = max(
@@ -217,46 +259,40 @@ def progress_chart(
         "days": int(window_days),
         "expected": _short(expected_views),
     }
+    ticks = range(0, axis.top + 1, axis.step)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">',
+        f'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
+        '<path class="grid" d="'
+        + "".join(f"M{LEFT} {_n(_y(tick, axis))}H{WIDTH - RIGHT}" for tick in ticks)
+        + '"/>',
+        f'<g class="tick" text-anchor="end" transform="translate({LEFT - 6} 4)">'
+        + "".join(f'<text y="{_n(_y(tick, axis))}">{escape(_short(tick))}</text>' for tick in ticks)
+        + "</g>",
+        # The days axis is the same on every chart: drawn once per page by ``chart_defs``. Its
+        # text takes fill and size from the ``use`` (they inherit into the copy).
+        f'<use class="tick" href="#{_days_id(window_days)}"/>'
+        f'<use class="axis-label" href="#{_days_id(window_days)}-label"/>',
     ]
-    for tick in range(0, axis.top + 1, axis.step):
-        y = _y(tick, axis)
-        parts.append(
-            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{escape(_short(tick))}</text>"
-        )
-    for day in range(0, int(window_days) + 1, 2):
-        x = _x(day, window_days)
-        parts.append(
-            f'<text class="tick" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
-            f"{day}</text>"
-        )
-    axis_label = escape(_("days since publish"))
-    parts.append(
-        f'<text class="axis-label" x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">'
-        f"{axis_label}</text>"
-    )
     if now_day is not None and 0 <= now_day <= window_days:
-        x = _x(now_day, window_days)
-        now_label = escape(_("now"))
+        x = _n(_x(now_day, window_days))
+        now_label = _("now")
         parts.append(
-            f'<line class="now" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"/>'
-            f'<text class="now-label" x="{x + 4:.1f}" y="{TOP + 10}">{now_label}</text>'
+            f'<line class="now" x1="{x}" x2="{x}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"/>'
+            f'<text class="now-label" x="{_n(_x(now_day, window_days) + 4)}" y="{TOP + 10}">'
+            f"{escape(now_label)}</text>"
         )
     if whole_fee_views:
-        y = _y(whole_fee_views, axis)
-        parts.append(
-            f'<line class="cap" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
-        )
-    y = _y(expected_views, axis)
+        y = _n(_y(whole_fee_views, axis))
+        parts.append(f'<line class="cap" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>')
+    y_expected = _y(expected_views, axis)
     label = _("expected %(views)s") % {"views": _short(expected_views)}
     parts.append(
-        f'<line class="expected" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
-        f'<text class="expected-label" x="{LEFT + 6}" y="{y - 6:.1f}">{escape(label)}</text>'
+        f'<line class="expected" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_n(y_expected)}" '
+        f'y2="{_n(y_expected)}"/>'
+        f'<text class="expected-label" x="{LEFT + 6}" y="{_n(y_expected - 6)}">{escape(label)}'
+        "</text>"
     )
     if projection is not None and projection.latest_day < window_days:
         steps = 24
@@ -272,32 +308,23 @@ def progress_chart(
             for k in range(1, steps + 1)
         ]
         parts.append(
-            '<polyline class="projection" points="'
-            + " ".join(f"{_x(d, window_days):.1f},{_y(v, axis):.1f}" for d, v in curve)
-            + '"/>'
-        )
-        end_y = _y(projection.views, axis)
-        parts.append(
-            f'<circle class="projection-end" cx="{_x(window_days, window_days):.1f}" '
-            f'cy="{end_y:.1f}" r="3.5"/>'
+            f'<polyline class="projection" points="{_points(curve, axis, window_days)}"/>'
+            f'<circle class="projection-end" cx="{_n(_x(window_days, window_days))}" '
+            f'cy="{_n(_y(projection.views, axis))}" r="3.5"/>'
         )
     if shown:
-        parts.append(
-            '<polyline class="observed" points="'
-            + " ".join(f"{_x(d, window_days):.1f},{_y(v, axis):.1f}" for d, v in shown)
-            + '"/>'
-        )
         last_day, last_views = shown[-1]
         parts.append(
-            f'<circle class="observed-end" cx="{_x(last_day, window_days):.1f}" '
-            f'cy="{_y(last_views, axis):.1f}" r="4"/>'
+            f'<polyline class="observed" points="{_points(shown, axis, window_days)}"/>'
+            f'<circle class="observed-end" cx="{_n(_x(last_day, window_days))}" '
+            f'cy="{_n(_y(last_views, axis))}" r="4"/>'
         )
     else:
-        empty = escape(_("No view data yet"))
+        empty = _("No view data yet")
         parts.append(
-            f'<text class="empty" x="{(LEFT + WIDTH - RIGHT) / 2:.1f}" '
-            f'y="{(TOP + HEIGHT - BOTTOM) / 2:.1f}" text-anchor="middle">'
-            f"{empty}</text>"
+            f'<text class="empty" x="{_n((LEFT + WIDTH - RIGHT) / 2)}" '
+            f'y="{_n((TOP + HEIGHT - BOTTOM) / 2)}" text-anchor="middle">'
+            f"{escape(empty)}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

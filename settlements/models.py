@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.display import yuan
 from orders.models import MONEY, Boost, LedgerEntry, ViewSnapshot
 
 from .calculations import CompensationExplanation, explain_compensation
@@ -191,7 +192,7 @@ class Settlement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ¥{self.amount} · {self.boost_id}"
+        return f"{self.get_kind_display()} {yuan(self.amount)} · {self.boost_id}"
 
     def save(self, *args, **kwargs) -> None:
         """Refuse to change money fields of a stored settlement (DESIGN §8: never updated)."""
@@ -261,7 +262,12 @@ class SettlementEvent(models.Model):
 
 
 class Adjustment(models.Model):
-    """A correction to a settlement: a signed amount with a reason, approved by a second person."""
+    """A correction to a settlement: a signed amount with a reason, approved by a second person.
+
+    ``reason`` is finance's internal account of why; ``client_note`` is what the client reads on
+    the order page and the statement once it is approved. Approved adjustments keep the
+    settlement's net within [0, boost fee] (``settlements.corrections``).
+    """
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -276,6 +282,11 @@ class Adjustment(models.Model):
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     reason = models.CharField(_("reason"), max_length=300)
+    client_note = models.CharField(
+        _("note for the client"),
+        max_length=300,
+        help_text=_("Shown to the client once approved; the reason stays internal."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
     )

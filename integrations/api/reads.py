@@ -1,21 +1,21 @@
 """What the client API reads, always filtered by the caller's client, and how a row is shown.
 
 Each list costs a constant number of queries per page: the rows with what they refer to, plus
-one query for the counted snapshots of the page's running boosts (the projection).
+one query for the counted views of the page's running boosts (``chart_series``, the
+projection's input, as on the boost cards).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from kernel.money import to_fen
 from orders import selectors as order_selectors
-from orders.models import Boost, Client, ClientEvent, LedgerEntry, Order, OrderLine, ViewSnapshot
+from orders.models import Boost, Client, ClientEvent, LedgerEntry, Order, OrderLine
 from orders.pricing import whole_fee_threshold
 from portal import charts
 from settlements.models import Settlement
@@ -105,22 +105,13 @@ def boosts(
 
 def boost_outs(boosts: list[Boost], *, now: datetime) -> list[dict[str, Any]]:
     """The boosts as the API shows them, their projections from one snapshot query."""
-    running = {b.line_id: b for b in boosts if b.status == Boost.Status.ACTIVE and b.window_end}
-    points: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    if running:
-        for line_id, observed_at, views in (
-            ViewSnapshot.objects.filter(
-                line_id__in=list(running), observed_at__lte=F("line__boost__window_end")
-            )
-            .order_by("observed_at")
-            .values_list("line_id", "observed_at", "views")
-        ):
-            points[line_id].append((observed_at, views))
-    return [_boost_out(b, points.get(b.line_id), now=now) for b in boosts]
+    running = [b for b in boosts if b.status == Boost.Status.ACTIVE and b.window_end]
+    series = order_selectors.chart_series(running, now=now)
+    return [_boost_out(b, series.get(b.line_id), now=now) for b in boosts]
 
 
 def _boost_out(
-    boost: Boost, points: list[tuple[datetime, int]] | None, *, now: datetime
+    boost: Boost, series: order_selectors.ViewSeries | None, *, now: datetime
 ) -> dict[str, Any]:
     line = boost.line
     settlement = getattr(boost, "settlement", None)
@@ -128,8 +119,8 @@ def _boost_out(
     if settlement is not None and settlement.actual_views is not None:
         latest, observed_at = settlement.actual_views, settlement.snapshot_observed_at
     projection = None
-    if points and boost.window_start and boost.window_end and boost.window_end > now:
-        projection = charts.project_views(charts.days_since(boost.window_start, points))
+    if series is not None and boost.window_end and boost.window_end > now:
+        projection = charts.project_views(series.points)
     threshold = whole_fee_threshold(boost.expected_views, line.fixed_price, boost.boost_fee)
     return {
         "id": boost.pk,

@@ -9,14 +9,13 @@ the milder kind once the worse one was announced.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 
-from orders.models import Boost, ClientEvent, ClientEventType, ViewSnapshot
+from orders.models import Boost, ClientEvent, ClientEventType
 from orders.pricing import whole_fee_threshold
+from orders.selectors import chart_series
 from orders.services.events import EventIn, emit_many
 from portal import charts
 
@@ -40,7 +39,7 @@ def at_risk_reason(boost: Boost, projected_views: int) -> str:
 def flag_at_risk_batch(
     *, now: datetime, after_id: int = 0, limit: int = 200
 ) -> tuple[int, dict[str, int]]:
-    """Announce the running boosts of one batch whose projection falls short; four queries.
+    """Announce the running boosts of one batch whose projection falls short; five queries.
 
     Returns the last id seen (0 when the batch was empty) and how many were flagged by kind.
     """
@@ -52,16 +51,7 @@ def flag_at_risk_batch(
         )
         if not boosts:
             return 0, {}
-        points: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-        for line_id, observed_at, views in (
-            ViewSnapshot.objects.filter(
-                line_id__in=[b.line_id for b in boosts],
-                observed_at__lte=F("line__boost__window_end"),
-            )
-            .order_by("observed_at")
-            .values_list("line_id", "observed_at", "views")
-        ):
-            points[line_id].append((observed_at, views))
+        series = chart_series(boosts, now=now)
         announced = set(
             ClientEvent.objects.filter(
                 key__in=[_key(b.pk, r) for b in boosts for r in (SHORTFALL, WHOLE_FEE)]
@@ -69,10 +59,8 @@ def flag_at_risk_batch(
         )
         events, counts = [], {SHORTFALL: 0, WHOLE_FEE: 0}
         for boost in boosts:
-            if boost.window_start is None:  # never for an active boost (a check constraint)
-                continue
-            observed = charts.days_since(boost.window_start, points[boost.line_id])
-            projection = charts.project_views(observed)
+            counted = series.get(boost.line_id)
+            projection = charts.project_views(counted.points) if counted else None
             if projection is None:
                 continue
             reason = at_risk_reason(boost, projection.views)

@@ -1,9 +1,10 @@
 """The orders admin: every model registered here, in one place, with its admin class.
 
-Each admin class lives in the module of its model family (``clients``, ``ledger``,
-``influencers``, ``orders``, ``boosts``, ``snapshots``, ``integrations``) over the shared
-``base``. The admin is a thin caller of ``orders.services``: money and boost state change only
-through the services, and service-written rows are read-only here (STYLE: append, never edit).
+Each admin class lives in the module of its model family (``clients``, ``memberships``,
+``ledger``, ``influencers``, ``orders``, ``boosts``, ``snapshots``, ``integrations``) over the
+shared ``base`` and ``visibility`` (who sees which field and link). The admin is a thin
+caller of ``orders.services``: money and boost state change only through the services, and
+service-written rows are read-only here (STYLE: append, never edit).
 Every changelist costs a constant number of queries whatever its length.
 
 ``settlements.admin`` extends ``BoostAdmin`` and the read-only bases, so they are importable
@@ -30,10 +31,11 @@ from ..models import (
 )
 from .base import ReadOnlyAdminMixin, ReadOnlyInline, cap_explanation
 from .boosts import BoostAdmin, BoostEventAdmin
-from .clients import ClientAdmin, ClientMembershipAdmin
+from .clients import ClientAdmin
 from .influencers import HistoryVideoAdmin, InfluencerAdmin
 from .integrations import ApiRequestLogAdmin, IntegrationTokenAdmin, PublishRejectionAdmin
 from .ledger import LedgerEntryAdmin
+from .memberships import ClientMembershipAdmin
 from .orders import OrderAdmin, OrderLineAdmin
 from .snapshots import ViewSnapshotAdmin
 

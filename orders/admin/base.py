@@ -3,6 +3,7 @@
 Numbers are shown through ``kernel.display`` and rules come from their one implementation
 (``orders.pricing.whole_fee_threshold``, worded by ``orders.module.cap_explanation``), so the
 admin never re-derives what a screen says.
+Who sees which field and link is in ``visibility``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from ..models import BoostStatus
 # The admin pages show cached quotes and the cap as the 视频助推 module words them.
 from ..module import cached_quote as cached_quote
 from ..module import cap_explanation as cap_explanation
+from ..pricing import explain
+from .visibility import PermissionFieldsMixin
 
 # How many latest ledger entries / snapshots a change form shows before linking to the full list.
 RECENT_ROWS = 10
@@ -58,14 +61,20 @@ def preformatted(text: str | None) -> str | None:
     return format_html('<pre class="sb-pre-wrap">{}</pre>', text)
 
 
+def explained_quote(quote: dict[str, Any] | None) -> str | None:
+    """A stored quote's 报价计算过程, worded now in the reader's language; None without a quote."""
+    return preformatted(explain(quote)) if quote else None
+
+
 def status_label(value: str) -> str:
-    """A boost status's label; ``∅`` for the empty "from" status of a boost's first event."""
-    return BoostStatus(value).label if value in BoostStatus.values else (value or "∅")
+    """A boost status's label; the admin's dash for the empty "from" of a boost's first event."""
+    return BoostStatus(value).label if value in BoostStatus.values else or_empty(value)
 
 
-class ReadOnlyAdminMixin:
+class ReadOnlyAdminMixin(PermissionFieldsMixin):
     """Rows written only by services: they can be listed and viewed, never added, edited or
-    deleted from the admin, not even by a superuser."""
+    deleted from the admin, not even by a superuser. What they refer to is linked only for those
+    who may open it (``PermissionFieldsMixin``)."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kernel.display import grouped, percent
+from kernel.display import duration, grouped, percent, yuan
 
 from .. import selectors
 from ..models import Boost, BoostEvent, BoostStatus, ViewSnapshot
@@ -27,6 +27,7 @@ from .base import (
     cap_explanation,
     change_url,
     changelist_url,
+    explained_quote,
     link,
     or_empty,
     preformatted,
@@ -67,17 +68,25 @@ class BoostAdmin(admin.ModelAdmin):
         "client",
         "influencer",
         "status",
-        "expected_views",
+        "expected_views_display",
         "latest_views",
         "progress",
         "days_left",
-        "boost_fee",
+        "boost_fee_display",
         "premium_ratio_percent",
         "valid_until",
     ]
     list_display_links = ["id", "order_code"]
     list_select_related = ["line__order__client", "line__influencer"]
-    list_filter = ["status"]
+    list_filter = [
+        "status",
+        ("window_end", admin.DateFieldListFilter),
+        ("line__order__client", admin.RelatedOnlyFieldListFilter),
+        ("line__influencer", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_help_text = _(
+        "Order code, client or influencer name, influencer platform id, or platform video id"
+    )
     search_fields = [
         "line__order__code",
         "line__influencer__name",
@@ -105,9 +114,9 @@ class BoostAdmin(admin.ModelAdmin):
             _("Frozen quote"),
             {
                 "fields": [
-                    "expected_views",
+                    "expected_views_display",
                     "premium_ratio_percent",
-                    "boost_fee",
+                    "boost_fee_display",
                     "loss_ratio",
                     "quoted_at",
                     "cap",
@@ -122,6 +131,8 @@ class BoostAdmin(admin.ModelAdmin):
         "line",
         "status",
         "expected_views",
+        "expected_views_display",
+        "boost_fee_display",
         "premium_ratio",
         "boost_fee",
         "loss_ratio",
@@ -176,13 +187,21 @@ class BoostAdmin(admin.ModelAdmin):
     def influencer(self, boost):
         return boost.line.influencer
 
-    @admin.display(description=_("fixed price"))
+    @admin.display(description=_("fixed price"), ordering="line__fixed_price")
     def fixed_price(self, boost):
-        return boost.line.fixed_price
+        return yuan(boost.line.fixed_price)
+
+    @admin.display(description=_("boost fee"), ordering="boost_fee")
+    def boost_fee_display(self, boost):
+        return or_empty(yuan(boost.boost_fee))
+
+    @admin.display(description=_("expected views"), ordering="expected_views")
+    def expected_views_display(self, boost):
+        return or_empty(grouped(boost.expected_views))
 
     @admin.display(description=_("platform video id"))
     def video_id(self, boost):
-        return boost.line.platform_video_id
+        return or_empty(boost.line.platform_video_id)
 
     @admin.display(description=_("premium ratio"), ordering="premium_ratio")
     def premium_ratio_percent(self, boost):
@@ -190,7 +209,7 @@ class BoostAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("latest views"), ordering="latest_views")
     def latest_views(self, boost):
-        return or_empty(boost.latest_views)
+        return or_empty(grouped(boost.latest_views))
 
     @admin.display(description=_("of expected"))
     def progress(self, boost):
@@ -207,7 +226,7 @@ class BoostAdmin(admin.ModelAdmin):
             end = boost.valid_until
         else:
             return or_empty(None)
-        return f"{(end - timezone.now()).total_seconds() / 86400:.1f}"
+        return duration(end - timezone.now())
 
     @admin.display(description=_("what the cap means"))
     def cap(self, boost):
@@ -221,7 +240,7 @@ class BoostAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("how the quote was reached"))
     def quote_explanation(self, boost):
-        return or_empty(preformatted((boost.quote or {}).get("explanation")))
+        return or_empty(explained_quote(boost.quote))
 
     @admin.display(description=_("quote inputs"))
     def quote_inputs(self, boost):
@@ -285,6 +304,8 @@ class BoostEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "note",
     ]
     date_hierarchy = "at"
+    fields = ["at", "boost_link", "order_code", "influencer", "change", "actor_name", "note"]
+    readonly_fields = fields
 
     @admin.display(description=_("boost"), ordering="boost_id")
     def boost_link(self, event):

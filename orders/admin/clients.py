@@ -4,6 +4,10 @@ services: top up (``services.top_up``) and place an order (the 视频助推 modu
 Both money views are replay-safe (STYLE 12): a form instance (``kernel.replay``) is issued on the
 first GET and kept in the URL, the service key derives from it (``orders.money_forms``), and a
 resubmission after Back or a refresh returns the first result with a message saying so.
+
+Who sees what is data: the latest ledger rows need ``VIEW_LEDGER``, the Top up link
+``orders.add_ledgerentry`` and the Place an order link ``orders.add_order`` (``MONEY_LINKS``).
+Memberships (who signs in for the client) are in ``memberships``.
 """
 
 from __future__ import annotations
@@ -28,9 +32,17 @@ from kernel.money import to_fen
 
 from .. import module, money_forms, selectors, services
 from ..forms import KEY_FIELD, OrderKeyForm, TopUpForm
-from ..models import Client, ClientMembership, LedgerEntry, Order
+from ..models import Client, LedgerEntry, Order
 from ..services import LineRequest, OrderError
 from .base import RECENT_ROWS, change_url, changelist_url, link, or_empty
+from .memberships import ClientMembershipInline
+from .visibility import VIEW_LEDGER, PermissionFieldsMixin
+
+# The money views of a client, each with the permission its link and its page need.
+MONEY_LINKS = (
+    ("orders.add_ledgerentry", "admin:orders_client_top_up", _("Top up")),
+    ("orders.add_order", "admin:orders_client_place_order", _("Place an order")),
+)
 
 
 class ClientBalanceFilter(admin.SimpleListFilter):
@@ -50,15 +62,7 @@ class ClientBalanceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ClientMembershipInline(admin.TabularInline):
-    """The users who sign in to the client portal for this client."""
-
-    model = ClientMembership
-    extra = 0
-    autocomplete_fields = ["user"]
-
-
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
     """Clients with their balance, and the two money actions: top up, place an order."""
 
     list_display = [
@@ -68,9 +72,9 @@ class ClientAdmin(admin.ModelAdmin):
         "order_count",
         "contact_email",
         "created_at",
-        "money_links",
     ]
     list_display_links = ["name", "code"]
+    ordering = ["name", "pk"]
     search_fields = ["name", "code", "contact_email"]
     list_filter = [ClientBalanceFilter]
     date_hierarchy = "created_at"
@@ -80,6 +84,7 @@ class ClientAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["created_at", "balance", "order_count", "recent_ledger_entries"]
     inlines = [ClientMembershipInline]
+    field_permissions = {"recent_ledger_entries": VIEW_LEDGER}
 
     def get_queryset(self, request):
         return (
@@ -101,15 +106,19 @@ class ClientAdmin(admin.ModelAdmin):
             return 0
         return link(changelist_url(Order, client__id__exact=client.pk), client.order_count)
 
-    @admin.display(description=_("money"))
-    def money_links(self, client):
-        return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("admin:orders_client_top_up", args=[client.pk]),
-            gettext("Top up"),
-            reverse("admin:orders_client_place_order", args=[client.pk]),
-            gettext("Place an order"),
-        )
+    def get_list_display(self, request):
+        """Last, the money column: only the links the user may follow, and none without any."""
+        allowed = [(name, text) for perm, name, text in MONEY_LINKS if request.user.has_perm(perm)]
+        columns = list(super().get_list_display(request))
+        if not allowed:
+            return columns
+
+        @admin.display(description=_("money"))
+        def money_links(client):
+            links = ((reverse(name, args=[client.pk]), text) for name, text in allowed)
+            return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+        return [*columns, money_links]
 
     @admin.display(description=_("latest ledger entries"))
     def recent_ledger_entries(self, client):
@@ -166,10 +175,11 @@ class ClientAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        top_up, place_order = (request.user.has_perm(perm) for perm, _name, _text in MONEY_LINKS)
         extra_context = {
             **(extra_context or {}),
-            "can_top_up": request.user.has_perm("orders.add_ledgerentry"),
-            "can_place_order": request.user.has_perm("orders.add_order"),
+            "can_top_up": top_up,
+            "can_place_order": place_order,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -475,13 +485,3 @@ class ClientAdmin(admin.ModelAdmin):
             ),
             status=400,
         )
-
-
-class ClientMembershipAdmin(admin.ModelAdmin):
-    """Which user signs in for which client; one client per user."""
-
-    list_display = ["user", "client"]
-    list_select_related = ["user", "client"]
-    search_fields = ["user__username", "user__email", "client__name", "client__code"]
-    list_filter = ["client"]
-    autocomplete_fields = ["user", "client"]

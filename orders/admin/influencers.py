@@ -6,14 +6,18 @@ the cached quote the listing pages read follows its inputs.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from kernel.display import grouped, yuan
+
 from .. import services
 from ..models import HistoryVideo
-from .base import cached_quote, changelist_url, link, or_empty, preformatted
+from .base import cached_quote, changelist_url, explained_quote, link, or_empty
 
 
 class QuoteFilter(admin.SimpleListFilter):
@@ -45,7 +49,7 @@ class InfluencerAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "platform_id",
-        "fixed_price",
+        "fixed_price_display",
         "boost_enabled",
         "boost_available",
         "expected_views",
@@ -93,7 +97,11 @@ class InfluencerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("expected views"))
     def expected_views(self, influencer):
-        return or_empty(cached_quote(influencer)["expected_views"])
+        return or_empty(grouped(cached_quote(influencer)["expected_views"]))
+
+    @admin.display(description=_("fixed price"), ordering="fixed_price")
+    def fixed_price_display(self, influencer):
+        return yuan(influencer.fixed_price)
 
     @admin.display(description=_("premium ratio"))
     def premium_ratio(self, influencer):
@@ -101,11 +109,12 @@ class InfluencerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("boost fee"))
     def boost_fee(self, influencer):
-        return or_empty(cached_quote(influencer)["boost_fee"])
+        fee = cached_quote(influencer)["boost_fee"]
+        return or_empty(yuan(Decimal(fee)) if fee else None)
 
     @admin.display(description=_("how the quote was reached"))
     def quote_explanation(self, influencer):
-        return or_empty(preformatted((influencer.quote or {}).get("explanation")))
+        return or_empty(explained_quote(influencer.quote))
 
     @admin.display(description=_("history videos"))
     def history_link(self, influencer):

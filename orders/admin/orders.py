@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kernel.display import yuan
 from kernel.money import to_fen
 
 from .. import services
 from ..models import Boost, LedgerEntry, OrderLine
 from ..services import OrderError
 from .base import ReadOnlyAdminMixin, ReadOnlyInline, change_url, changelist_url, link, or_empty
+from .visibility import VIEW_LEDGER
 
 # Recording a publish moves a boost out of awaiting publish, like cancelling one: same permission.
 PUBLISH_PERMISSION = "orders.change_boost"
@@ -33,7 +35,7 @@ class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = [
         "influencer",
-        "fixed_price",
+        "fixed_price_display",
         "platform_video_id",
         "published_at",
         "boost_link",
@@ -44,6 +46,10 @@ class OrderLineInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("influencer", "boost")
+
+    @admin.display(description=_("fixed price"))
+    def fixed_price_display(self, line):
+        return yuan(line.fixed_price)
 
     @admin.display(description=_("boost"))
     def boost_link(self, line):
@@ -57,7 +63,7 @@ class OrderLineInline(ReadOnlyInline):
 
     @admin.display(description=_("boost fee"))
     def boost_fee(self, line):
-        return or_empty(line.boost.boost_fee if hasattr(line, "boost") else None)
+        return or_empty(yuan(line.boost.boost_fee) if hasattr(line, "boost") else None)
 
 
 class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -90,6 +96,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "ledger_link",
     ]
     readonly_fields = fields
+    field_permissions = {"ledger_link": VIEW_LEDGER}
     inlines = [OrderLineInline]
 
     def get_queryset(self, request):
@@ -110,15 +117,15 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("fixed prices"), ordering="fixed_sum")
     def total_fixed(self, order):
-        return to_fen(order.fixed_sum)
+        return yuan(to_fen(order.fixed_sum))
 
     @admin.display(description=_("boost fees"), ordering="fees_sum")
     def total_fees(self, order):
-        return to_fen(order.fees_sum)
+        return yuan(to_fen(order.fees_sum))
 
     @admin.display(description=_("total"))
     def total(self, order):
-        return self.total_fixed(order) + self.total_fees(order)
+        return yuan(to_fen(order.fixed_sum) + to_fen(order.fees_sum))
 
     @admin.display(description=_("ledger"))
     def ledger_link(self, order):
@@ -150,7 +157,7 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "__str__",
         "client",
         "influencer",
-        "fixed_price",
+        "fixed_price_display",
         "platform_video_id",
         "published_at",
         "boost_status",
@@ -168,6 +175,10 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("client"), ordering="order__client__name")
     def client(self, line):
         return line.order.client
+
+    @admin.display(description=_("fixed price"), ordering="fixed_price")
+    def fixed_price_display(self, line):
+        return yuan(line.fixed_price)
 
     @admin.display(description=_("boost status"), ordering="boost__status")
     def boost_status(self, line):
@@ -197,6 +208,18 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             and self._may_publish(request, line),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _published_message(note: str, line: OrderLine) -> str:
+        """The note, and until when the boost now runs, so the operator sees the window start."""
+        boost = Boost.objects.filter(line=line, status=Boost.Status.ACTIVE).first()
+        if boost is None or boost.window_end is None:
+            return note
+        until = timezone.localtime(boost.window_end).strftime("%Y-%m-%d %H:%M")
+        return gettext("%(note)s. The boost is active until %(until)s.") % {
+            "note": note,
+            "until": until,
+        }
 
     def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Record that the line's video went live (DESIGN §5), through ``services.publish``."""
@@ -229,7 +252,7 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     "video": form.cleaned_data["video_id"]
                 }
                 self.log_change(request, line, note)
-                messages.success(request, note)
+                messages.success(request, self._published_message(note, line))
                 return HttpResponseRedirect(change_url(OrderLine, line.pk))
         boost = Boost.objects.filter(line=line).first()
         context = {

@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.money import ZERO
@@ -242,5 +243,5 @@ def _same_order_or_conflict(order: Order, lines: Sequence[LineRequest]) -> Order
 
 
 def _new_order_code(now: datetime) -> str:
-    """The day the order was placed and six random hex digits; the column is unique."""
-    return f"SB{now:%y%m%d}-{secrets.token_hex(3).upper()}"
+    """The Shanghai day the order was placed and six random hex digits; the column is unique."""
+    return f"SB{timezone.localdate(now):%y%m%d}-{secrets.token_hex(3).upper()}"

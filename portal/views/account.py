@@ -18,6 +18,7 @@ from kernel.exports import csv_response
 from kernel.money import half_up
 from orders import selectors
 from orders.models import LedgerEntry, LedgerKind, Order
+from settlements import selectors as settlement_selectors
 
 from ..access import ClientRequest, client_required, render_page
 from ..filters import StatementFilterForm
@@ -43,12 +44,19 @@ class StatementRow:
         return yuan(self.entry.balance_after)
 
 
-def _statement_row(entry: LedgerEntry) -> StatementRow:
+def _statement_row(entry: LedgerEntry, client_notes: dict[int, str]) -> StatementRow:
+    """``client_notes`` maps adjustment entries to the note finance wrote for the client."""
     boost = entry.boost
     order = entry.order or (boost.line.order if boost else None)
-    # Top-up and adjustment reasons are written for the client (e.g. the bank transfer reference);
+    # A top-up's reason is written for the client (e.g. the bank transfer reference); an
+    # adjustment's reason is finance's internal one, so the client reads its client note instead;
     # the other kinds say it all with their kind and reference.
-    note = entry.reason if entry.kind in (LedgerKind.TOP_UP, LedgerKind.ADJUSTMENT) else ""
+    if entry.kind == LedgerKind.TOP_UP:
+        note = entry.reason
+    elif entry.kind == LedgerKind.ADJUSTMENT:
+        note = client_notes.get(entry.pk, "")
+    else:
+        note = ""
     return StatementRow(
         entry=entry,
         order=order,
@@ -96,12 +104,13 @@ def account(request: ClientRequest) -> HttpResponse:
     days, with the number and sum of each kind over the whole filtered statement."""
     form, entries = _filtered_entries(request)
     page = Paginator(entries, STATEMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    client_notes = settlement_selectors.adjustment_client_notes(request.client)
     return render_page(
         request,
         "portal/account.html",
         {
             "page": page,
-            "rows": [_statement_row(entry) for entry in page],
+            "rows": [_statement_row(entry, client_notes) for entry in page],
             "entry_count": grouped(page.paginator.count),
             "form": form,
             "kind_totals": _kind_totals(entries),
@@ -118,10 +127,13 @@ def statement_csv(request: ClientRequest) -> StreamingHttpResponse:
     it, or what the page's filter keeps."""
     _form, entries = _filtered_entries(request)
     filename = f"statement-{request.client.code}-{timezone.localdate():%Y%m%d}.csv"
-    return csv_response(_statement_lines(entries), filename)
+    client_notes = settlement_selectors.adjustment_client_notes(request.client)
+    return csv_response(_statement_lines(entries, client_notes), filename)
 
 
-def _statement_lines(entries: QuerySet[LedgerEntry]) -> Iterator[Sequence[object]]:
+def _statement_lines(
+    entries: QuerySet[LedgerEntry], client_notes: dict[int, str]
+) -> Iterator[Sequence[object]]:
     """The header, then one row per entry, read in chunks so a long ledger streams."""
     yield [
         _("Date"),
@@ -133,7 +145,7 @@ def _statement_lines(entries: QuerySet[LedgerEntry]) -> Iterator[Sequence[object
         _("Note"),
     ]
     for entry in entries.order_by("pk").iterator(chunk_size=2000):
-        row = _statement_row(entry)
+        row = _statement_row(entry, client_notes)
         yield [
             timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
             entry.get_kind_display(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from kernel.display import yuan
@@ -12,7 +13,9 @@ from orders import selectors
 from orders.models import Boost
 from settlements import selectors as settlement_selectors
 
+from .. import charts
 from ..access import ClientRequest, client_required, not_found, render_page
+from ..card_html import CardWriter
 from ..cards import boost_of, line_card
 
 
@@ -30,19 +33,37 @@ def order_detail(request: ClientRequest, code: str) -> HttpResponse:
     settlements = settlement_selectors.settlements_for_boosts(
         [boost.pk for boost in boosts if boost.status in Boost.TERMINAL]
     )
-    cards = [line_card(line, settlements=settlements, now=now) for line in lines]
+    series = selectors.chart_series(boosts, now=now)
+    adjustments = settlement_selectors.approved_adjustments(s.pk for s in settlements.values())
+    cards = [
+        line_card(
+            line,
+            series=series.get(line.pk),
+            settlements=settlements,
+            now=now,
+            adjustments=adjustments,
+        )
+        for line in lines
+    ]
+    writer = CardWriter(now=now)
+    # An approved adjustment is posted to the account at once, paid settlement or not.
     paid = [s.amount for s in settlements.values() if s.paid_at is not None]
+    paid += [a.amount for rows in adjustments.values() for a in rows]
     return render_page(
         request,
         "portal/order_detail.html",
         {
             "order": order,
-            "cards": cards,
+            "cards": [writer.card(card) for card in cards],
             "now": now,
             "total_prices": yuan(sum((line.fixed_price for line in lines), ZERO)),
             "total_fees": yuan(sum((boost.boost_fee for boost in boosts), ZERO)),
             "total_returned": yuan(sum(paid, ZERO)),
             "boost_count": len(boosts),
+            # One legend and one days axis for all the charts, and the projection's caveat once.
+            "charted": any(card.chart for card in cards),
+            "chart_defs": mark_safe(charts.chart_defs()),  # chart_defs escapes its one text
+            "projected": any(card.projection for card in cards),
         },
         nav="orders",
     )

@@ -1,7 +1,9 @@
 """Corrections in the admin: the request form, the inline on a settlement, and the four-eyes list.
 
-A second finance user approves (posting one ledger adjustment) or rejects by action; the
-adjustment rows themselves are read-only.
+A second finance user approves (posting one ledger adjustment) or rejects by action; approving
+first shows, for each adjustment, the settlement's net and the client's balance before and after
+(``selectors.approval_previews``). The adjustment rows themselves are read-only; their ledger
+entry shows only to those who may read client ledgers.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from kernel.display import yuan
+from kernel.display import signed_yuan, yuan
 from orders.admin import ReadOnlyInline
+from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 
-from .. import services
+from .. import selectors, services
 from ..models import Adjustment
 from .base import ActionForm, ReasonForm, ServiceActionsMixin, admin_link, is_finance, reason_field
 
@@ -35,6 +39,15 @@ class AdjustmentRequestForm(ActionForm):
         help_text=_("Positive credits the client's account, negative debits it."),
     )
     reason = reason_field()
+    client_note = forms.CharField(
+        label=_("Note for the client"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_(
+            "Shown to the client on the order page and the statement once approved; the reason "
+            "above stays internal."
+        ),
+    )
 
     def clean_amount(self) -> Decimal:
         amount = self.cleaned_data["amount"]
@@ -50,6 +63,7 @@ class AdjustmentInline(ReadOnlyInline):
     fields = (
         "amount",
         "reason",
+        "client_note",
         "status",
         "requested_by",
         "requested_at",
@@ -58,6 +72,7 @@ class AdjustmentInline(ReadOnlyInline):
         "ledger_entry",
     )
     readonly_fields = fields
+    field_permissions = {"ledger_entry": VIEW_LEDGER}
     ordering = ("requested_at", "id")
     show_change_link = True
 
@@ -80,13 +95,42 @@ def describe_adjustment(adjustment: Adjustment) -> str:
     }
 
 
-class AdjustmentAdmin(ServiceActionsMixin, admin.ModelAdmin):
+def describe_approval(adjustment: Adjustment, preview: selectors.ApprovalPreview) -> str:
+    """An adjustment on the approval page: what the client reads, and before → after."""
+    net = preview.net
+    return format_html(
+        "{}<br>{}<br>{}<br>{}{}",
+        describe_adjustment(adjustment),
+        gettext("Note for the client: %(note)s") % {"note": adjustment.client_note or "—"},
+        gettext(
+            "Net of the settlement: %(before)s → %(after)s (amount %(amount)s, boost fee %(fee)s)"
+        )
+        % {
+            "before": yuan(net.before),
+            "after": yuan(net.after),
+            "amount": yuan(net.amount),
+            "fee": yuan(net.fee),
+        },
+        gettext("Client balance: %(before)s → %(after)s (%(change)s)")
+        % {
+            "before": yuan(preview.balance_before),
+            "after": yuan(preview.balance_after),
+            "change": signed_yuan(adjustment.amount),
+        },
+        format_html('<br><strong class="sb-overdue">{}</strong>', preview.refusal)
+        if preview.refusal
+        else "",
+    )
+
+
+class AdjustmentAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdmin):
     """Requested corrections; a second finance user approves (posting to the ledger) or rejects."""
 
     list_display = (
         "__str__",
         "settlement_link",
         "amount",
+        "client_note",
         "status",
         "requested_by",
         "requested_at",
@@ -107,6 +151,7 @@ class AdjustmentAdmin(ServiceActionsMixin, admin.ModelAdmin):
         "settlement_link",
         "amount",
         "reason",
+        "client_note",
         "status",
         "requested_by",
         "requested_at",
@@ -115,6 +160,7 @@ class AdjustmentAdmin(ServiceActionsMixin, admin.ModelAdmin):
         "ledger_entry",
     )
     readonly_fields = fields
+    field_permissions = {"ledger_entry": VIEW_LEDGER}
     actions = ("approve_adjustments", "reject_adjustments")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -137,7 +183,29 @@ class AdjustmentAdmin(ServiceActionsMixin, admin.ModelAdmin):
     @admin.action(
         description=_("Approve and post to the client's account"), permissions=["finance"]
     )
-    def approve_adjustments(self, request: HttpRequest, queryset: QuerySet[Adjustment]) -> None:
+    def approve_adjustments(
+        self, request: HttpRequest, queryset: QuerySet[Adjustment]
+    ) -> TemplateResponse | None:
+        queryset = queryset.select_related(
+            "settlement__boost__line__order", "requested_by"
+        ).order_by("pk")
+        previews = selectors.approval_previews(list(queryset), request.user)
+        form, page = self.form_page(
+            request,
+            queryset,
+            form_class=ActionForm,
+            action="approve_adjustments",
+            title=gettext("Approve adjustments"),
+            intro=gettext(
+                "Each approved adjustment is posted to the client's account at once. The "
+                "figures below are as of now, in the order the adjustments are approved; each is "
+                "checked again when it is posted."
+            ),
+            submit_label=gettext("Approve and post"),
+            describe=lambda adjustment: describe_approval(adjustment, previews[adjustment.pk]),
+        )
+        if page is not None:
+            return page
         now = timezone.now()
 
         def call(adjustment: Adjustment) -> bool:
@@ -163,6 +231,7 @@ class AdjustmentAdmin(ServiceActionsMixin, admin.ModelAdmin):
                 % {"count": n}
             ),
         )
+        return None
 
     @admin.action(description=_("Reject (asks for a reason)"), permissions=["finance"])
     def reject_adjustments(

@@ -2,22 +2,58 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kernel.display import yuan
 from orders.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
-from ..models import SettlementEvent
+from ..models import SettlementEvent, SettlementKind
 from .base import DASH, admin_link
 
 
+def _day(value: str) -> str:
+    return date_format(date.fromisoformat(value), "Y-m-d")
+
+
+def _yes_no(value: Any) -> str:
+    return gettext("yes") if value else gettext("no")
+
+
+# What each key an event stores reads as, and how its value is worded; unknown keys stay as stored.
+_FIELDS: dict[str, tuple[Any, Callable[[Any], str]]] = {
+    "kind": (
+        _("kind"),
+        lambda v: str(SettlementKind(v).label if v in SettlementKind.values else v),
+    ),
+    "amount": (_("amount"), lambda v: yuan(Decimal(v))),
+    "due_date": (_("due date"), _day),
+    "from": (pgettext_lazy("due date changed", "from"), _day),
+    "to": (pgettext_lazy("due date changed", "to"), _day),
+    "provisional": (_("provisional"), _yes_no),
+    "reason": (_("reason"), str),
+    "adjustment": (_("adjustment"), lambda v: f"#{v}"),
+    "ledger_entry": (_("ledger entry"), lambda v: f"#{v}"),
+}
+
+
 def format_event_data(data: dict[str, Any]) -> str:
-    """An event's details as ``key: value`` pairs, or a dash."""
+    """An event's details in words in the reader's language (``类型：赔付，金额：¥1,131.63``)."""
     if not data:
         return DASH
-    return ", ".join(f"{key}: {value}" for key, value in data.items())
+    parts = []
+    for key, value in data.items():
+        label, word = _FIELDS.get(key, (key, str))
+        shown = DASH if value is None or value == "" else word(value)
+        parts.append(gettext("%(label)s: %(value)s") % {"label": label, "value": shown})
+    return pgettext("between details of an event", ", ").join(parts)
 
 
 class SettlementEventInline(ReadOnlyInline):

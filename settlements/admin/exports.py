@@ -1,4 +1,7 @@
-"""The settlement CSV export: stable machine-readable columns, every text cell formula-safe.
+"""The settlement CSV export: headers in the reader's language, cells machine-readable.
+
+Headers are translated like the client statement's; the cells stay stable (kind and status as
+their codes, plain decimals, ISO dates) so reconciliation scripts read every language's file.
 
 Built on ``kernel.exports``, so a client or influencer name that a spreadsheet would run as a
 formula stays plain text, like in every other export.
@@ -12,30 +15,33 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from kernel.exports import csv_response
 
 from ..models import Settlement
 
-CSV_COLUMNS = (
-    "id",
-    "order_code",
-    "client",
-    "influencer",
-    "kind",
-    "status",
-    "expected_views",
-    "actual_views",
-    "fixed_price",
-    "boost_fee",
-    "expected_cpm",
-    "raw_amount",
-    "cap_applied",
-    "amount",
-    "due_date",
-    "due_date_provisional",
-    "paid_at",
-)
+# Column keys (the order of the cells) and the header each shows in the reader's language.
+CSV_HEADERS = {
+    "id": pgettext_lazy("settlement CSV column", "Settlement ID"),
+    "order_code": pgettext_lazy("settlement CSV column", "Order code"),
+    "client": pgettext_lazy("settlement CSV column", "Client"),
+    "influencer": pgettext_lazy("settlement CSV column", "Influencer"),
+    "kind": pgettext_lazy("settlement CSV column", "Kind (code)"),
+    "status": pgettext_lazy("settlement CSV column", "Status (code)"),
+    "expected_views": pgettext_lazy("settlement CSV column", "Expected views"),
+    "actual_views": pgettext_lazy("settlement CSV column", "Actual views"),
+    "fixed_price": pgettext_lazy("settlement CSV column", "Fixed price"),
+    "boost_fee": pgettext_lazy("settlement CSV column", "Boost fee"),
+    "expected_cpm": pgettext_lazy("settlement CSV column", "Expected CPM"),
+    "raw_amount": pgettext_lazy("settlement CSV column", "Amount before cap"),
+    "cap_applied": pgettext_lazy("settlement CSV column", "Cap applied"),
+    "amount": pgettext_lazy("settlement CSV column", "Amount"),
+    "due_date": pgettext_lazy("settlement CSV column", "Due date"),
+    "due_date_provisional": pgettext_lazy("settlement CSV column", "Due date provisional"),
+    "paid_at": pgettext_lazy("settlement CSV column", "Paid at"),
+}
+CSV_COLUMNS = tuple(CSV_HEADERS)
 
 
 def _flag(value: bool) -> str:
@@ -43,8 +49,9 @@ def _flag(value: bool) -> str:
 
 
 def settlement_csv_rows(queryset: QuerySet[Settlement]) -> Iterator[list[Any]]:
-    """The header, then one row per settlement: codes for kind/status, plain decimals."""
-    yield list(CSV_COLUMNS)
+    """The header in the reader's language, then one row per settlement: codes for kind/status,
+    plain decimals, so a spreadsheet or script reads the cells the same in every language."""
+    yield [str(header) for header in CSV_HEADERS.values()]
     rows = queryset.select_related(
         "boost__line__order__client", "boost__line__influencer"
     ).iterator(chunk_size=2000)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.display import grouped, yuan
 from kernel.errors import DomainError
+from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 from orders.models import Boost
 from orders.pricing import whole_fee_threshold
 
@@ -99,19 +100,19 @@ def describe_settlement(settlement: Settlement) -> str:
     }
 
 
-class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
+class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdmin):
     """Settlements are read-only; Finance holds, releases and requests adjustments by action."""
 
     list_display = (
         "boost_display",
         "kind",
         "status",
-        "amount",
+        "amount_display",
         "cap_applied",
         "due",
         "overdue_flag",
         "computed_at",
-        "paid_at",
+        "paid",
     )
     list_filter = (
         "kind",
@@ -129,6 +130,7 @@ class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
     search_help_text = _("Order code, influencer or client name")
     list_select_related = ("boost__line__order__client", "boost__line__influencer")
     inlines = (AdjustmentInline, SettlementEventInline)
+    field_permissions = {"ledger_entry_link": VIEW_LEDGER}
     actions = (
         "export_selected_csv",
         "hold_payouts",
@@ -138,7 +140,7 @@ class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("boost_link", "client", "kind", "status", "amount", "note")},
+            {"fields": ("boost_link", "client", "kind", "status", "amount_display", "note")},
         ),
         (
             _("How the amount was computed"),
@@ -146,11 +148,11 @@ class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
                 "fields": (
                     "formula",
                     "cap_threshold",
-                    "expected_views",
-                    "actual_views",
                     "closing_snapshot",
-                    "fixed_price",
-                    "boost_fee",
+                    "expected_views_display",
+                    "actual_views_display",
+                    "fixed_price_display",
+                    "boost_fee_display",
                     "expected_cpm",
                     "raw_amount",
                     "cap_applied",
@@ -166,7 +168,7 @@ class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
                     "service_ended_at",
                     "due",
                     "overdue_flag",
-                    "paid_at",
+                    "paid",
                     "ledger_entry_link",
                 )
             },
@@ -217,8 +219,39 @@ class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
     def client(self, s: Settlement) -> str:
         return admin_link(s.boost.line.order.client)
 
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, s: Settlement) -> str:
+        return yuan(s.amount)
+
+    @admin.display(description=_("fixed price"), ordering="fixed_price")
+    def fixed_price_display(self, s: Settlement) -> str:
+        return yuan(s.fixed_price)
+
+    @admin.display(description=_("boost fee"), ordering="boost_fee")
+    def boost_fee_display(self, s: Settlement) -> str:
+        return yuan(s.boost_fee)
+
+    @admin.display(description=_("expected views"), ordering="expected_views")
+    def expected_views_display(self, s: Settlement) -> str:
+        return grouped(s.expected_views)
+
+    @admin.display(description=_("actual views"), ordering="actual_views")
+    def actual_views_display(self, s: Settlement) -> str:
+        return grouped(s.actual_views) or DASH
+
+    @admin.display(description=_("paid at"), ordering="paid_at")
+    def paid(self, s: Settlement) -> str:
+        """When the money was credited; until then 待支付, or a dash when nothing is owed."""
+        if s.paid_at is not None:
+            return local_time(s.paid_at)
+        if s.kind == Settlement.Kind.NONE:
+            return DASH
+        return gettext("Awaiting payment")
+
     @admin.display(description=_("due date"), ordering="due_date")
     def due(self, s: Settlement) -> str:
+        if s.kind == Settlement.Kind.NONE:
+            return gettext("Nothing to pay")
         day = date_format(s.due_date, "DATE_FORMAT")
         if s.due_date_provisional:
             return format_html(
@@ -447,6 +480,7 @@ class SettlementAdmin(ServiceActionsMixin, admin.ModelAdmin):
                 settlement=settlement,
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
+                client_note=form.cleaned_data["client_note"],
                 actor=request.user,
                 now=timezone.now(),
             )

@@ -170,7 +170,7 @@ class Replay:
         order_services.top_up(
             client=self.clients[spec.code],
             amount=spec.top_up,
-            reason="Demo top-up",
+            reason=f"对公银行转账入账，回单号 {spec.code}-0001",
             idempotency_key=f"demo-topup-{spec.code}",
             now=spec.top_up_at,
             created_by=self.users["finance"],

@@ -72,7 +72,7 @@ class InsightsForm(PeriodForm):
 
 
 class BacktestForm(PeriodForm):
-    """The period, and the pricing rules to test (DESIGN §4); blank means the current value."""
+    """The period, and the pricing rules to test; blank means the current value."""
 
     history_days = forms.IntegerField(
         label=gettext_lazy("History days"), min_value=1, max_value=3650
@@ -100,13 +100,22 @@ class BacktestForm(PeriodForm):
         max_digits=3,
     )
 
+    def clean_max_ratio(self) -> Decimal | None:
+        """A band upside down is the operator's typo: say so beside the field, with the rest."""
+        low, high = self.cleaned_data.get("min_ratio"), self.cleaned_data.get("max_ratio")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError(
+                _("The max. premium ratio must be at least the min. premium ratio.")
+            )
+        return high
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not self.errors:
             try:
                 self.rules = candidate_rules(self.overrides(cleaned))
-            except ValueError as error:
-                raise forms.ValidationError(str(error)) from None
+            except ValueError:
+                raise forms.ValidationError(_("These pricing rules do not fit together.")) from None
         return cleaned
 
     @staticmethod

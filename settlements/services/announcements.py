@@ -70,7 +70,8 @@ def paid(settlements: Sequence[Settlement]) -> list[EventIn]:
 
 
 def adjustment_approved(adjustment: Adjustment, settlement: Settlement) -> list[EventIn]:
-    """The event of an approved correction, with its reason (written for the client).
+    """The event of an approved correction, with its note for the client (never the internal
+    reason).
 
     ``settlement`` comes with its boost, line and order loaded (the approval read them).
     """
@@ -84,7 +85,7 @@ def adjustment_approved(adjustment: Adjustment, settlement: Settlement) -> list[
             payload={
                 "adjustment": adjustment.pk,
                 "amount": str(adjustment.amount),
-                "reason": adjustment.reason,
+                "note": adjustment.client_note,
                 "ledger_entry": adjustment.ledger_entry_id,
             },
         )

@@ -154,7 +154,8 @@ def settle_with_available_views(
                 _("Only a boost awaiting views can be settled this way; this one is %(s)s.")
                 % {"s": boost.get_status_display()}
             )
-        snapshot = ViewSnapshot.objects.filter(pk=_closing_snapshot_id(boost)).first()
+        snapshot_id = _closing_snapshot_id(boost)
+        snapshot = ViewSnapshot.objects.filter(pk=snapshot_id).first() if snapshot_id else None
         outcome = _window_outcome(boost, snapshot, forced=reason.strip())
         record_outcomes(
             [outcome], now=now, actor=actor, note=_("Settled by finance: %(r)s") % {"r": reason}

@@ -1,8 +1,9 @@
 """Finance's decisions on a settlement: hold and release a payout, propose and decide corrections.
 
 A settlement's money never changes (DESIGN §8): a correction is an ``Adjustment`` that a second
-finance user approves (posting one ledger adjustment) or rejects. Locks: the settlement, then its
-adjustment. Every decision is audited with its actor and reason.
+finance user approves (posting one ledger adjustment) or rejects. Approved adjustments keep the
+settlement's net within [0, boost fee] (``settlements.corrections``). Locks: the settlement, then
+its adjustment, then (posting) the client. Every decision is audited with its actor and reason.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,9 @@ from orders.models import LedgerKind
 from orders.services import EntryIn, post_entry
 from orders.services.events import emit_many
 
+from ..corrections import band_refusal, net_change
 from ..models import Adjustment, Settlement, SettlementEvent
+from ..selectors import approved_totals
 from . import announcements
 from .errors import SettlementError
 from .records import log_event
@@ -29,9 +32,7 @@ def _lock_settlement(settlement: Settlement) -> Settlement:
     return Settlement.objects.select_for_update().get(pk=settlement.pk)
 
 
-def hold(
-    *, settlement: Settlement, actor: AbstractBaseUser, reason: str, now: datetime
-) -> Settlement:
+def hold(*, settlement: Settlement, actor: User, reason: str, now: datetime) -> Settlement:
     """Finance stops a scheduled payout until it is released; the reason is audited."""
     if not reason.strip():
         raise SettlementError(_("Holding a payout needs a reason."))
@@ -49,9 +50,7 @@ def hold(
         return settlement
 
 
-def release(
-    *, settlement: Settlement, actor: AbstractBaseUser, reason: str, now: datetime
-) -> Settlement:
+def release(*, settlement: Settlement, actor: User, reason: str, now: datetime) -> Settlement:
     """Finance lets a held payout go; the next payout sweep pays it."""
     with transaction.atomic():
         settlement = _lock_settlement(settlement)
@@ -70,20 +69,30 @@ def request_adjustment(
     settlement: Settlement,
     amount: Decimal,
     reason: str,
-    actor: AbstractBaseUser,
+    client_note: str,
+    actor: User,
     now: datetime,
 ) -> Adjustment:
-    """Finance proposes a signed correction to a settlement; a second person must approve it."""
+    """Finance proposes a signed correction to a settlement; a second person must approve it.
+
+    ``reason`` stays internal; ``client_note`` is what the client reads once it is approved. The
+    band [0, F] is checked against the adjustments approved so far: pending requests do not
+    count, since they may yet be rejected, and approval checks the band again.
+    """
     if not reason.strip():
         raise SettlementError(_("An adjustment needs a reason."))
+    if not client_note.strip():
+        raise SettlementError(_("An adjustment needs a note for the client."))
     if not isinstance(amount, Decimal) or amount == 0 or amount != amount.quantize(CENT):
         raise SettlementError(_("An adjustment is a non-zero amount in whole fen."))
     with transaction.atomic():
         settlement = _lock_settlement(settlement)
+        _check_band(settlement, amount)
         adjustment = Adjustment.objects.create(
             settlement=settlement,
             amount=amount,
             reason=reason.strip(),
+            client_note=client_note.strip(),
             requested_by=actor,
             requested_at=now,
         )
@@ -95,18 +104,23 @@ def request_adjustment(
             adjustment=adjustment.pk,
             amount=str(amount),
             reason=adjustment.reason,
+            client_note=adjustment.client_note,
         )
         return adjustment
 
 
-def approve_adjustment(
-    *, adjustment: Adjustment, actor: AbstractBaseUser, now: datetime
-) -> Adjustment:
-    """A second finance user approves a correction; it is posted as one ledger adjustment."""
+def approve_adjustment(*, adjustment: Adjustment, actor: User, now: datetime) -> Adjustment:
+    """A second finance user approves a correction; it is posted as one ledger adjustment.
+
+    The band is checked again under the settlement's lock: other adjustments of the same
+    settlement may have been approved since this one was requested, and every approval takes
+    that lock first, so two approvals can never both fit a band only one of them fits.
+    """
     with transaction.atomic():
         settlement, adjustment = _lock_adjustment(adjustment)
         if _decided_already(adjustment, actor, Adjustment.Status.APPROVED):
             return adjustment
+        _check_band(settlement, adjustment.amount)
         client_id = settlement.boost.line.order.client_id
         entry = post_entry(
             entry=EntryIn(
@@ -138,7 +152,7 @@ def approve_adjustment(
 
 
 def reject_adjustment(
-    *, adjustment: Adjustment, actor: AbstractBaseUser, reason: str, now: datetime
+    *, adjustment: Adjustment, actor: User, reason: str, now: datetime
 ) -> Adjustment:
     """A second finance user turns a proposed correction down, with a reason; nothing is posted."""
     if not reason.strip():
@@ -161,6 +175,18 @@ def reject_adjustment(
         return adjustment
 
 
+def _check_band(settlement: Settlement, amount: Decimal) -> None:
+    """Refuse ``amount`` if it takes the locked settlement's net out of [0, boost fee]."""
+    change = net_change(
+        amount=settlement.amount,
+        fee=settlement.boost_fee,
+        approved=approved_totals([settlement.pk]).values(),
+        adjustment=amount,
+    )
+    if not change.within_band:
+        raise SettlementError(band_refusal(change))
+
+
 def _lock_adjustment(adjustment: Adjustment) -> tuple[Settlement, Adjustment]:
     """Lock the settlement, then its adjustment: the module's lock order."""
     settlement_id = Adjustment.objects.values_list("settlement_id", flat=True).get(pk=adjustment.pk)
@@ -168,7 +194,7 @@ def _lock_adjustment(adjustment: Adjustment) -> tuple[Settlement, Adjustment]:
     return settlement, Adjustment.objects.select_for_update().get(pk=adjustment.pk)
 
 
-def _decided_already(adjustment: Adjustment, actor: AbstractBaseUser, decision: str) -> bool:
+def _decided_already(adjustment: Adjustment, actor: User, decision: str) -> bool:
     """Four eyes: the requester never decides. A decision is final; repeating it is a no-op."""
     if adjustment.requested_by_id == actor.pk:
         raise SettlementError(_("The user who requested an adjustment cannot decide it."))

@@ -49,7 +49,8 @@ def test_expiry_cancellation_payout_and_adjustment_each_announce_once(account):
     adjustment = settlement_services.request_adjustment(
         settlement=expired,
         amount=Decimal("-10.00"),
-        reason="Goodwill corrected",
+        reason="Wrong snapshot used",
+        client_note="Goodwill corrected",
         actor=first,
         now=T0,
     )
@@ -65,7 +66,8 @@ def test_expiry_cancellation_payout_and_adjustment_each_announce_once(account):
     assert by_type[Type.BOOST_EXPIRED].payload["amount"] == "1000.00"
     assert by_type[Type.BOOST_CANCELLED].payload["due_date"]
     assert by_type[Type.SETTLEMENT_PAID].settlement_id == expired.pk
-    assert by_type[Type.ADJUSTMENT_APPROVED].payload["reason"] == "Goodwill corrected"
+    assert by_type[Type.ADJUSTMENT_APPROVED].payload["note"] == "Goodwill corrected"
+    assert "Wrong snapshot" not in str(by_type[Type.ADJUSTMENT_APPROVED].payload)
     assert {e.client_id for e in ClientEvent.objects.all()} == {account.pk}
 
 

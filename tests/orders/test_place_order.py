@@ -42,7 +42,7 @@ def test_order_charges_each_fixed_price_and_each_ticked_boost_fee():
     assert {i["video_id"] for i in boost.quote["inputs"]} == {
         v.platform_video_id for v in a.history_videos.all()
     }
-    assert "E = 20000" in boost.quote["explanation"]
+    assert "E = 20,000" in boost.quote["explanation"]
     assert not Boost.objects.filter(line__influencer=b).exists()
 
 
@@ -178,3 +178,12 @@ def test_module_keeps_a_tick_only_where_boost_is_still_available():
         (disabled.pk, False),
     ]
     assert (preview.total_fees, preview.balance_after) == (Decimal("1000.00"), Decimal("29000.00"))
+
+
+def test_order_code_takes_the_shanghai_date():
+    """2026-12-02 05:34 in Beijing is still 2026-12-01 in UTC: the code says the client's day."""
+    placed = datetime(2026, 12, 2, 5, 34, tzinfo=SHANGHAI)
+    star = factories.InfluencerFactory()
+    factories.make_history(star, [20000, 30000, 25000], placed)
+    order = factories.make_order(factories.ClientFactory(), [star], now=placed)
+    assert order.code.startswith("SB261202-")

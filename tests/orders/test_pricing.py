@@ -11,10 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
+from django.utils import translation
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
-from orders.pricing import IneligibleReason, PricingRules, Quote, quote_from_history
+from orders.pricing import IneligibleReason, PricingRules, Quote, explain, quote_from_history
 from tests.factories import SHANGHAI
 
 AS_OF = datetime(2025, 11, 26, 12, 0, tzinfo=SHANGHAI)
@@ -244,12 +245,25 @@ def test_ineligible_quote_as_dict_records_reason():
 
 
 def test_explanation_shows_how_expected_views_and_ratio_were_reached():
-    text = quote([1500, 2000, 2000], price="1234.50").explanation()
-    assert "E = 2000" in text
-    assert "r* = 0.39" in text
-    assert "481.46" in text
-    assert "cap" in quote([1000, 2000, 3000]).explanation()
-    assert "not_enough_history" in quote([5000]).explanation()
+    with translation.override("en"):
+        text = quote([1500, 2000, 2000], price="1234.50").explanation()
+        assert "E = 2,000" in text
+        assert "r* = 39 %" in text
+        assert "¥481.46" in text
+        assert "cap" in quote([1000, 2000, 3000]).explanation()
+        assert "Not enough recent history videos" in quote([5000]).explanation()
+
+
+def test_explanation_reads_in_the_readers_language_with_shanghai_instants():
+    """A quote recorded in UTC (a re-quote) reads like any other: Shanghai time, Chinese words."""
+    as_of = AS_OF.astimezone(UTC)
+    record = quote_from_history(Decimal("1234.50"), [(as_of, 2000)] * 3, as_of, rules=RULES)
+    with translation.override("zh-hans"):
+        text = explain(record.as_dict())
+    assert "2025-11-26 12:00" in text
+    assert "+00:00" not in text
+    assert "预期播放量 E = 2,000" in text
+    assert "Quote as of" not in text and "views" not in text
 
 
 # --- Rules and bad input --------------------------------------------------------------------------

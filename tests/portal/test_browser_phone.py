@@ -162,7 +162,8 @@ def test_every_client_page_fits_the_screen(browser, live_server, shots, shop, wi
     card = f"#line-{boost.line_id}"
     assert_on_screen(page, f"{card} .bigviews")
     assert_on_screen(page, f"{card} dl.facts dd")
-    heights = page.locator(f"{card} svg.chart text.tick").evaluate_all(
+    # The tick labels take their class from their group (g.tick).
+    heights = page.locator(f"{card} svg.chart .tick text").evaluate_all(
         "ticks => ticks.map(t => t.getBoundingClientRect().height)"
     )
     assert heights and min(heights) >= 9, f"chart labels {min(heights):.1f} px high"

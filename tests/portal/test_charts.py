@@ -2,8 +2,8 @@
 
 import math
 import random
+import re
 import xml.etree.ElementTree as ET
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,6 @@ import pytest
 from orders.pricing import whole_fee_threshold
 from portal import charts
 from portal.charts import Projection, progress_chart, project_views, views_axis
-from tests.factories import T0
 
 
 def saturating(plateau: float, tau: float, days: float, step_hours: int = 1):
@@ -110,14 +109,6 @@ def test_projection_curve_passes_through_the_origin():
     assert projection.at(14) == pytest.approx(projection.views, abs=1)
 
 
-def test_days_since_converts_instants_to_days_oldest_first():
-    start = T0 + timedelta(hours=2)
-    points = charts.days_since(
-        start, [(start + timedelta(days=2), 900), (start + timedelta(hours=6), 300)]
-    )
-    assert points == [(0.25, 300), (2.0, 900)]
-
-
 # --- Chart ----------------------------------------------------------------------------------------
 
 
@@ -182,3 +173,20 @@ def test_projection_is_a_frozen_value():
     projection = Projection(100, 14, 200.0, 5.0, 3, 1.0, 50)
     with pytest.raises(AttributeError):
         projection.views = 1
+
+
+def test_every_chart_uses_the_one_days_axis_the_page_draws():
+    defs = parse(charts.chart_defs())
+    shared = {element.get("id"): element for element in defs.iter() if element.get("id")}
+    days = [t.text for t in shared["chart-days-14"].iter(f"{NS}text")]
+    assert days == [str(d) for d in range(0, 15, 2)]
+    assert shared["chart-days-14-label"].text == "days since publish"
+    svg = parse(progress_chart(saturating(30_000, 3.0, 3), expected_views=20_000))
+    uses = {use.get("class"): use.get("href") for use in svg.iter(f"{NS}use")}
+    assert uses == {"tick": "#chart-days-14", "axis-label": "#chart-days-14-label"}
+
+
+def test_chart_coordinates_have_at_most_one_decimal():
+    svg = progress_chart(saturating(30_000, 3.0, 13.9), expected_views=20_000)
+    numbers = re.findall(r"\d+\.\d+", svg.split("<title>")[0] + svg.split("</title>")[1])
+    assert numbers and all(len(number.split(".")[1]) == 1 for number in numbers)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orders import services
+from orders import selectors, services
 from orders.models import Boost, OrderLine
 from orders.services import SnapshotIn
 from settlements import services as settlement_services
@@ -138,7 +138,7 @@ def test_compensated_shows_formula_amount_due_date_and_payment(portal, account):
     assert "(20,000 − 19,500)/1000 × ¥550.00 = ¥275.00; cap ¥1,000.00" in words
     assert "Amount ¥275.00" in words
     assert f"Due by {settlement.due_date:%Y-%m-%d}" in words
-    assert "Paid Not yet (Scheduled)" in words
+    assert "Paid Awaiting payment" in words
     settlement_services.pay_settlement(
         settlement=settlement, now=boost.window_end + timedelta(days=2)
     )
@@ -249,3 +249,29 @@ def test_order_page_costs_the_same_queries_for_5_or_20_lines(portal, account):
     small = order_with_active_boosts(account, 5, 24)
     large = order_with_active_boosts(account, 20, 336)
     assert queries_for(portal, small) == queries_for(portal, large) <= 8
+
+
+# --- Page weight --------------------------------------------------------------------------------
+
+
+def test_order_page_of_50_lines_with_336_snapshots_each_stays_small(portal, account):
+    services.top_up(
+        client=account,
+        amount=Decimal("1000000.00"),
+        reason="Enough for 50 videos",
+        idempotency_key="page-weight-top-up",
+        now=T0,
+    )
+    order = order_with_active_boosts(account, 50, 336)
+    with at(PUBLISHED + timedelta(days=13)):
+        response = portal.get(reverse("portal:order_detail", args=[order.code]))
+    html = response.content.decode()
+    # 386 KB before the charts were downsampled; the size is deterministic, unlike a timing.
+    assert len(response.content) < 150_000
+    observed = re.findall(r'<polyline class="observed" points="([^"]*)"', html)
+    assert len(observed) == 50
+    assert all(len(points.split()) <= selectors.CHART_POINTS for points in observed)
+    assert re.search(r'points="[^"]*\d\.\d\d', html) is None  # coordinates to one decimal
+    assert html.count('id="chart-days-14"') == 1  # one days axis for every chart
+    assert html.count('href="#chart-days-14"') == 50
+    assert html.count('class="legend"') == 1

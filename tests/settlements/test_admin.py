@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from orders.models import Boost, LedgerEntry, LedgerKind
 from settlements import services
-from settlements.admin.exports import CSV_COLUMNS
+from settlements.admin.exports import CSV_COLUMNS, CSV_HEADERS
 from settlements.models import Adjustment, CalendarDay, Settlement, SettlementEvent
 from tests.factories import SHANGHAI
 
@@ -70,8 +70,8 @@ def redirected(response) -> bool:
 def csv_rows(response) -> list[dict[str, str]]:
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text)))
-    assert tuple(header) == CSV_COLUMNS
-    return [dict(zip(header, row, strict=True)) for row in rows]
+    assert header == [str(label) for label in CSV_HEADERS.values()]
+    return [dict(zip(CSV_COLUMNS, row, strict=True)) for row in rows]
 
 
 def login(client, user):
@@ -147,7 +147,12 @@ def test_superuser_opens_every_settlements_page(
     compensation = make_compensation(now)
     refund = make_refund(now)
     adjustment = services.request_adjustment(
-        settlement=compensation, amount=Decimal("10.00"), reason="typo", actor=admin_user, now=now
+        settlement=compensation,
+        amount=Decimal("10.00"),
+        reason="typo",
+        client_note="Corrected",
+        actor=admin_user,
+        now=now,
     )
     day, _changed = services.enter_calendar_day(
         day=date(2027, 1, 1), is_working_day=False, source="State Council", now=now
@@ -276,7 +281,12 @@ def test_changelists_cost_the_same_queries_for_more_rows(
     def grow():
         settlement = make_compensation(now)
         services.request_adjustment(
-            settlement=settlement, amount=Decimal("1.00"), reason="x", actor=admin_user, now=now
+            settlement=settlement,
+            amount=Decimal("1.00"),
+            reason="x",
+            client_note="Corrected",
+            actor=admin_user,
+            now=now,
         )
 
     def queries() -> int:
@@ -438,7 +448,7 @@ def test_adjustment_needs_a_second_finance_user(
     two = run_action(client, "settlement", "request_adjustment", [settlement.pk, other.pk])
     assert messages_of(two) == ["Select exactly one settlement to request an adjustment."]
     page = run_action(client, "settlement", "request_adjustment", [settlement.pk])
-    assert set(page.context["form"].fields) == {"amount", "reason"}
+    assert set(page.context["form"].fields) == {"amount", "reason", "client_note"}
     run_action(
         client,
         "settlement",
@@ -446,18 +456,19 @@ def test_adjustment_needs_a_second_finance_user(
         [settlement.pk],
         amount="100.00",
         reason="Views were miscounted",
+        client_note="Recounted views",
     )
     adjustment = Adjustment.objects.get(settlement=settlement)
     assert (adjustment.amount, adjustment.requested_by) == (Decimal("100.00"), finance_user)
 
-    own = run_action(client, "adjustment", "approve_adjustments", [adjustment.pk])
+    own = run_action(client, "adjustment", "approve_adjustments", [adjustment.pk], apply="yes")
     [message] = messages_of(own)
     assert "The user who requested an adjustment cannot decide it." in message
     assert Adjustment.objects.get(pk=adjustment.pk).status == Adjustment.Status.REQUESTED
     assert not LedgerEntry.objects.filter(kind=LedgerKind.ADJUSTMENT).exists()
 
     login(client, second_finance_user)
-    approved = run_action(client, "adjustment", "approve_adjustments", [adjustment.pk])
+    approved = run_action(client, "adjustment", "approve_adjustments", [adjustment.pk], apply="yes")
     assert messages_of(approved) == ["1 adjustment approved and posted."]
     [entry] = LedgerEntry.objects.filter(kind=LedgerKind.ADJUSTMENT)
     assert (entry.amount, entry.created_by) == (Decimal("100.00"), second_finance_user)
@@ -476,6 +487,7 @@ def test_rejecting_an_adjustment_asks_a_reason(
         settlement=make_compensation(now),
         amount=Decimal("-5.00"),
         reason="Duplicate",
+        client_note="Corrected",
         actor=finance_user,
         now=now,
     )
@@ -499,6 +511,7 @@ def test_operations_cannot_decide_adjustments(
         settlement=make_compensation(now),
         amount=Decimal("5.00"),
         reason="x",
+        client_note="Corrected",
         actor=finance_user,
         now=now,
     )
@@ -526,7 +539,12 @@ def test_not_even_a_superuser_deletes_money_rows_in_the_admin(
         settlement=make_compensation(now), now=now + timedelta(days=20)
     )
     adjustment = services.request_adjustment(
-        settlement=settlement, amount=Decimal("1.00"), reason="x", actor=admin_user, now=now
+        settlement=settlement,
+        amount=Decimal("1.00"),
+        reason="x",
+        client_note="Corrected",
+        actor=admin_user,
+        now=now,
     )
     row = {
         "settlement": settlement,

@@ -275,5 +275,17 @@ def test_backtest_page_shows_invalid_rules_as_form_errors(admin_client, english)
     response = admin_client.get(URL + "?min_ratio=0.60&max_ratio=0.50")
     assert response.status_code == 200
     assert response.context["result"] is None
-    assert "min_ratio &lt;= max_ratio" in response.content.decode()
+    assert "The max. premium ratio must be at least the min. premium ratio." in (
+        response.content.decode()
+    )
     assert admin_client.get(URL + "?min_ratio=0.60&format=csv&table=bands").status_code == 400
+
+
+def test_backtest_band_error_is_translated_and_shown_with_the_other_invalid_fields(admin_client):
+    query = "?min_ratio=0.60&max_ratio=0.50&from=2026-03-01&to=2026-01-01"
+    response = admin_client.get(URL + query)
+    page = response.content.decode()
+    assert response.context["result"] is None
+    assert "最高溢价比例不能低于最低溢价比例。" in page
+    assert "min_ratio" not in response.context["form"].errors.as_text()
+    assert len(response.context["form"].errors) == 2

@@ -232,7 +232,12 @@ def test_adjustment_needs_a_second_person_and_posts_one_entry(active, user):
     s = close(active, WINDOW_END)
     other = get_user_model().objects.create_user("finance2")
     adjustment = services.request_adjustment(
-        settlement=s, amount=Decimal("25.00"), reason="Late data", actor=user, now=WINDOW_END
+        settlement=s,
+        amount=Decimal("25.00"),
+        reason="Late data",
+        client_note="Corrected",
+        actor=user,
+        now=WINDOW_END,
     )
     with pytest.raises(services.SettlementError, match="cannot decide"):
         services.approve_adjustment(adjustment=adjustment, actor=user, now=WINDOW_END)
@@ -313,7 +318,12 @@ def test_a_decided_adjustment_is_final_and_rejecting_needs_a_reason(active, user
     s = close(active, WINDOW_END)
     other = get_user_model().objects.create_user("finance2")
     adjustment = services.request_adjustment(
-        settlement=s, amount=Decimal("-5.00"), reason="Double count", actor=user, now=WINDOW_END
+        settlement=s,
+        amount=Decimal("-5.00"),
+        reason="Double count",
+        client_note="Corrected",
+        actor=user,
+        now=WINDOW_END,
     )
     with pytest.raises(services.SettlementError, match="reason"):
         services.reject_adjustment(adjustment=adjustment, actor=other, reason=" ", now=WINDOW_END)
