@@ -20,7 +20,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
 from orders.models import ApiRequestLog, Boost
-from settlements.models import Settlement
+from settlements.models import QuarantinedRow, Settlement
 
 from .selectors import sweep_health
 
@@ -85,6 +85,23 @@ def _sweeps(now: datetime) -> Iterator[Metric]:
     yield from (since, period, stale)
 
 
+def _quarantined() -> Metric:
+    family = GaugeMetricFamily(
+        "starboost_quarantined_rows",
+        "Rows a sweep keeps out of its batches until they go through alone, by sweep.",
+        labels=["sweep"],
+    )
+    open_rows = dict(
+        QuarantinedRow.objects.filter(resolved_at__isnull=True)
+        .order_by()
+        .values_list("sweep")
+        .annotate(n=Count("pk"))
+    )
+    for sweep in QuarantinedRow.Sweep.values:
+        family.add_metric([sweep], open_rows.get(sweep, 0))
+    return family
+
+
 def _ingestion(now: datetime) -> Metric:
     family = GaugeMetricFamily(
         "starboost_ingested_items_last_minute",
@@ -114,6 +131,7 @@ class BusinessCollector(Collector):
         yield from _settlements(timezone.localdate(self.now))
         yield from _sweeps(self.now)
         yield _ingestion(self.now)
+        yield _quarantined()
 
 
 def _process_registry() -> CollectorRegistry:

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.fields import user_reference
+
 from .outbox import ClientEvent as ClientEvent
 from .outbox import ClientEventType as ClientEventType
 
@@ -103,14 +105,7 @@ class LedgerEntry(models.Model):
         verbose_name=_("boost"),
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_reference(_("created by"))
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -202,14 +197,7 @@ class Order(models.Model):
     )
     idempotency_key = models.CharField(_("idempotency key"), max_length=120)
     placed_at = models.DateTimeField(_("placed at"))
-    placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("placed by"),
-    )
+    placed_by = user_reference(_("placed by"))
 
     class Meta:
         verbose_name = _("order")
@@ -358,14 +346,7 @@ class BoostEvent(models.Model):
     )
     from_status = models.CharField(_("from status"), max_length=20, blank=True)
     to_status = models.CharField(_("to status"), max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
+    actor = user_reference(_("actor"))
     actor_name = models.CharField(_("actor name"), max_length=150, default="system")
     note = models.CharField(_("note"), max_length=300, blank=True)
     at = models.DateTimeField(_("at"))

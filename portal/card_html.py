@@ -265,9 +265,10 @@ class CardWriter:
             explained = f'<p class="small muted">{self.compensation_rule}</p>{formula}'
         facts = f"<dt>{self.amount}</dt><dd><strong>{escape(amount)}</strong></dd>"
         for adjustment in card.adjustments:
+            approved = adjustment.approved_at
             when = (
-                f' <span class="muted small">{timezone.localtime(adjustment.approved_at):%Y-%m-%d}</span>'
-                if adjustment.approved_at
+                f' <span class="muted small">{timezone.localtime(approved):%Y-%m-%d}</span>'
+                if approved
                 else ""
             )
             note = f" · {escape(adjustment.note)}" if adjustment.note else ""

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kernel.display import yuan
+from kernel.fields import user_reference
 from orders.models import MONEY, Boost, LedgerEntry, ViewSnapshot
 
 from .calculations import CompensationExplanation, explain_compensation
@@ -240,14 +240,7 @@ class SettlementEvent(models.Model):
         Settlement, on_delete=models.PROTECT, related_name="events", verbose_name=_("settlement")
     )
     type = models.CharField(_("event"), max_length=30, choices=Type.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
+    actor = user_reference(_("actor"))
     actor_name = models.CharField(_("actor name"), max_length=150, default="system")
     at = models.DateTimeField(_("at"))
     data = models.JSONField(_("details"), default=dict, blank=True)
@@ -290,21 +283,9 @@ class Adjustment(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = user_reference(_("requested by"), optional=False)
     requested_at = models.DateTimeField(_("requested at"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = user_reference(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     ledger_entry = models.OneToOneField(
         LedgerEntry,
@@ -354,14 +335,7 @@ class CalendarDay(models.Model):
         max_length=200,
         help_text=_("Where the day comes from, e.g. the State Council notice."),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("entered by"),
-    )
+    created_by = user_reference(_("entered by"))
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     class Meta:
@@ -452,14 +426,7 @@ class CalendarYear(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     completed_at = models.DateTimeField(_("marked complete at"), null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("marked complete by"),
-    )
+    completed_by = user_reference(_("marked complete by"))
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
@@ -504,14 +471,7 @@ class CalendarYearEvent(models.Model):
         CalendarYear, on_delete=models.PROTECT, related_name="events", verbose_name=_("year")
     )
     type = models.CharField(_("event"), max_length=20, choices=Type.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
+    actor = user_reference(_("actor"))
     actor_name = models.CharField(_("actor name"), max_length=150, default="system")
     at = models.DateTimeField(_("at"))
     data = models.JSONField(_("details"), default=dict, blank=True)

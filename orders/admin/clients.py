@@ -32,6 +32,7 @@ from kernel.money import to_fen
 
 from .. import module, money_forms, selectors, services
 from ..forms import KEY_FIELD, OrderKeyForm, TopUpForm
+from ..ledger_reasons import ledger_reason
 from ..models import Client, LedgerEntry, Order
 from ..services import LineRequest, OrderError
 from .base import RECENT_ROWS, change_url, changelist_url, link, or_empty
@@ -98,7 +99,7 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("balance"), ordering="balance")
     def balance(self, client):
-        return to_fen(getattr(client, "balance", None))  # an unsaved client has none
+        return yuan(to_fen(getattr(client, "balance", None)))  # an unsaved client has none
 
     @admin.display(description=_("orders"), ordering="order_count")
     def order_count(self, client):
@@ -137,7 +138,7 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
                     e.amount,
                     e.balance_after,
                     e.order.code if e.order else "",
-                    e.reason,
+                    ledger_reason(e.reason),
                 )
                 for e in entries
             ),

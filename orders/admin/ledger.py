@@ -7,6 +7,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..ledger_reasons import ledger_reason
 from ..models import Boost, Order
 from .base import ReadOnlyAdminMixin, change_url, link, or_empty
 
@@ -22,7 +23,7 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "balance_after",
         "reference",
         "created_by",
-        "reason",
+        "reason_text",
     ]
     list_select_related = ["client", "order", "created_by"]
     list_filter = ["kind", "client"]
@@ -36,10 +37,15 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "balance_after",
         "order",
         "boost",
-        "reason",
+        "reason_text",
         "created_by",
         "idempotency_key",
     ]
+    readonly_fields = ["reason_text"]
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_text(self, entry):
+        return ledger_reason(entry.reason)
 
     @admin.display(description=_("reference"))
     def reference(self, entry):

@@ -11,8 +11,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from orders.models import ApiRequestLog
 from settlements import services as settlement_services
 from settlements.models import Settlement
+from settlements.services.quarantine import quarantine, resolve
 from tests import factories
-from tests.factories import StaffUserFactory
+from tests.factories import T0, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 TOKEN = "scrape-token-0123456789"
@@ -78,6 +79,7 @@ def test_business_gauges_count_boosts_settlements_sweeps_and_ingestion(
     assert 120 <= since < 180
     pay_due = (("task", "settlements.tasks.pay_due"),)
     assert samples[("starboost_sweep_seconds_since_success", pay_due)] == float("inf")
+    assert samples[("starboost_quarantined_rows", (("sweep", "pay_due"),))] == 0
     assert samples[("starboost_sweep_period_seconds", pay_due)] == 900
     assert samples[("starboost_sweep_stale", pay_due)] == 1
     ingested = (("path", "/api/views"), ("status_code", "200"))
@@ -113,3 +115,17 @@ def test_settlement_gauges_count_scheduled_held_overdue_and_the_oldest_due_date(
 
 def test_nothing_unpaid_leaves_the_oldest_due_date_without_a_sample(scrape):
     assert ("starboost_oldest_unpaid_due_days", ()) not in scrape()
+
+
+def test_the_quarantined_rows_gauge_counts_open_rows_by_sweep(scrape):
+    settlement = factories.compensation()
+    for sweep, object_id in (("pay_due", settlement.pk), ("close_windows", settlement.boost_id)):
+        quarantine(
+            sweep=sweep, model=Settlement, object_id=object_id, error=ValueError("x"), now=T0
+        )
+    resolve(sweep="close_windows", object_ids=[settlement.boost_id], resolution="retried", now=T0)
+
+    samples = scrape()
+
+    assert samples[("starboost_quarantined_rows", (("sweep", "pay_due"),))] == 1
+    assert samples[("starboost_quarantined_rows", (("sweep", "close_windows"),))] == 0
