@@ -3,7 +3,9 @@
 ``RefuseControlCharacters`` answers 400 before any view runs when the path, the query string or
 a form body holds a C0 control character (``kernel.text``): a NUL in ``/orders/%00/`` or
 ``?q=%00`` would otherwise reach a database query, and PostgreSQL refuses NUL in text with an
-exception (a 500). JSON bodies are the API's to refuse (it logs every request it answers, and a
+exception (a 500). The refusal is JSON (``{"error": …}``) for a JSON request and under the
+paths of ``settings.JSON_ERROR_PATH_PREFIXES`` (the API documents it), plain text otherwise.
+JSON bodies are the API's to refuse (it logs every request it answers, and a
 NUL escaped as ``\\u0000`` is only visible once parsed), so they pass here.
 
 ``PrivateCache`` marks every response to a logged-in user, and every CSV export, ``private,
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -36,7 +39,8 @@ class RefuseControlCharacters:
         message = _control_characters_refusal(request)
         if message is None:
             return self.get_response(request)
-        if request.content_type == "application/json":
+        json_paths = tuple(getattr(settings, "JSON_ERROR_PATH_PREFIXES", ()))
+        if request.content_type == "application/json" or request.path_info.startswith(json_paths):
             return JsonResponse({"error": message}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 

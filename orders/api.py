@@ -1,9 +1,11 @@
 """JSON ingestion API of the platform's data pipeline: publish events and view snapshots (§5).
 
-Plain Django views, CSRF-exempt: no cookie is involved, each request carries
+A django-ninja router, mounted by ``starboost.api`` under ``/api/`` and documented in its OpenAPI
+document (the shapes are ``orders.api_schemas``). Each request carries
 ``Authorization: Bearer <token>``, checked against ``IntegrationToken``. A view checks the shape of
-its batch, then hands the whole batch to one service (``publish_events``, ``record_views``), which
-is all or nothing. Every request, refused ones included, leaves exactly one ``ApiRequestLog`` row.
+its batch itself — so that every refusal carries this API's own messages and status codes — then
+hands the whole batch to one service (``publish_events``, ``record_views``), which is all or
+nothing. Every request, refused ones included, leaves exactly one ``ApiRequestLog`` row.
 
 Answers are small JSON objects:
 
@@ -18,7 +20,7 @@ Messages follow the request's ``Accept-Language`` (the site's default language o
 
 from __future__ import annotations
 
-import functools
+import inspect
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,19 +31,23 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
+from ninja import Router
 
 from kernel.errors import DomainError
 from kernel.instants import parse_instant
 from kernel.jsonbody import JsonRefused, JsonTooLarge, load_json
 from kernel.text import has_control_characters
 
-from . import services
-from .models import IntegrationToken, OrderLine
+from . import api_schemas, services
+from .models import IntegrationToken
 from .services import BatchRefused, PublishIn, SnapshotIn
 
-VIDEO_ID_MAX_LENGTH = OrderLine._meta.get_field("platform_video_id").max_length
-BIGINT_MAX = 2**63 - 1
+VIDEO_ID_MAX_LENGTH = api_schemas.VIDEO_ID_MAX_LENGTH
+BIGINT_MAX = api_schemas.BIGINT_MAX
+# Methods answered 405 (and logged) rather than left to the router's bare 405.
+OTHER_METHODS = ["GET", "PUT", "PATCH", "DELETE"]
+
+router = Router(tags=["ingestion"])
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,6 @@ def _item_errors(errors: Mapping[int, Sequence[str]], *, items: int, conflict=Fa
 def endpoint(view: Callable[..., Answer]) -> Callable[[HttpRequest], JsonResponse]:
     """Authenticate the request, run ``view``, answer JSON and log the request, whatever happens."""
 
-    @csrf_exempt
-    @functools.wraps(view)
     def wrapper(request: HttpRequest) -> JsonResponse:
         started, now = time.monotonic(), timezone.now()
         token, answer = None, _error(500, "Server error")
@@ -119,6 +123,8 @@ def endpoint(view: Callable[..., Answer]) -> Callable[[HttpRequest], JsonRespons
             response["Allow"] = "POST"
         return response
 
+    # Not functools.wraps: the router reads the signature, and this view takes only the request.
+    wrapper.__name__, wrapper.__doc__ = view.__name__, view.__doc__
     return wrapper
 
 
@@ -160,6 +166,40 @@ def views_endpoint(request: HttpRequest, *, token: IntegrationToken, now: dateti
             _by_index(refusal.message_dict), items=len(items), conflict=refusal.conflict
         )
     return Answer(200, {"accepted": len(snapshots), "new": new}, items=len(items))
+
+
+def _register(
+    path: str, view: Callable[[HttpRequest], JsonResponse], *, body: str, name: str, summary: str
+) -> None:
+    """Route ``POST path`` to ``view``, documented, and the other methods to its logged 405."""
+    router.add_api_operation(
+        path,
+        ["POST"],
+        view,
+        url_name=name,
+        operation_id=f"ingest_{name}",
+        summary=summary,
+        description=inspect.cleandoc(view.__doc__ or ""),
+        response=api_schemas.RESPONSES,
+        openapi_extra=api_schemas.operation_extra(body),
+    )
+    router.add_api_operation(path, OTHER_METHODS, view, include_in_schema=False)
+
+
+_register(
+    "/publish",
+    publish_endpoint,
+    body="PublishBatchBody",
+    name="publish",
+    summary="Publish events: each starts its boost's 14-day window",
+)
+_register(
+    "/views",
+    views_endpoint,
+    body="ViewsBatchBody",
+    name="views",
+    summary="View snapshots of published videos",
+)
 
 
 # --- Parsing -----------------------------------------------------------------------------------

@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.fields import user_reference
 
+from .outbox import ClientEvent as ClientEvent
+from .outbox import ClientEventType as ClientEventType
+
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 

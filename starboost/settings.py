@@ -43,9 +43,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "ninja",
     "orders",
     "settlements",
     "portal",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +180,24 @@ INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
 # Ledger ceilings, far below numeric(14,2)'s 999,999,999,999.99 so no posting can overflow it.
 LEDGER_MAX_ENTRY = Decimal("1000000000.00")
 LEDGER_MAX_BALANCE = Decimal("10000000000.00")
+
+# Refusals at the HTTP edge (kernel.http) are JSON under these paths, as the API documents.
+JSON_ERROR_PATH_PREFIXES = ["/api/"]
+
+# --- Client integrations: notifications, webhooks (integrations app) ----------------------------
+# A failed e-mail or webhook is tried again after base, 2 × base, 4 × base … seconds (at most the
+# ceiling), and given up after the last allowed attempt.
+INTEGRATIONS_MAX_ATTEMPTS = env.int("INTEGRATIONS_MAX_ATTEMPTS", default=6)
+INTEGRATIONS_RETRY_BASE_SECONDS = env.int("INTEGRATIONS_RETRY_BASE_SECONDS", default=60)
+INTEGRATIONS_RETRY_CEILING_SECONDS = env.int("INTEGRATIONS_RETRY_CEILING_SECONDS", default=6 * 3600)
+# How long a claimed attempt keeps others off its delivery: longer than any one attempt lasts.
+INTEGRATIONS_ATTEMPT_LEASE_SECONDS = 120
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=5)
+# Endpoints are typed in by clients: https only, and never an address inside our own network,
+# unless development (or an on-premise receiver) needs them.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="StarBoost <no-reply@starboost.localhost>")
 
 # --- Login throttling (django-axes), on the portal's and the admin's login alike --------------
 # AxesStandaloneBackend first: it refuses a locked-out username + address before any password is

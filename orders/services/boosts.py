@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Boost, BoostEvent, OrderLine
+from . import events
 from .errors import OrderError
 
 # How far in the future an observation or publish instant may be, to absorb clock skew.
@@ -132,4 +133,16 @@ def publish(
             boost.window_end = published_at + timedelta(days=settings.BOOST_WINDOW_DAYS)
             boost.save(update_fields=["window_start", "window_end"])
             transition(boost, Boost.Status.ACTIVE, now=now, actor=actor, note=_("Published"))
+            events.emit(
+                type=events.ClientEventType.BOOST_ACTIVE,
+                key=f"boost:{boost.pk}:active",
+                now=now,
+                client_id=line.order.client_id,
+                boost_id=boost.pk,
+                payload={
+                    "video_id": video_id,
+                    "window_start": published_at,
+                    "window_end": boost.window_end,
+                },
+            )
         return line

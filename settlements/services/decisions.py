@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from kernel.money import CENT
 from orders.models import LedgerKind
 from orders.services import EntryIn, post_entry
+from orders.services.events import emit_many
 
 from ..corrections import band_refusal, net_change
 from ..models import Adjustment, Settlement, SettlementEvent
 from ..selectors import approved_totals
+from . import announcements
 from .errors import SettlementError
 from .records import log_event
 
@@ -145,6 +147,7 @@ def approve_adjustment(*, adjustment: Adjustment, actor: User, now: datetime) ->
             amount=str(adjustment.amount),
             ledger_entry=entry.pk,
         )
+        emit_many(announcements.adjustment_approved(adjustment, settlement), now=now)
         return adjustment
 
 

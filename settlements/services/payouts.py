@@ -17,8 +17,10 @@ from django.db.models.functions import Cast, Concat
 
 from orders.models import LedgerEntry, LedgerKind
 from orders.services import EntryIn, actor_name, post_entries
+from orders.services.events import emit_many
 
 from ..models import QuarantinedRow, Settlement, SettlementEvent
+from . import announcements
 from .sweeps import DueRows, isolated_batch
 
 _CREDIT_KIND: dict[str, str] = {
@@ -92,6 +94,7 @@ def _pay(
         )
         for s in settlements
     )
+    emit_many(announcements.paid(settlements), now=now)
     return settlements[-1].pk, {"paid": len(settlements)}
 
 

@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from orders.models import Boost, ViewSnapshot
 from orders.services import actor_name, transition_many
+from orders.services.events import emit_many
 
 from .. import calculations
 from ..models import Settlement, SettlementEvent
+from . import announcements
 from .due_dates import due_dates
 
 
@@ -121,3 +123,4 @@ def record_outcomes(
         )
         for s in settlements
     )
+    emit_many(announcements.settled(settlements), now=now)

@@ -35,6 +35,7 @@ from django.contrib.auth import get_user_model
 from django.urls import Resolver404, resolve, reverse
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
 
+from integrations import services as integration_services
 from operations.services import start_sweep_run
 from orders import services as order_services
 from orders.models import ClientMembership, OrderLine, PublishRejection
@@ -66,6 +67,10 @@ SERVICE_WRITTEN = {
     "settlements.quarantinedrow",
     "settlements.calendaryear",
     "operations.sweeprun",
+    "orders.clientevent",
+    "integrations.notification",
+    "integrations.emaildelivery",
+    "integrations.webhookdelivery",
 }
 NEVER_ADDED = SERVICE_WRITTEN | {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
 # The custom admin views: the permission each needs besides seeing its model.
@@ -83,7 +88,11 @@ CUSTOM_VIEWS = {
 # (operations.access: the sweeps make and pay settlements).
 VIEWED_THROUGH = {"operations.sweeprun": "settlements.view_settlement"}
 # The project's own action permissions (``@admin.action(permissions=[...])``) and what they mean.
-ACTION_PERMISSIONS = {"finance": "settlements.change_settlement", "cancel": "orders.change_boost"}
+ACTION_PERMISSIONS = {
+    "finance": "settlements.change_settlement",
+    "cancel": "orders.change_boost",
+    "resend": "integrations.change_webhookdelivery",
+}
 # The insights pages let in superusers and staff of these groups (settlements.insights.views).
 INSIGHTS_GROUPS = {"Operations", "Finance"}
 # The admin site's own pages, open to any active staff user.
@@ -165,6 +174,12 @@ def build_world() -> None:
         received_at=T0,
         token=token,
     )
+    # The clients' integrations: an endpoint and a token, and the world's events fanned out.
+    integration_services.create_endpoint(
+        client=account, url="https://example.com/hook", event_types=["boost.active"], now=T0
+    )
+    integration_services.create_api_token(client=account, name="world", now=T0)
+    integration_services.dispatch_batch(now=T0)
     ClockedSchedule.objects.create(clocked_time=T0)
     SolarSchedule.objects.create(event="sunrise", latitude=31.23, longitude=121.47)
     IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.DAYS)

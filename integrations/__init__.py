@@ -1,0 +1,1 @@
+"""Clients' integrations: notifications, signed webhooks and the client API (above all apps)."""

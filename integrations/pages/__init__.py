@@ -1,0 +1,1 @@
+"""The integrations pages of the client portal."""

@@ -1,0 +1,63 @@
+"""The API token pages: the client's tokens, a new one (shown once), revoking one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.access import ClientRequest, client_required, not_found, render_page
+
+from .. import selectors, services
+from .forms import TokenForm
+
+
+@require_http_methods(["GET", "POST"])
+@client_required
+def token_list(request: ClientRequest) -> HttpResponseBase:
+    """The client's API tokens and the form to create one; a new token is shown once."""
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = services.create_api_token(
+                client=request.client,
+                name=form.cleaned_data["name"],
+                now=timezone.now(),
+                created_by=request.user,
+            )
+        except services.IntegrationError as error:
+            form.add_error(None, error.messages)
+        else:
+            return render_page(
+                request,
+                "integrations/token_once.html",
+                {
+                    "token": token,
+                    "raw": raw,
+                    "boosts_url": request.build_absolute_uri(reverse("api:list_boosts")),
+                    "docs_url": request.build_absolute_uri(reverse("api:openapi-view")),
+                },
+                nav="integrations",
+            )
+    return render_page(
+        request,
+        "integrations/tokens.html",
+        {"tokens": selectors.tokens_of(request.client), "form": form},
+        nav="integrations",
+    )
+
+
+@require_POST
+@client_required
+def revoke(request: ClientRequest, pk: int) -> HttpResponseBase:
+    """Deactivate one of the client's tokens for good."""
+    token = selectors.tokens_of(request.client).filter(pk=pk).first()
+    if token is None:
+        return not_found(request)
+    services.revoke_api_token(token=token)
+    messages.success(request, _("The token was revoked; requests with it are refused."))
+    return redirect("integrations:tokens")

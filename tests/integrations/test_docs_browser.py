@@ -1,0 +1,34 @@
+"""The interactive API docs render in a browser under the strict CSP, from local files only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.hardening.test_csp import CHROMIUM, LISTEN, Violations, browser  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_swagger_page_renders_the_document_with_no_csp_violation(browser, live_server):  # noqa: F811
+    context = browser.new_context(locale="en-US")
+    context.add_init_script(LISTEN)
+    page = context.new_page()
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith(live_server.url) else None
+        ),
+    )
+    watch = Violations(page)
+    assert watch.visit(f"{live_server.url}{reverse('api:openapi-view')}") == []
+    page.get_by_text("/api/v1/boosts", exact=True).first.wait_for()
+    assert "StarBoost API" in page.inner_text("body")
+    assert watch.collected() == []
+    assert outside == []
+    context.close()
