@@ -17,9 +17,13 @@ as of the same instant, summarized by ``orders.pricing_v2_peers``). Step by step
    about their trend) is shrunk the same way toward the peers' mean log variance:
    Z_σ = τ² / (τ² + Var(log s²)). What stays uncertain about it is integrated over (5-point
    Gauss–Hermite), and the level's own uncertainty Z·σ² / n_eff is added.
-4. **E** = the predictive median, lowered only when even the top of the band cannot bring the
+4. **Trend.** The slope of log views over the spread window, shrunk toward the peers' mean
+   slope by the same credibility (their between variance of slopes against its sampling
+   variance), moves the level to the expected publish time (the mean age of the level's videos
+   plus one publishing gap); what stays uncertain about it adds variance.
+5. **E** = the predictive median, lowered only when even the top of the band cannot bring the
    expected loss ratio down to T (then E is the largest that can).
-5. **r\\*** = the first whole percent in the band whose expected loss ratio E[min(F, comp)] / F
+6. **r\\*** = the first whole percent in the band whose expected loss ratio E[min(F, comp)] / F
    is ≤ T, in closed form under each lognormal; F = P × r\\* rounded half-up to 0.01.
 
 The §4 gates apply unchanged. Deterministic and pure: floats for the statistics, Decimal for the
@@ -54,10 +58,10 @@ from .pricing_v2_peers import (
     PeerGroup,
     age_bucket,
     corrected_log_variance,
-    detrended_variance,
     log_variance_noise,
     log_views,
     spread_rules,
+    trend_fit,
     weighted_moments,
 )
 
@@ -140,7 +144,15 @@ class Credibility:
     spread_credibility: float
     log_sd: float
     log_variance_uncertainty: float
+    own_slope: float | None  # per day of age: a rising influencer's slope is negative
+    slope_peers: int
+    slope_credibility: float
+    slope: float
+    staleness_days: float
+    drift_variance: float
     age_shifts: tuple[float | None, ...]  # per input video; None: left out
+    predicted_level: float  # the level moved along the trend to the expected publish time
+    predictive_sds: tuple[float, ...]  # at the Gauss–Hermite nodes of the spread
     median_views: int
     shortfall_probability: float | None = None
     expected_loss_ratio: float | None = None
@@ -215,6 +227,14 @@ def _credibility_lines(c: Credibility, expected: int, rules: PricingRules) -> li
         f"(between {c.log_variance_between:.4f}); Z = {c.spread_credibility:.3f}, log s.d. "
         f"{c.log_sd:.3f}, uncertainty {c.log_variance_uncertainty:.4f}.",
     ]
+    own_slope = "none" if c.own_slope is None else f"{c.own_slope:+.4f}"
+    lines.append(
+        f"Trend: own slope {own_slope} log views per day of age, credibility "
+        f"{c.slope_credibility:.3f} against the {c.slope_peers} peers' spread of slopes, so "
+        f"{c.slope:+.4f}; over {c.staleness_days:.1f} days (the level's mean age plus one "
+        f"publishing gap) it moves the level to {c.predicted_level:.3f}, adding variance "
+        f"{c.drift_variance:.4f}."
+    )
     if expected < c.median_views:
         lines.append(
             f"Expected views E = {expected}, lowered from the median {c.median_views}: at the "
@@ -246,7 +266,8 @@ def quote_v2(
     expected = 0
     if videos:
         spread_videos = history_window(history, as_of, spread_rules(rules))
-        predictive, credibility = _fit(fixed_price, videos, spread_videos, estimates)
+        gap = rules.history_days / len(videos)  # mean days between its videos
+        predictive, credibility = _fit(fixed_price, videos, spread_videos, estimates, gap)
         expected = _expected_views(predictive, rules)
 
     reason = None
@@ -295,26 +316,27 @@ def _fit(
     videos: Sequence[WeightedVideo],
     spread_videos: Sequence[WeightedVideo],
     peers: PeerEstimates,
+    publishing_gap: float,
 ) -> tuple[Predictive, Credibility]:
     """The predictive distribution of the next video's log 14-day views, and its figures."""
     shifts = tuple(peers.age_shifts[age_bucket(v.age_days)] for v in videos)
     within = peers.within_variance or math.exp(peers.log_variance_mean)
-    level_points = [
-        (log_views(v.views) - shift, v.weight * within / (within + _age_noise(v, peers)))
+    points = [
+        (
+            log_views(v.views) - shift,
+            v.weight * within / (within + _age_noise(v, peers)),
+            v.age_days,
+        )
         for v, shift in zip(videos, shifts, strict=True)
         if shift is not None
-    ] or [(log_views(v.views), v.weight) for v in videos]
-    n_eff, own_level, _ = weighted_moments(level_points)
+    ] or [(log_views(v.views), v.weight, v.age_days) for v in videos]
+    n_eff, own_level, _ = weighted_moments([(x, w) for x, w, _ in points])
     assert own_level is not None  # videos is not empty and weights are positive
-    spread_eff, variance = detrended_variance(
+    trend = trend_fit(
         [
-            (
-                log_views(v.views) - (peers.age_shifts[age_bucket(v.age_days)] or 0.0),
-                v.weight,
-                v.age_days,
-            )
+            (log_views(v.views) - (peers.age_shifts[age_bucket(v.age_days)] or 0.0), v.weight, age)
             for v in spread_videos
-            if v.age_days >= SETTLED_DAYS
+            if (age := v.age_days) >= SETTLED_DAYS
         ]
     )
 
@@ -326,21 +348,33 @@ def _fit(
         z = n_eff / (n_eff + peers.level_k)
         level = z * own_level + (1 - z) * prior
 
-    dof = spread_eff - 2
+    dof = trend.effective_videos - 2 if trend else 0.0
     own_log_variance = None
     z_spread, log_variance = 0.0, peers.log_variance_mean
-    if variance is not None and dof > 0:
-        own_log_variance = corrected_log_variance(variance, dof)
+    if trend is not None and trend.variance is not None and dof > 0:
+        own_log_variance = corrected_log_variance(trend.variance, dof)
         between = peers.log_variance_between
         z_spread = between / (between + log_variance_noise(dof))
         log_variance = z_spread * own_log_variance + (1 - z_spread) * peers.log_variance_mean
     uncertainty = (1 - z_spread) * peers.log_variance_between
+
+    # The ordered video comes about one publishing gap from now, and the level is as old as its
+    # videos' mean age: the trend, believed as far as the history shows it, moves it that far.
+    staleness = sum(w * age for _, w, age in points) / sum(w for _, w, _ in points)
+    staleness += publishing_gap
+    z_slope, slope = 0.0, peers.slope_mean
+    if trend is not None and trend.slope_variance is not None and peers.slope_between > 0:
+        z_slope = peers.slope_between / (peers.slope_between + trend.slope_variance)
+        slope = z_slope * trend.slope + (1 - z_slope) * peers.slope_mean
+    drift = (1 - z_slope) * peers.slope_between * staleness**2
+    predicted = level - slope * staleness
+
     level_share = 1 + z / n_eff
     sds = tuple(
-        math.sqrt(math.exp(log_variance + node * math.sqrt(uncertainty)) * level_share)
+        math.sqrt(math.exp(log_variance + node * math.sqrt(uncertainty)) * level_share + drift)
         for node in _NODES
     )
-    predictive = Predictive(level=level, sds=sds)
+    predictive = Predictive(level=predicted, sds=sds)
     return predictive, Credibility(
         level_peers=peers.level_peers,
         level_intercept=peers.level_intercept,
@@ -353,7 +387,7 @@ def _fit(
         own_level=own_level,
         level_credibility=z,
         level=level,
-        spread_videos=spread_eff,
+        spread_videos=trend.effective_videos if trend else 0.0,
         own_log_variance=own_log_variance,
         spread_peers=peers.spread_peers,
         peer_log_variance=peers.log_variance_mean,
@@ -362,7 +396,15 @@ def _fit(
         spread_credibility=z_spread,
         log_sd=math.exp(log_variance / 2),
         log_variance_uncertainty=uncertainty,
+        own_slope=trend.slope if trend else None,
+        slope_peers=peers.slope_peers,
+        slope_credibility=z_slope,
+        slope=slope,
+        staleness_days=staleness,
+        drift_variance=drift,
         age_shifts=shifts,
+        predicted_level=predicted,
+        predictive_sds=sds,
         median_views=predictive.median(),
     )
 

@@ -10,12 +10,14 @@ so it needs, from the peers' histories as of the same instant:
   marketplace already knows about a creator's reach): the peers' straight line of that level on
   log price (Hachemeister's regression form of Bühlmann–Straub, so the prior follows price),
   the between variance of their levels about it, and the pooled within variance;
-* the **spread** figures: the peers' mean log variance of log views and its between variance.
+* the **spread** figures: the peers' mean log variance of log views and its between variance;
+* the **trend** figures: the peers' mean slope of log views over time and the between variance
+  of their slopes, so a trend is believed as far as the influencer's own history shows it.
 
 A peer's level comes from its settled videos (at least ``SETTLED_DAYS`` old) in the §4 window
 and weights; its spread from the settled videos of a longer window (``SPREAD_DAYS``, half-life
-``SPREAD_HALF_LIFE_DAYS``), measured about a straight-line trend, since the level moves over
-months and the spread much less.
+``SPREAD_HALF_LIFE_DAYS``), measured about its straight-line trend (fitted there too), since the
+level moves over months and the spread much less.
 
 ``PeerGroup`` keeps only sums (peer counts, and floats in integer units of 2⁻⁴⁰), so a group's
 figures do not depend on the order of its peers and a peer is added or removed exactly; a
@@ -84,8 +86,7 @@ class PeerSummary:
     level: float | None
     relative_level: float | None  # log(views ÷ fixed price), the level credibility shrinks
     log_price: float | None
-    spread_videos: float
-    variance: float | None
+    trend: TrendFit | None
     residuals: tuple[tuple[int, float], ...]
 
 
@@ -103,7 +104,7 @@ def summarize_peer(
     ]
     n_eff, level, _ = weighted_moments(settled)
     videos = history_window(history, as_of, spread_rules(rules))
-    spread_eff, variance = detrended_variance(
+    trend = trend_fit(
         [(log_views(v.views), v.weight, v.age_days) for v in videos if v.age_days >= SETTLED_DAYS]
     )
     residuals: tuple[tuple[int, float], ...] = ()
@@ -115,9 +116,7 @@ def summarize_peer(
             relative = level - log_price
     else:
         level = None
-    return PeerSummary(
-        len(settled), n_eff, level, relative, log_price, spread_eff, variance, residuals
-    )
+    return PeerSummary(len(settled), n_eff, level, relative, log_price, trend, residuals)
 
 
 # --- The group ---------------------------------------------------------------------------------
@@ -137,6 +136,10 @@ _SUMS = (
     "spread_sum",
     "spread_squares",
     "spread_noise",
+    "slope_peers",
+    "slope_sum",
+    "slope_squares",
+    "slope_noise",
 )
 _BUCKETS = len(AGE_EDGES)
 _SIZE = len(_SUMS) + 3 * _BUCKETS
@@ -159,6 +162,9 @@ class PeerEstimates:
     log_variance_mean: float
     log_variance_between: float
     spread_fallback: bool
+    slope_peers: int
+    slope_mean: float
+    slope_between: float
     age_shifts: tuple[float | None, ...]
     age_noise: tuple[float | None, ...]
 
@@ -178,7 +184,9 @@ class PeerGroup:
     def of_one(cls, summary: PeerSummary) -> PeerGroup:
         """The group of one peer: add and subtract these to build or trim a group."""
         sums = [0] * _SIZE
-        variance, dof = summary.variance, summary.spread_videos - 2
+        trend = summary.trend
+        variance = trend.variance if trend else None
+        dof = trend.effective_videos - 2 if trend else 0.0
         level, price = summary.relative_level, summary.log_price
         if variance is not None and level is not None and price is not None:
             noise = variance / summary.effective_videos
@@ -196,6 +204,9 @@ class PeerGroup:
         if variance is not None and dof >= 1:
             log_variance, noise = corrected_log_variance(variance, dof), log_variance_noise(dof)
             sums[9:13] = [1, _units(log_variance), _units(log_variance**2), _units(noise)]
+        if trend is not None and trend.slope_variance is not None:
+            slope = trend.slope
+            sums[13:17] = [1, _units(slope), _units(slope**2), _units(trend.slope_variance)]
         counts, totals, squares = len(_SUMS), len(_SUMS) + _BUCKETS, len(_SUMS) + 2 * _BUCKETS
         for bucket, residual in summary.residuals:
             sums[counts + bucket] += 1
@@ -238,6 +249,12 @@ class PeerGroup:
             log_variance = self._sum("spread_sum") / m
             spread = (self._sum("spread_squares") - m * log_variance**2) / (m - 1)
             log_between = max(spread - self._sum("spread_noise") / m, MIN_LOG_VARIANCE_BETWEEN)
+        slope_mean, slope_between = 0.0, 0.0
+        k = self._count("slope_peers")
+        if k >= MIN_PEERS:
+            slope_mean = self._sum("slope_sum") / k
+            spread = (self._sum("slope_squares") - k * slope_mean**2) / (k - 1)
+            slope_between = max(spread - self._sum("slope_noise") / k, 0.0)
         shifts, noise = self._age_profile()
         return PeerEstimates(
             level_peers=n,
@@ -250,6 +267,9 @@ class PeerGroup:
             log_variance_mean=log_variance,
             log_variance_between=log_between,
             spread_fallback=m < MIN_PEERS,
+            slope_peers=k,
+            slope_mean=slope_mean,
+            slope_between=slope_between,
             age_shifts=shifts,
             age_noise=noise,
         )
@@ -329,25 +349,38 @@ def weighted_moments(
     return n_eff, mean, max(variance, MIN_VARIANCE)
 
 
-def detrended_variance(points: Sequence[tuple[float, float, float]]) -> tuple[float, float | None]:
-    """(n_eff, variance about the weighted straight line in time) of (value, weight, age) points.
+@dataclass(frozen=True)
+class TrendFit:
+    """A weighted straight line of log views on age: the spread about it, its slope (per day of
+    age; a rising influencer has a negative slope) and the slope's sampling variance."""
 
-    The denominator W·(1 − 2/n_eff) is the usual n − 2 when the weights are equal.
+    effective_videos: float
+    variance: float | None
+    slope: float
+    slope_variance: float | None
+
+
+def trend_fit(points: Sequence[tuple[float, float, float]]) -> TrendFit | None:
+    """The weighted least-squares line through (value, weight, age) points, None under three.
+
+    The variance's denominator W·(1 − 2/n_eff) is the usual n − 2 when the weights are equal.
     """
     total = sum(w for _, w, _ in points)
     if len(points) < 3 or total <= 0:
-        return 0.0, None
+        return None
     n_eff = total**2 / sum(w * w for _, w, _ in points)
-    if n_eff <= 2:
-        return n_eff, None
     mean_x = sum(w * x for x, w, _ in points) / total
     mean_t = sum(w * t for _, w, t in points) / total
     spread_t = sum(w * (t - mean_t) ** 2 for _, w, t in points)
-    slope = 0.0
-    if spread_t > 0:
-        slope = sum(w * (t - mean_t) * (x - mean_x) for x, w, t in points) / spread_t
+    if spread_t <= 0:
+        return None
+    slope = sum(w * (t - mean_t) * (x - mean_x) for x, w, t in points) / spread_t
+    if n_eff <= 2:
+        return TrendFit(n_eff, None, slope, None)
     squares = sum(w * (x - mean_x - slope * (t - mean_t)) ** 2 for x, w, t in points)
-    return n_eff, max(squares / (total * (1 - 2 / n_eff)), MIN_VARIANCE)
+    variance = max(squares / (total * (1 - 2 / n_eff)), MIN_VARIANCE)
+    leverage = sum((w * (t - mean_t)) ** 2 for _, w, t in points) / spread_t**2
+    return TrendFit(n_eff, variance, slope, variance * leverage)
 
 
 def corrected_log_variance(variance: float, dof: float) -> float:

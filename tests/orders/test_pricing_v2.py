@@ -281,10 +281,4 @@ def test_explanation_names_the_credibility_and_the_fee():
 def _predictive(quote) -> pricing_v2.Predictive:
     """The predictive distribution rebuilt from the figures the quote recorded."""
     c = quote.credibility
-    share = 1 + c.level_credibility / c.effective_videos
-    sds = tuple(
-        math.sqrt(math.exp(2 * math.log(c.log_sd) + n * math.sqrt(c.log_variance_uncertainty)))
-        * math.sqrt(share)
-        for n in pricing_v2._NODES
-    )
-    return pricing_v2.Predictive(level=c.level, sds=sds)
+    return pricing_v2.Predictive(level=c.predicted_level, sds=c.predictive_sds)
