@@ -35,15 +35,17 @@ def curve_share(age_days: float) -> float:
     return (1 - math.exp(-age_days / 1.2)) / (1 - math.exp(-14 / 1.2))
 
 
-def make_peers(count: int = 60, seed: int = 7):
-    """Peers publishing every 1-6 days over 120 days; CPM ¥25, spreads 0.2-0.9 in log views."""
+def make_peers(count: int = 60, seed: int = 7, trend: float = 0.0):
+    """Peers publishing every 1-6 days over 120 days; CPM ¥25, spreads 0.2-0.9 in log views,
+    log views changing by N(0, trend) a day."""
     rng = random.Random(seed)
     histories, prices = [], []
     for _ in range(count):
-        level, spread = rng.uniform(8, 11), rng.uniform(0.2, 0.9)
+        level, spread, slope = rng.uniform(8, 11), rng.uniform(0.2, 0.9), rng.gauss(0, trend)
         videos, age = [], rng.uniform(0, 4)
         while age < 120:
-            views = math.exp(rng.gauss(level, spread)) * min(1.0, curve_share(age))
+            mean = level - slope * age
+            views = math.exp(rng.gauss(mean, spread)) * min(1.0, curve_share(age))
             videos.append((ago(age), int(views)))
             age += rng.uniform(1, 6)
         histories.append(videos)
@@ -267,6 +269,32 @@ def test_nothing_after_the_quote_instant_changes_the_quote():
             rules=RULES,
         )
         assert quote.as_dict() == v2().as_dict()
+
+
+def test_a_trend_the_history_shows_moves_the_level_to_the_publish_time():
+    histories, prices = make_peers(count=200, trend=0.01)
+    rising = history(*[(age, int(20000 * math.exp(-0.01 * age))) for age in range(8, 120, 4)])
+    quote = quote_with_model(
+        "v2",
+        Decimal("500.00"),
+        rising,
+        AS_OF,
+        peer_histories=histories,
+        peer_prices=prices,
+        rules=RULES,
+    )
+    c = quote.credibility
+    assert c.own_slope == pytest.approx(-0.01, abs=1e-3)  # after the age profile
+    assert 0.9 < c.slope_credibility < 1 and c.slope < -0.008
+    assert c.predicted_level == pytest.approx(c.level - c.slope * c.staleness_days)
+    assert c.predicted_level > c.level and c.drift_variance > 0
+    assert "Trend:" in quote.explanation()
+
+
+def test_without_a_peer_spread_of_slopes_no_trend_is_followed():
+    c = v2(views=STEADY, peers=False).credibility
+    assert c.slope_credibility == 0 and c.slope == pytest.approx(0, abs=0.01)
+    assert c.drift_variance == 0
 
 
 def test_explanation_names_the_credibility_and_the_fee():
