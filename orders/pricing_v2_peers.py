@@ -17,7 +17,8 @@ so it needs, from the peers' histories as of the same instant:
 A peer's level comes from its settled videos (at least ``SETTLED_DAYS`` old) in the §4 window
 and weights; its spread from the settled videos of a longer window (``SPREAD_DAYS``, half-life
 ``SPREAD_HALF_LIFE_DAYS``), measured about its straight-line trend (fitted there too), since the
-level moves over months and the spread much less.
+level moves over months and the spread much less, and winsorized at ±``CLIP`` s.d. so one viral
+hit or flop does not stand for the whole spread.
 
 ``PeerGroup`` keeps only sums (peer counts, and floats in integer units of 2⁻⁴⁰), so a group's
 figures do not depend on the order of its peers and a peer is added or removed exactly; a
@@ -53,6 +54,13 @@ FALLBACK_LOG_VARIANCE_BETWEEN = 0.5
 MIN_BETWEEN_SHARE = 0.01
 MIN_LOG_VARIANCE_BETWEEN = 0.01
 MIN_VARIANCE = 1e-6
+CLIP = 2.0
+# E[min(z², CLIP²)] for a standard normal z.
+_CLIPPED_SHARE = (
+    math.erf(CLIP / math.sqrt(2))
+    - 2 * CLIP * math.exp(-(CLIP**2) / 2) / math.sqrt(2 * math.pi)
+    + CLIP**2 * math.erfc(CLIP / math.sqrt(2))
+)
 _SCALE = 2**40
 
 
@@ -378,7 +386,14 @@ def trend_fit(points: Sequence[tuple[float, float, float]]) -> TrendFit | None:
     if n_eff <= 2:
         return TrendFit(n_eff, None, slope, None)
     squares = sum(w * (x - mean_x - slope * (t - mean_t)) ** 2 for x, w, t in points)
-    variance = max(squares / (total * (1 - 2 / n_eff)), MIN_VARIANCE)
+    variance = squares / (total * (1 - 2 / n_eff))
+    # Winsorized once at ±CLIP s.d.: a viral hit or a flop widens a history's spread far more
+    # than it says about the next video's shortfall; the factor keeps normal data unbiased.
+    bound = CLIP * math.sqrt(variance)
+    clipped = sum(
+        w * min(abs(x - mean_x - slope * (t - mean_t)), bound) ** 2 for x, w, t in points
+    )
+    variance = max(clipped / (total * (1 - 2 / n_eff)) / _CLIPPED_SHARE, MIN_VARIANCE)
     leverage = sum((w * (t - mean_t)) ** 2 for _, w, t in points) / spread_t**2
     return TrendFit(n_eff, variance, slope, variance * leverage)
 

@@ -2,10 +2,13 @@
 
 For each order instant of ``settlements.market``, every influencer's history as of that instant
 is read once and summarized once with its fixed price (``orders.pricing_v2_peers``); each boost
-is then quoted by v1 from its own history and by v2 from its history and its peer group (every
-other influencer of the market: the group of everyone minus the influencer itself, exact since
-peer groups are sums), and settled with the DESIGN §6 compensation on the views its video
-really got in the 14 days after publishing. No quote sees those views.
+is then quoted by v1 from its own history and by v2 from its history and its peer group, and
+settled with the DESIGN §6 compensation on the views its video really got in the 14 days after
+publishing. No quote sees those views.
+
+The peer group of an influencer is the ``PEER_COUNT`` other influencers nearest to it in fixed
+price, the comparable creators an operator would pick. Peer groups are sums, so a running sum
+over the price-sorted influencers gives every window exactly in linear work per instant.
 """
 
 from __future__ import annotations

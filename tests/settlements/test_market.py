@@ -123,7 +123,7 @@ def test_v1_in_the_backtest_is_quote_from_history(market, priced):
             assert p.quote == direct
 
 
-def test_v2_peer_group_is_every_other_influencer_with_its_price(market, priced):
+def test_v2_peer_group_in_a_small_market_is_every_other_influencer(market, priced):
     boost = next(p for p in priced if p.model == "v2").boost
     instant, me = boost.ordered_at, boost.influencer.influencer_id
     histories = market.histories_as_of(instant)
@@ -137,6 +137,27 @@ def test_v2_peer_group_is_every_other_influencer_with_its_price(market, priced):
     cached = market_backtest._peer_groups(market, histories, instant, RULES)[me]
     assert cached == direct
     assert isinstance(cached, PeerGroup)
+
+
+def test_v2_peer_group_is_the_influencers_nearest_in_price(market, monkeypatch):
+    monkeypatch.setattr(market_backtest, "PEER_COUNT", 10)
+    instant = market.boosts[0].ordered_at
+    histories = market.histories_as_of(instant)
+    ranked = sorted(
+        market.influencers, key=lambda i: (i.profile.fixed_price, i.profile.influencer_id)
+    )
+    groups = market_backtest._peer_groups(market, histories, instant, RULES)
+    for rank in (0, 20, len(ranked) - 1):
+        low = min(max(rank - 5, 0), len(ranked) - 11)
+        peers = [i for i in ranked[low : low + 11] if i is not ranked[rank]]
+        assert len(peers) == 10
+        expected = peer_group(
+            [histories[i.profile.influencer_id] for i in peers],
+            instant,
+            RULES,
+            [i.profile.fixed_price for i in peers],
+        )
+        assert groups[ranked[rank].profile.influencer_id] == expected
 
 
 def test_observations_carry_the_bands(priced):
