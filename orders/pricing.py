@@ -140,6 +140,8 @@ class Quote:
     inputs: tuple[WeightedVideo, ...]
     # The caller's ids for its history list (same order), recorded with the inputs when given.
     video_ids: tuple[str, ...] = ()
+    # The pricing model version that produced the quote (DESIGN §4b); this module is "v1".
+    model: str = "v1"
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-serialisable record of the quote: Decimals as strings, instants as ISO 8601."""
@@ -148,6 +150,7 @@ class Quote:
 
     def _record(self) -> dict[str, Any]:
         return {
+            "model": self.model,
             "formula_version": FORMULA_VERSION,
             "as_of": self.as_of.isoformat(),
             "fixed_price": str(self.fixed_price),
@@ -293,16 +296,7 @@ def quote_from_history(
         rules = PricingRules.from_settings()
     _check_inputs(fixed_price, history, as_of)
 
-    # Work in UTC: aware datetimes sharing a tzinfo compare and subtract by wall clock.
-    now = as_of.astimezone(UTC)
-    window_start = now - timedelta(days=rules.history_days)
-    videos: list[WeightedVideo] = []
-    for index, (published_at, views) in enumerate(history):
-        published = published_at.astimezone(UTC)
-        if window_start < published <= now:
-            age_days = (now - published).total_seconds() / SECONDS_PER_DAY
-            weight = 0.5 ** (age_days / rules.half_life_days)
-            videos.append(WeightedVideo(index, published_at, views, age_days, weight))
+    videos = history_window(history, as_of, rules)
 
     exact = [(video.views, Fraction(video.weight)) for video in videos]
     total = sum((weight for _, weight in exact), Fraction(0))
@@ -441,3 +435,63 @@ def whole_fee_threshold(
     return WholeFeeThreshold(
         share=share, percent=half_up_int(share * 100), views=math.floor(expected_views * share)
     )
+
+
+# --- The history window, shared by every pricing model -------------------------------------------
+
+
+def history_window(
+    history: Sequence[tuple[datetime, int]], as_of: datetime, rules: PricingRules
+) -> list[WeightedVideo]:
+    """The videos with t − history_days < published_at ≤ t, with their recency weights (§4).
+
+    Every pricing model reads an influencer's history through this window.
+    """
+    _check_inputs(Decimal(0), history, as_of)
+    # Work in UTC: aware datetimes sharing a tzinfo compare and subtract by wall clock.
+    now = as_of.astimezone(UTC)
+    window_start = now - timedelta(days=rules.history_days)
+    videos: list[WeightedVideo] = []
+    for index, (published_at, views) in enumerate(history):
+        published = published_at.astimezone(UTC)
+        if window_start < published <= now:
+            age_days = (now - published).total_seconds() / SECONDS_PER_DAY
+            weight = 0.5 ** (age_days / rules.half_life_days)
+            videos.append(WeightedVideo(index, published_at, views, age_days, weight))
+    return videos
+
+
+# --- Pricing model versions (DESIGN §4b) ---------------------------------------------------------
+
+MODELS = ("v1", "v2")
+
+
+def quote_with_model(
+    model: str,
+    fixed_price: Decimal,
+    history: list[tuple[datetime, int]],
+    as_of: datetime,
+    *,
+    boost_enabled: bool = True,
+    peer_histories: Sequence[list[tuple[datetime, int]]] = (),
+    peer_prices: Sequence[Decimal] = (),
+    rules: PricingRules | None = None,
+) -> Quote:
+    """Price with pricing model ``model``; ``"v1"`` is exactly ``quote_from_history``.
+
+    ``peer_histories`` are other influencers' histories as of the same instant, ``peer_prices``
+    their fixed prices in the same order (optional); v1 ignores both.
+    """
+    if model == "v1":
+        return quote_from_history(fixed_price, history, as_of, boost_enabled, rules)
+    if model == "v2":
+        # Imported here: the v2 modules build on this one.
+        from . import pricing_v2, pricing_v2_peers
+
+        if rules is None:
+            rules = PricingRules.from_settings()
+        peers = pricing_v2_peers.peer_group(peer_histories, as_of, rules, peer_prices)
+        return pricing_v2.quote_v2(
+            fixed_price, history, as_of, boost_enabled=boost_enabled, peers=peers, rules=rules
+        )
+    raise ValueError(f"unknown pricing model {model!r}; known: {', '.join(MODELS)}")
