@@ -228,7 +228,7 @@ def explain(record: Mapping[str, Any]) -> str:
         reason = IneligibleReason(record["reason"])
         lines.append(
             gettext("Not offered (%(reason)s): %(detail)s.")
-            % {"reason": reason.label, "detail": _ineligible_detail(reason, record, rules)}
+            % {"reason": reason.label, "detail": ineligible_detail(reason, record, rules)}
         )
         return "\n".join(lines)
     ratio = Decimal(record["premium_ratio"])
@@ -265,7 +265,7 @@ def _local(instant: str) -> str:
     return timezone.localtime(datetime.fromisoformat(instant)).strftime("%Y-%m-%d %H:%M")
 
 
-def _ineligible_detail(
+def ineligible_detail(
     reason: IneligibleReason, record: Mapping[str, Any], rules: PricingRules
 ) -> str:
     if reason == IneligibleReason.DISABLED:

@@ -50,6 +50,7 @@ from .pricing import (
     WeightedVideo,
     _check_inputs,
     history_window,
+    ineligible_detail,
 )
 from .pricing_v2_peers import (
     SETTLED_DAYS,
@@ -190,7 +191,9 @@ class CredibilityQuote(Quote):
         if c is not None:
             lines += _credibility_lines(c, self.expected_views, rules)
         if not self.eligible:
-            lines.append(f"Not offered ({self.reason}): {self._ineligible_detail()}.")
+            record = {"inputs": self.inputs, "expected_views": self.expected_views}
+            detail = ineligible_detail(self.reason, record, rules)
+            lines.append(f"Not offered ({self.reason}): {detail}.")
             return "\n".join(lines)
         lines += [
             f"Premium ratio r* = {self.premium_ratio}: the first whole percent in "

@@ -390,9 +390,7 @@ def trend_fit(points: Sequence[tuple[float, float, float]]) -> TrendFit | None:
     # Winsorized once at ±CLIP s.d.: a viral hit or a flop widens a history's spread far more
     # than it says about the next video's shortfall; the factor keeps normal data unbiased.
     bound = CLIP * math.sqrt(variance)
-    clipped = sum(
-        w * min(abs(x - mean_x - slope * (t - mean_t)), bound) ** 2 for x, w, t in points
-    )
+    clipped = sum(w * min(abs(x - mean_x - slope * (t - mean_t)), bound) ** 2 for x, w, t in points)
     variance = max(clipped / (total * (1 - 2 / n_eff)) / _CLIPPED_SHARE, MIN_VARIANCE)
     leverage = sum((w * (t - mean_t)) ** 2 for _, w, t in points) / spread_t**2
     return TrendFit(n_eff, variance, slope, variance * leverage)
