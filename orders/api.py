@@ -113,6 +113,7 @@ def endpoint(view: Callable[..., Answer]) -> Callable[[HttpRequest], JsonRespons
                 error=answer.summary,
                 received_at=now,
                 duration_ms=round((time.monotonic() - started) * 1000),
+                request_id=getattr(request, "id", ""),
             )
         response = JsonResponse(
             answer.body, status=answer.status, json_dumps_params={"ensure_ascii": False}

@@ -446,6 +446,8 @@ class ApiRequestLog(models.Model):
     error = models.CharField(_("error summary"), max_length=300, blank=True)
     received_at = models.DateTimeField(_("received at"))
     duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    # The id the request carried through the logs (X-Request-ID), to find its log lines.
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("API request")

@@ -72,6 +72,7 @@ def log_api_request(
     error: str,
     received_at: datetime,
     duration_ms: int,
+    request_id: str = "",
 ) -> ApiRequestLog:
     """Append the one log row of an API request, whatever its outcome."""
     return ApiRequestLog.objects.create(
@@ -83,6 +84,7 @@ def log_api_request(
         error=error[:300],
         received_at=received_at,
         duration_ms=max(0, duration_ms),
+        request_id=request_id[:64],
     )
 
 

@@ -155,6 +155,20 @@ def test_every_request_leaves_one_log_row_with_its_status(client, clock, raw_tok
     assert all(log.received_at == T0 + timedelta(days=1) for log in logs)
 
 
+def test_the_request_log_keeps_the_request_id_the_logs_carry(client, clock, raw_token):
+    published_boost("v1")
+    clock.move_to(T0 + timedelta(days=1))
+    response = client.post(
+        reverse("api:views"),
+        json.dumps({"snapshots": [snapshot()]}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw_token}", "X-Request-ID": "pipeline-run-42"},
+    )
+    assert response.status_code == 200
+    assert response["X-Request-ID"] == "pipeline-run-42"
+    assert ApiRequestLog.objects.get().request_id == "pipeline-run-42"
+
+
 def test_a_crash_is_logged_as_500_and_raised(client, clock, raw_token, monkeypatch):
     def crash(**kwargs):
         raise RuntimeError("database went away")
