@@ -29,7 +29,8 @@ from ..models import (
     PublishRejection,
     ViewSnapshot,
 )
-from .base import ReadOnlyAdminMixin, ReadOnlyInline, cap_explanation
+from ..module import cap_explanation
+from .base import ReadOnlyAdminMixin, ReadOnlyInline
 from .boosts import BoostAdmin, BoostEventAdmin
 from .clients import ClientAdmin
 from .influencers import HistoryVideoAdmin, InfluencerAdmin

@@ -17,10 +17,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import BoostStatus
-
-# The admin pages show cached quotes and the cap as the 视频助推 module words them.
-from ..module import cached_quote as cached_quote
-from ..module import cap_explanation as cap_explanation
 from ..pricing import explain
 from .visibility import PermissionFieldsMixin
 

@@ -20,11 +20,11 @@ from kernel.display import duration, grouped, percent, yuan
 
 from .. import selectors
 from ..models import Boost, BoostEvent, BoostStatus, ViewSnapshot
+from ..module import cap_explanation
 from .base import (
     RECENT_ROWS,
     ReadOnlyAdminMixin,
     ReadOnlyInline,
-    cap_explanation,
     change_url,
     changelist_url,
     explained_quote,

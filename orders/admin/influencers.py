@@ -17,7 +17,8 @@ from kernel.display import grouped, yuan
 
 from .. import services
 from ..models import HistoryVideo
-from .base import cached_quote, changelist_url, explained_quote, link, or_empty
+from ..module import cached_quote
+from .base import changelist_url, explained_quote, link, or_empty
 
 
 class QuoteFilter(admin.SimpleListFilter):
