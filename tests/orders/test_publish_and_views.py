@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-
 from django.db import connection
 
 from orders import services
