@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from orders import services
 from orders.models import Boost, BoostEvent, OrderLine, ViewSnapshot
@@ -184,3 +185,21 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(size, django_assert
     with django_assert_num_queries(expected):
         services.record_views(items=items, now=T0 + timedelta(days=1))
     assert ViewSnapshot.objects.count() == size
+
+
+def test_a_publish_batch_costs_the_same_statements_whatever_its_size():
+    def statements(size: int) -> int:
+        boosts = [factories.boost() for _ in range(size)]
+        batch = [
+            services.PublishIn(b.line_id, f"size{size}_{b.pk}", T0 + timedelta(hours=1))
+            for b in boosts
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            assert services.publish_events(events=batch, now=T0 + timedelta(days=1)) == size
+        assert (
+            Boost.objects.filter(pk__in=[b.pk for b in boosts], status=Boost.Status.ACTIVE).count()
+            == size
+        )
+        return len(queries)
+
+    assert statements(2) == statements(6)
