@@ -104,7 +104,7 @@ def publish(
         if check_publish(
             line=line, boost=boost, video_id=video_id, published_at=published_at, linked=linked
         ):
-            start_windows([(line, boost)], now=now, actor=actor)
+            start_windows([(line, boost, published_at)], now=now, actor=actor)
         return line
 
 
@@ -122,7 +122,7 @@ def check_publish(
     boost: Boost | None,
     video_id: str,
     published_at: datetime,
-    linked: dict[str, int],
+    linked: dict[str | None, int],
 ) -> bool:
     """Apply DESIGN §5's publish rules to a locked line (with its order) and boost; raises the
     refusal. True when the line is to be published (then set on ``line``, and ``linked`` learns
@@ -162,13 +162,14 @@ def check_publish(
 
 
 def start_windows(
-    published: Sequence[tuple[OrderLine, Boost | None]],
+    published: Sequence[tuple[OrderLine, Boost | None, datetime]],
     *,
     now: datetime,
     actor: User | None = None,
 ) -> None:
-    """Store the publishes ``check_publish`` accepted, on locked rows: each line's video and
-    instant, its boost's window from then, the move to active and the client's event.
+    """Store the publishes ``check_publish`` accepted, (line, boost, published at) on locked
+    rows: each line's video and instant, its boost's window from then, the move to active and
+    the client's event.
 
     A constant number of statements for any number of lines (on PostgreSQL; SQLite splits an
     update at its limit of bound parameters).
@@ -176,13 +177,13 @@ def start_windows(
     if not published:
         return
     OrderLine.objects.bulk_update(
-        [line for line, _boost in published], ["platform_video_id", "published_at"]
+        [line for line, _boost, _at in published], ["platform_video_id", "published_at"]
     )
     boosts = []
-    for line, boost in published:
+    for line, boost, at in published:
         if boost is not None:
-            boost.window_start = line.published_at
-            boost.window_end = line.published_at + timedelta(days=settings.BOOST_WINDOW_DAYS)
+            boost.window_start = at
+            boost.window_end = at + timedelta(days=settings.BOOST_WINDOW_DAYS)
             boosts.append((line, boost))
     if not boosts:
         return
@@ -199,7 +200,7 @@ def start_windows(
                 boost_id=boost.pk,
                 payload={
                     "video_id": line.platform_video_id,
-                    "window_start": line.published_at,
+                    "window_start": boost.window_start,
                     "window_end": boost.window_end,
                 },
             )

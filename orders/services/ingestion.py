@@ -130,7 +130,7 @@ def publish_events(
             }
     refused: dict[int, OrderLine] = {}
     conflicts: set[int] = set()
-    published: list[tuple[OrderLine, Boost | None]] = []
+    published: list[tuple[OrderLine, Boost | None, datetime]] = []
     with transaction.atomic():
         lines = {
             line.pk: line
@@ -166,7 +166,7 @@ def publish_events(
                     published_at=event.published_at,
                     linked=linked,
                 ):
-                    published.append((line, boosts.get(line.pk)))
+                    published.append((line, boosts.get(line.pk), event.published_at))
             except OrderError as refusal:
                 errors[n] = " ".join(refusal.messages)
                 refused[n] = line
