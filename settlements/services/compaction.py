@@ -46,7 +46,9 @@ def removable(lines: list[int], *, cutoff: datetime):
     # Compared as Shanghai dates (on SQLite a truncated instant is local wall time, not UTC); the
     # range bound keeps the look-up on the (line, observed_at) index.
     day = TruncDate("observed_at", tzinfo=timezone.get_current_timezone())
+    # ``line_id__in`` again: the planner may then hash the batch's rows, never the whole table.
     later_that_day = ViewSnapshot.objects.annotate(day=day).filter(
+        line_id__in=lines,
         line_id=OuterRef("line_id"),
         observed_at__gt=OuterRef("observed_at"),
         observed_at__lt=OuterRef("day_limit"),
@@ -62,6 +64,7 @@ def removable(lines: list[int], *, cutoff: datetime):
         .filter(Exists(later_that_day))
         .exclude(pk=Subquery(closing.values("pk")[:1]))
         .exclude(Exists(Settlement.objects.filter(snapshot_id=OuterRef("pk"))))
+        .order_by()
     )
 
 
