@@ -15,7 +15,16 @@ timed; the snapshot table is emptied (TRUNCATE) before each method.
    into the snapshot table with psycopg 3's ``cursor.copy``, in one transaction.
 
 Each method must leave exactly N rows with the same view total; the run stops if not. The issue's
-target is the API and the import within 5x of COPY: printed, not asserted.
+target is the API and the import within 3x of COPY: printed, not asserted. Then the ``EXPLAIN
+ANALYZE`` of the two statements a batch costs beyond its COPY (``orders.services.snapshots``:
+``CHECK``, the look-up of unknown videos, early instants and stored counts, and ``INSERT``), for
+one batch of new instants over the stored rows, rolled back.
+
+``run(args)`` returns, and ``headline(args)`` (the same run) gives another entry, the rows of
+issue 13's table this bench measures, as (label, new figure):
+``("POST /api/views, 1,000,000 snapshots", "21.0 s, 2.6x COPY")`` and
+``("import_views, 1,000,000 snapshots", …)``; ``args`` is this entry's namespace
+(``add_arguments``: ``n``, ``lines``, ``seed``).
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ from psycopg import sql
 
 from orders import services
 from orders.models import Client, Influencer, Order, OrderLine, ViewSnapshot
+from orders.services import SnapshotIn, snapshots
 
 from . import common
 
@@ -48,7 +58,7 @@ NAME = "ingest"
 HELP = "N view snapshots: POST /api/views and manage.py import_views against a COPY floor"
 
 LINES_PER_ORDER = 100
-TARGET = 5.0  # the issue's goal: within 5x of COPY
+TARGET = 3.0  # the issue's goal: within 3x of COPY
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,7 +121,30 @@ def stored() -> tuple[int, int]:
     return totals["rows"], totals["views"] or 0
 
 
-def run(args: argparse.Namespace) -> None:
+def explain_batch(videos: list[str], at, now) -> str:
+    """EXPLAIN ANALYZE of a batch's CHECK and INSERT: every line at one new instant, rolled back."""
+    items = [SnapshotIn(video, at, 1) for video in videos]
+    names = snapshots.tables()
+    out = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        snapshots.stage(items)
+        for label, statement, params in (
+            ("CHECK", snapshots.CHECK.format(**names), []),
+            ("INSERT", snapshots.INSERT.format(**names), [now]),
+        ):
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", params)
+            out.append(f"  {label}:")
+            out.extend(f"    {row[0]}" for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    return "\n".join(out)
+
+
+def headline(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The issue table's rows this bench measures, with the new figures: see the docstring."""
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> list[tuple[str, str]]:
     n, lines = args.n, min(args.lines, args.n)
     instants = -(-n // lines)
     batch = settings.INGEST_MAX_BATCH
@@ -204,6 +237,7 @@ def run(args: argparse.Namespace) -> None:
     print(f"  COPY: {copied[0]:.1f} s", flush=True)
     workdir.cleanup()
 
+    plan = explain_batch(videos[:batch], now - timedelta(minutes=30), now)
     floor = copied[0]
     table = []
     for name, seconds, (count, views) in results:
@@ -226,5 +260,11 @@ def run(args: argparse.Namespace) -> None:
             table,
         )
     )
+    print(f"\nEXPLAIN ANALYZE of one batch ({min(batch, lines):,} items, stored rows in place):")
+    print(plan)
     if any(row[-1] != "yes" for row in table):
         raise SystemExit(f"a method did not store the {expected[0]:,} snapshots it was given")
+    return [
+        (f"POST /api/views, {n:,} snapshots", f"{api[0]:.1f} s, {api[0] / floor:.1f}x COPY"),
+        (f"import_views, {n:,} snapshots", f"{imported[0]:.1f} s, {imported[0] / floor:.1f}x COPY"),
+    ]

@@ -59,15 +59,19 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
         return 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            found = _stage(items)
+            found = stage(items)
         else:
             found = _look_up(items)
         errors, conflicts = _refusals(items, found, now=now)
         if errors:
             raise BatchRefused(errors, conflicts=conflicts)
         if connection.vendor == "postgresql":
-            return _insert_staged(now=now)
-        return _bulk_insert(items, found, now=now)
+            new = _insert_staged(now=now)
+        else:
+            new = _bulk_insert(items, found, now=now)
+        # The one place after the batch's rows are stored, still in its transaction: set-based
+        # work that follows from a stored batch belongs here, once per batch.
+        return new
 
 
 def _refusals(
@@ -75,7 +79,7 @@ def _refusals(
 ) -> tuple[dict[int, str], set[int]]:
     """Every item's refusal by index, and which of them contradict stored data.
 
-    ``found`` may hold only the items the database had something to say about (``_stage``):
+    ``found`` may hold only the items the database had something to say about (``stage``):
     any other item's video is known, observed after its order was placed, and not stored yet.
     """
     errors: dict[int, str] = {}
@@ -126,7 +130,27 @@ def _valid_views(views: object) -> int | None:
 # --- PostgreSQL: COPY into a temporary table, check and insert in SQL --------------------------
 
 
-def _tables() -> dict[str, str]:
+# The staged items the database has something to say about (``Found``): unknown video, observed
+# before the order was placed, or already stored.
+CHECK = (
+    "SELECT b.n, l.id, o.placed_at, s.views FROM {staging} b "
+    "LEFT JOIN {line} l ON l.platform_video_id = b.video_id "
+    "LEFT JOIN {order} o ON o.id = l.order_id "
+    "LEFT JOIN {snapshot} s ON s.line_id = l.id AND s.observed_at = b.observed_at "
+    "WHERE l.id IS NULL OR b.observed_at < o.placed_at OR s.id IS NOT NULL"
+)
+# The checked batch, stored; a (line, instant) already there is skipped (the same count, as
+# CHECK made sure, or a concurrent batch's).
+INSERT = (
+    "INSERT INTO {snapshot} (line_id, observed_at, views, received_at) "
+    "SELECT l.id, b.observed_at, b.views, %s FROM {staging} b "
+    "JOIN {line} l ON l.platform_video_id = b.video_id ORDER BY b.n "
+    "ON CONFLICT (line_id, observed_at) DO NOTHING"
+)
+
+
+def tables() -> dict[str, str]:
+    """The quoted table names ``CHECK`` and ``INSERT`` are formatted with."""
     quote = connection.ops.quote_name
     return {
         "staging": quote(STAGING),
@@ -136,41 +160,32 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _stage(items: Sequence[SnapshotIn]) -> dict[int, Found]:
-    """COPY the batch into the session's staging table; the items the database knows about."""
-    tables = _tables()
+def stage(items: Sequence[SnapshotIn]) -> dict[int, Found]:
+    """COPY the batch into the session's staging table; the items the database knows about.
+
+    PostgreSQL only, in the caller's transaction (``record_views``; the ingest bench, to EXPLAIN).
+    """
+    names = tables()
     with connection.cursor() as cursor:
         # ON COMMIT DELETE ROWS empties it at commit; TRUNCATE empties it for a caller that
         # stages several batches in one transaction (import_views --dry-run).
         cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (n integer, video_id text, "
-            "observed_at timestamptz, views bigint) ON COMMIT DELETE ROWS".format(**tables)
+            "observed_at timestamptz, views bigint) ON COMMIT DELETE ROWS".format(**names)
         )
-        cursor.execute("TRUNCATE {staging}".format(**tables))
+        cursor.execute("TRUNCATE {staging}".format(**names))
         copy_statement = "COPY {staging} (n, video_id, observed_at, views) FROM STDIN"
-        with cursor.cursor.copy(copy_statement.format(**tables)) as copy:
+        with cursor.cursor.copy(copy_statement.format(**names)) as copy:
             for n, item in enumerate(items):
                 copy.write_row((n, item.video_id, item.observed_at, _valid_views(item.views)))
-        cursor.execute(
-            "SELECT b.n, l.id, o.placed_at, s.views FROM {staging} b "
-            "LEFT JOIN {line} l ON l.platform_video_id = b.video_id "
-            "LEFT JOIN {order} o ON o.id = l.order_id "
-            "LEFT JOIN {snapshot} s ON s.line_id = l.id AND s.observed_at = b.observed_at "
-            "WHERE l.id IS NULL OR b.observed_at < o.placed_at OR s.id IS NOT NULL".format(**tables)
-        )
+        cursor.execute(CHECK.format(**names))
         return {n: Found(line_id, placed, stored) for n, line_id, placed, stored in cursor}
 
 
 def _insert_staged(*, now: datetime) -> int:
     """Store the staged batch in one statement; returns how many rows were new."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO {snapshot} (line_id, observed_at, views, received_at) "
-            "SELECT l.id, b.observed_at, b.views, %s FROM {staging} b "
-            "JOIN {line} l ON l.platform_video_id = b.video_id ORDER BY b.n "
-            "ON CONFLICT (line_id, observed_at) DO NOTHING".format(**_tables()),
-            [now],
-        )
+        cursor.execute(INSERT.format(**tables()), [now])
         return cursor.rowcount
 
 
@@ -178,7 +193,7 @@ def _insert_staged(*, now: datetime) -> int:
 
 
 def _look_up(items: Sequence[SnapshotIn]) -> dict[int, Found]:
-    """The same facts as ``_stage``, from two queries, for every item."""
+    """The same facts as ``stage``, from two queries, for every item."""
     # Only ids and instants are needed: a batch of 10,000 would otherwise build 10,000 lines.
     rows = OrderLine.objects.filter(platform_video_id__in={i.video_id for i in items}).values_list(
         "platform_video_id", "pk", "order__placed_at"
