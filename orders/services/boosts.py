@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from ..models import Boost, BoostEvent, OrderLine
@@ -176,8 +177,8 @@ def start_windows(
     """
     if not published:
         return
-    OrderLine.objects.bulk_update(
-        [line for line, _boost, _at in published], ["platform_video_id", "published_at"]
+    _update_many(
+        OrderLine, [line for line, _boost, _at in published], ["platform_video_id", "published_at"]
     )
     boosts = []
     for line, boost, at in published:
@@ -187,7 +188,7 @@ def start_windows(
             boosts.append((line, boost))
     if not boosts:
         return
-    Boost.objects.bulk_update([b for _line, b in boosts], ["window_start", "window_end"])
+    _update_many(Boost, [b for _line, b in boosts], ["window_start", "window_end"])
     transition_many(
         [b for _line, b in boosts], Boost.Status.ACTIVE, now=now, actor=actor, note=_("Published")
     )
@@ -208,3 +209,35 @@ def start_windows(
         ],
         now=now,
     )
+
+
+def _update_many(model: type[Model], objects: Sequence[Model], fields: Sequence[str]) -> None:
+    """Write ``fields`` of ``objects`` in one statement.
+
+    On PostgreSQL an ``UPDATE … FROM unnest(arrays)``: ``bulk_update``'s ``CASE WHEN id = …`` is
+    quadratic (10,000 rows took seconds). Elsewhere ``bulk_update``.
+    """
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(objects, fields)
+        return
+    meta = model._meta
+    by_name = {field.name: field for field in meta.concrete_fields}
+    columns = [by_name[name] for name in fields]
+    quote = connection.ops.quote_name
+    arrays = [[obj.pk for obj in objects]] + [
+        [getattr(obj, column.attname) for obj in objects] for column in columns
+    ]
+    types = [meta.pk.db_type(connection) if meta.pk else None] + [
+        column.db_type(connection) for column in columns
+    ]
+    names = [f"v{n}" for n in range(len(arrays))]
+    pk_column = str(meta.pk.column) if meta.pk else "id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} AS t SET "
+            + ", ".join(f"{quote(str(c.column))} = v.v{n}" for n, c in enumerate(columns, 1))
+            + " FROM unnest("
+            + ", ".join(f"%s::{db_type}[]" for db_type in types)
+            + f") AS v({', '.join(names)}) WHERE t.{quote(pk_column)} = v.v0",
+            arrays,
+        )

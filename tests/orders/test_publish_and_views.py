@@ -191,15 +191,18 @@ def test_a_publish_batch_costs_the_same_statements_whatever_its_size():
     def statements(size: int) -> int:
         boosts = [factories.boost() for _ in range(size)]
         batch = [
-            services.PublishIn(b.line_id, f"size{size}_{b.pk}", T0 + timedelta(hours=1))
-            for b in boosts
+            services.PublishIn(b.line_id, f"size{size}_{b.pk}", T0 + timedelta(hours=n))
+            for n, b in enumerate(boosts)
         ]
         with CaptureQueriesContext(connection) as queries:
             assert services.publish_events(events=batch, now=T0 + timedelta(days=1)) == size
-        assert (
-            Boost.objects.filter(pk__in=[b.pk for b in boosts], status=Boost.Status.ACTIVE).count()
-            == size
-        )
+        for n, boost in enumerate(boosts):
+            boost.refresh_from_db()
+            line = OrderLine.objects.get(pk=boost.line_id)
+            assert boost.status == Boost.Status.ACTIVE
+            assert boost.window_start == line.published_at == T0 + timedelta(hours=n)
+            assert boost.window_end == boost.window_start + timedelta(days=14)
+            assert line.platform_video_id == f"size{size}_{boost.pk}"
         return len(queries)
 
     assert statements(2) == statements(6)
