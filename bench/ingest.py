@@ -18,12 +18,14 @@ Each method must leave exactly N rows with the same view total; the run stops if
 target is the API and the import within 3x of COPY: printed, not asserted. Then the ``EXPLAIN
 ANALYZE`` of the two statements a batch costs beyond its COPY (``orders.services.snapshots``:
 ``CHECK``, the look-up of unknown videos, early instants and stored counts, and ``INSERT``), for
-one batch of new instants over the stored rows, rolled back.
+one batch of new instants over the stored rows, rolled back. Last, one ``POST /api/publish`` of
+``INGEST_MAX_BATCH`` events for as many new lines with boosts awaiting publish: time and statements.
 
 ``run(args)`` returns, and ``headline(args)`` (the same run) gives another entry, the rows of
 issue 13's table this bench measures, as (label, new figure):
 ``("POST /api/views, 1,000,000 snapshots", "21.0 s, 2.6x COPY")`` and
-``("import_views, 1,000,000 snapshots", …)``; ``args`` is this entry's namespace
+``("import_views, 1,000,000 snapshots", …)``, ``("/api/publish, 10,000 events in one batch",
+"… s, 13 statements")``; ``args`` is this entry's namespace
 (``add_arguments``: ``n``, ``lines``, ``seed``).
 """
 
@@ -44,12 +46,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.test import Client as TestClient
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 from psycopg import sql
 
 from orders import services
-from orders.models import Client, Influencer, Order, OrderLine, ViewSnapshot
+from orders.models import Boost, Client, Influencer, Order, OrderLine, ViewSnapshot
 from orders.services import SnapshotIn, snapshots
 
 from . import common
@@ -108,6 +110,53 @@ def load_lines(lines: int, published_at) -> list[str]:
     common.reset_sequences(models)
     common.analyze()
     return [line.platform_video_id for line in order_lines]
+
+
+def load_unpublished(count: int, first_id: int, placed_at) -> list[int]:
+    """``count`` more lines, each with a boost awaiting publish, in orders of their own; returns
+    their ids (they continue the ids of ``load_lines``)."""
+    first_order = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    orders, lines, boosts = [], [], []
+    for n in range(count):
+        line_id, order_id = first_id + n, first_order + n // LINES_PER_ORDER + 1
+        if order_id > first_order + len(orders):
+            orders.append(
+                Order(
+                    id=order_id,
+                    code=f"P{order_id}",
+                    client_id=1,
+                    idempotency_key=f"bench-publish-{order_id}",
+                    placed_at=placed_at,
+                )
+            )
+        lines.append(
+            OrderLine(
+                id=line_id,
+                order_id=order_id,
+                influencer_id=n % LINES_PER_ORDER + 1,
+                fixed_price=Decimal("1000.00"),
+            )
+        )
+        boosts.append(
+            Boost(
+                id=n + 1,
+                line_id=line_id,
+                expected_views=20_000,
+                premium_ratio=Decimal("0.10"),
+                boost_fee=Decimal("100.00"),
+                loss_ratio=Decimal("0.3000"),
+                quote={"bench": True},
+                quoted_at=placed_at,
+                valid_until=placed_at + timedelta(days=30),
+                status_changed_at=placed_at,
+            )
+        )
+    models = [Order, OrderLine, Boost]
+    for model, objects in zip(models, [orders, lines, boosts], strict=True):
+        common.copy_rows(model, objects)
+    common.reset_sequences(models)
+    common.analyze()
+    return [line.pk for line in lines]
 
 
 def empty_snapshots() -> None:
@@ -238,6 +287,35 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
     workdir.cleanup()
 
     plan = explain_batch(videos[:batch], now - timedelta(minutes=30), now)
+
+    # 4. One batch of publish events, each starting a boost's window.
+    unpublished = load_unpublished(min(batch, n), lines + 1, now - timedelta(days=2))
+    events = json.dumps(
+        {
+            "events": [
+                {"line": pk, "video_id": f"pub{pk}", "published_at": now.isoformat()}
+                for pk in unpublished
+            ]
+        }
+    )
+    with (
+        override_settings(ALLOWED_HOSTS=["testserver"]),
+        CaptureQueriesContext(connection) as published_queries,
+        common.timed() as published,
+    ):
+        response = browser.post(
+            "/api/publish", events, content_type="application/json", headers=headers, secure=True
+        )
+    if response.status_code != 200:
+        raise SystemExit(
+            f"/api/publish answered {response.status_code}: {response.content[:300]!r}"
+        )
+    active = Boost.objects.filter(status=Boost.Status.ACTIVE).count()
+    print(
+        f"\nPOST /api/publish, one batch of {len(unpublished):,} events: {published[0]:.2f} s, "
+        f"{len(published_queries)} statements (authentication and request log included), "
+        f"{active:,} boosts now active"
+    )
     floor = copied[0]
     table = []
     for name, seconds, (count, views) in results:
@@ -267,4 +345,8 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
     return [
         (f"POST /api/views, {n:,} snapshots", f"{api[0]:.1f} s, {api[0] / floor:.1f}x COPY"),
         (f"import_views, {n:,} snapshots", f"{imported[0]:.1f} s, {imported[0] / floor:.1f}x COPY"),
+        (
+            f"/api/publish, {len(unpublished):,} events in one batch",
+            f"{published[0]:.1f} s, {len(published_queries)} statements",
+        ),
     ]
