@@ -42,27 +42,26 @@ def parse_instant(
     no value that reaches the database is one it cannot give back; a caller narrows the range
     where a rule does (e.g. not before the order was placed).
     """
-    text = shown(value)
     if isinstance(value, str) and not value.isascii():
         raise DomainError(
             _("%(value)s is not an ISO 8601 date and time: write it in ASCII digits 0–9.")
-            % {"value": text}
+            % {"value": shown(value)}
         )
     try:
         parsed = parse_datetime(value) if isinstance(value, str) else None
     except ValueError:
         parsed = None
     if parsed is None:
-        raise DomainError(_("Not an ISO 8601 date and time: %(value)s") % {"value": text})
+        raise DomainError(_("Not an ISO 8601 date and time: %(value)s") % {"value": shown(value)})
     if parsed.tzinfo is None:
         raise DomainError(
-            _("%(value)s has no UTC offset; add one, e.g. +08:00 or Z.") % {"value": text}
+            _("%(value)s has no UTC offset; add one, e.g. +08:00 or Z.") % {"value": shown(value)}
         )
     if not earliest <= parsed <= latest:
         raise DomainError(
             _("%(value)s is outside the accepted range %(earliest)s to %(latest)s.")
             % {
-                "value": text,
+                "value": shown(value),
                 "earliest": earliest.isoformat(timespec="seconds"),
                 "latest": latest.isoformat(timespec="seconds"),
             }

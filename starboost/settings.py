@@ -175,6 +175,9 @@ BOOST_VALIDITY_MONTHS = 1
 SETTLEMENT_DUE_BUSINESS_DAYS = 7
 # A closing snapshot older than window_end minus this many hours is stale (DESIGN §5).
 SNAPSHOT_FRESHNESS_HOURS = 24
+# Snapshots of settled boosts observed before this many days ago (from the start of that Shanghai
+# day) are reduced to one a day by the compaction sweep (settlements.services.compaction).
+SNAPSHOT_COMPACTION_DAYS = env.int("SNAPSHOT_COMPACTION_DAYS", default=90)
 # Most items (publish events or view snapshots) one /api/ request may carry; more is a 413.
 INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
 # Ledger ceilings, far below numeric(14,2)'s 999,999,999,999.99 so no posting can overflow it.

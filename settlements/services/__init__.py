@@ -20,6 +20,7 @@ from .calendar_days import (
     reopen_calendar_year,
 )
 from .closing import close_window, close_windows_batch, settle_with_available_views
+from .compaction import compact_batch, compact_snapshots, compaction_cutoff
 from .decisions import approve_adjustment, hold, reject_adjustment, release, request_adjustment
 from .due_dates import due_dates
 from .errors import SettlementError
@@ -39,6 +40,9 @@ __all__ = [
     "cancel",
     "close_window",
     "close_windows_batch",
+    "compact_batch",
+    "compact_snapshots",
+    "compaction_cutoff",
     "complete_calendar_year",
     "due_dates",
     "enter_calendar_day",

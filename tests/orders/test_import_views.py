@@ -92,6 +92,7 @@ def test_importing_the_same_file_again_stores_nothing_new(tmp_path):
         (f"v1,{(NOW + timedelta(minutes=6)).isoformat()},1", "future"),
         (f",{at(3)},1", "video_id is empty"),
         (f"v1,{at(3)}", "as many fields"),
+        (f"v1,{at(3)},1,extra", "as many fields"),
         (f"v1,{at(1)},101", "Conflicts with the stored count 100"),
     ],
 )
@@ -167,3 +168,10 @@ def test_dry_run_sees_a_conflict_between_two_chunks(tmp_path):
 def test_an_unreadable_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_views", str(tmp_path / "missing.csv"))
+
+
+def test_blank_lines_are_skipped_and_other_columns_ignored(tmp_path):
+    text = f"note,views,observed_at,video_id\nx,40,{at(1)},v2\n\ny,50,{at(2)},v2\n"
+    out, _err = run(tmp_path, text)
+    assert "Stored 2 new snapshot(s) from 2 row(s)" in out
+    assert sorted(ViewSnapshot.objects.values_list("views", flat=True)) == [40, 50]

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from orders import services
 from orders.models import Boost, BoostEvent, OrderLine, ViewSnapshot
@@ -120,3 +122,87 @@ def test_clock_skew_of_five_minutes_is_tolerated():
     publish(boost, T0)
     now = T0 + timedelta(hours=1)
     assert services.record_views(items=[snapshot(now + timedelta(minutes=5), 10)], now=now) == 1
+
+
+def test_each_conflict_names_its_own_stored_count():
+    first, second = factories.boost(), factories.boost()
+    publish(first, T0, video_id="v1")
+    publish(second, T0, video_id="v2")
+    at, now = T0 + timedelta(hours=1), T0 + timedelta(days=1)
+    services.record_views(items=[snapshot(at, 100, "v1"), snapshot(at, 200, "v2")], now=now)
+    with pytest.raises(OrderError) as refused:
+        services.record_views(items=[snapshot(at, 101, "v1"), snapshot(at, 201, "v2")], now=now)
+    assert refused.value.message_dict == {
+        "0": ["Conflicts with the stored count 100 for this instant."],
+        "1": ["Conflicts with the stored count 200 for this instant."],
+    }
+    assert refused.value.conflict
+
+
+def test_every_refusal_of_a_batch_is_listed_in_rule_order():
+    boost = factories.boost()
+    publish(boost, T0)
+    now = T0 + timedelta(days=1)
+    services.record_views(items=[snapshot(T0 + timedelta(hours=2), 50)], now=now)
+    batch = [
+        snapshot(T0 + timedelta(hours=1), 10),
+        SnapshotIn("nope", T0 - timedelta(days=9), -1),  # unknown video wins over the rest
+        snapshot(T0 + timedelta(hours=1), 11),  # same instant, other count
+        snapshot(T0 - SECOND, 5),  # before the order was placed
+        snapshot(T0 + timedelta(hours=2), 51),  # conflicts with the stored 50
+        snapshot(T0 + timedelta(hours=2), 50),  # the stored count, but #4 said 51 first
+    ]
+    with pytest.raises(OrderError) as refused:
+        services.record_views(items=batch, now=now)
+    messages = {n: m[0] for n, m in refused.value.message_dict.items()}
+    assert list(messages) == ["1", "2", "3", "4", "5"]
+    assert messages["1"] == "Unknown video nope."
+    assert messages["2"] == "Two different counts for the same video and instant in one batch."
+    assert messages["3"].startswith("The observation time 2026-03-10T09:59:59+08:00 is before")
+    assert messages["4"] == "Conflicts with the stored count 50 for this instant."
+    assert messages["5"] == messages["2"]
+    assert not refused.value.conflict
+    assert ViewSnapshot.objects.count() == 1
+
+
+def test_a_repeated_item_in_one_batch_is_stored_once_and_counted_once():
+    boost = factories.boost()
+    publish(boost, T0)
+    at, now = T0 + timedelta(hours=1), T0 + timedelta(days=1)
+    assert services.record_views(items=[snapshot(at, 10), snapshot(at, 10)], now=now) == 1
+    assert list(ViewSnapshot.objects.values_list("views", flat=True)) == [10]
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_a_batch_costs_the_same_statements_whatever_its_size(size, django_assert_num_queries):
+    people = [factories.boost() for _ in range(2)]
+    for n, boost in enumerate(people):
+        publish(boost, T0, video_id=f"v{n}")
+    items = [snapshot(T0 + timedelta(minutes=k), k, f"v{k % 2}") for k in range(size)]
+    # PostgreSQL: the savepoint, staging table, TRUNCATE, check, insert, release (COPY is not
+    # counted); elsewhere: savepoint, two look-ups, insert, release.
+    expected = 6 if connection.vendor == "postgresql" else 5
+    with django_assert_num_queries(expected):
+        services.record_views(items=items, now=T0 + timedelta(days=1))
+    assert ViewSnapshot.objects.count() == size
+
+
+def test_a_publish_batch_costs_the_same_statements_whatever_its_size():
+    def statements(size: int) -> int:
+        boosts = [factories.boost() for _ in range(size)]
+        batch = [
+            services.PublishIn(b.line_id, f"size{size}_{b.pk}", T0 + timedelta(hours=n))
+            for n, b in enumerate(boosts)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            assert services.publish_events(events=batch, now=T0 + timedelta(days=1)) == size
+        for n, boost in enumerate(boosts):
+            boost.refresh_from_db()
+            line = OrderLine.objects.get(pk=boost.line_id)
+            assert boost.status == Boost.Status.ACTIVE
+            assert boost.window_start == line.published_at == T0 + timedelta(hours=n)
+            assert boost.window_end == boost.window_start + timedelta(days=14)
+            assert line.platform_video_id == f"size{size}_{boost.pk}"
+        return len(queries)
+
+    assert statements(2) == statements(6)

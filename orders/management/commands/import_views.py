@@ -66,8 +66,9 @@ class Command(BaseCommand):
             self._import(handle, now=now, dry_run=dry_run, chunk_size=chunk_size)
 
     def _import(self, handle, *, now: datetime, dry_run: bool, chunk_size: int) -> None:
-        reader = csv.DictReader(handle)
-        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        missing = [column for column in COLUMNS if column not in header]
         if missing:
             raise CommandError(
                 _("line 1: the header must name the columns %(columns)s; missing: %(missing)s")
@@ -78,8 +79,11 @@ class Command(BaseCommand):
         # A dry run checks every chunk inside one transaction that is then rolled back, so a later
         # chunk is checked against the earlier ones as in a real import, which commits each chunk.
         with transaction.atomic() if dry_run else contextlib.nullcontext():
+            # A plain reader and the columns' positions: a dict per row would cost more than
+            # storing it does.
+            positions = tuple(header.index(column) for column in COLUMNS)
             for chunk in _chunks(reader, chunk_size):
-                stored, errors = _import_chunk(chunk, now=now)
+                stored, errors = _import_chunk(chunk, positions, len(header), now=now)
                 for line_number, message in errors:
                     self.stderr.write(
                         _("line %(line)s: %(message)s") % {"line": line_number, "message": message}
@@ -116,21 +120,23 @@ class Command(BaseCommand):
             )
 
 
-def _chunks(reader: csv.DictReader, size: int) -> Iterator[list[tuple[int, dict]]]:
-    """(line number, row) pairs in lists of ``size``; the line number is the row's last line."""
-    numbered = ((reader.line_num, row) for row in reader)
+def _chunks(reader, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+    """(line number, row) pairs in lists of ``size``; the line number is the row's last line.
+
+    Blank lines are skipped, as ``csv.DictReader`` skips them."""
+    numbered = ((reader.line_num, row) for row in reader if row)
     while chunk := list(islice(numbered, size)):
         yield chunk
 
 
 def _import_chunk(
-    chunk: list[tuple[int, dict]], *, now: datetime
+    chunk: list[tuple[int, list[str]]], positions: tuple[int, ...], width: int, *, now: datetime
 ) -> tuple[int, list[tuple[int, str]]]:
     """Store one chunk, all or nothing: (how many were new, [(line number, message)])."""
     items, numbers, errors = [], [], []
     for line_number, row in chunk:
         try:
-            items.append(_snapshot(row))
+            items.append(_snapshot(row, positions, width))
             numbers.append(line_number)
         except DomainError as error:
             errors.append((line_number, " ".join(error.messages)))
@@ -149,16 +155,16 @@ def _import_chunk(
     return stored, sorted(errors)
 
 
-def _snapshot(row: dict) -> SnapshotIn:
-    if None in row or any(row.get(column) is None for column in COLUMNS):
+def _snapshot(row: list[str], positions: tuple[int, ...], width: int) -> SnapshotIn:
+    if len(row) != width:
         raise OrderError(_("The row does not have as many fields as the header."))
-    video_id, views = row["video_id"].strip(), row["views"].strip()
-    if not video_id:
+    video, observed, views = (row[position].strip() for position in positions)
+    if not video:
         raise OrderError(_("video_id is empty."))
-    observed_at = parse_instant(row["observed_at"].strip())
+    observed_at = parse_instant(observed)
     # A whole number is passed on as an int, anything else as text, for record_views to refuse
     # with its own message: its rule, not this parser's, says what a view count may be.
     count: int | str = int(views) if WHOLE_NUMBER.fullmatch(views) else views
     if isinstance(count, int) and count > services.MAX_VIEWS:
         raise OrderError(_("views is too large."))
-    return SnapshotIn(video_id, observed_at, count)
+    return SnapshotIn(video, observed_at, count)
