@@ -1,11 +1,15 @@
-"""Fixtures shared by every test package: a fixed instant, frozen time and an English UI."""
+"""Fixtures shared by every test package: a fixed instant, frozen time, an English UI, a client
+with a user logged in to the portal, and a pipeline token."""
 
 from datetime import datetime
 
 import pytest
 import time_machine
+from django.test import Client as HttpClient
 
-from tests.factories import T0
+from orders import services
+from tests import factories
+from tests.factories import T0, member_of
 
 
 @pytest.fixture
@@ -31,3 +35,35 @@ def english(settings):
     """
     settings.LANGUAGE_CODE = "en"
     return settings
+
+
+@pytest.fixture
+def clock():
+    """The clock stopped at T0, for code that reads it itself (the APIs); tests move it."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def account(db):
+    return factories.client(balance="100000.00")
+
+
+@pytest.fixture
+def member(account):
+    return member_of(account, "alice")
+
+
+@pytest.fixture
+def portal(member, english) -> HttpClient:
+    """The test client, logged in as ``member`` of ``account``, English UI."""
+    http = HttpClient()
+    http.force_login(member)
+    return http
+
+
+@pytest.fixture
+def raw_token(clock) -> str:
+    """A raw token of the platform pipeline for ``/api/``."""
+    _token, raw = services.create_integration_token(name="pipeline", now=T0)
+    return raw

@@ -22,7 +22,7 @@ from django.utils import timezone
 from orders import services
 from orders.models import Boost
 from tests import factories
-from tests.portal.conftest import member_of
+from tests.factories import member_of
 
 from .conftest import PASSWORD
 
