@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from kernel.display import grouped, yuan
+from kernel.display import exact_yuan, grouped, yuan
 from kernel.errors import DomainError
 from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 from orders.models import Boost
@@ -152,8 +152,8 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
                     "actual_views_display",
                     "fixed_price_display",
                     "boost_fee_display",
-                    "expected_cpm",
-                    "raw_amount",
+                    "expected_cpm_display",
+                    "raw_amount_display",
                     "cap_applied",
                     "formula_version",
                     "computed_at",
@@ -229,6 +229,14 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
     @admin.display(description=_("boost fee"), ordering="boost_fee")
     def boost_fee_display(self, s: Settlement) -> str:
         return yuan(s.boost_fee)
+
+    @admin.display(description=_("expected CPM"))
+    def expected_cpm_display(self, s: Settlement) -> str:
+        return exact_yuan(s.expected_cpm) or DASH
+
+    @admin.display(description=_("raw amount"))
+    def raw_amount_display(self, s: Settlement) -> str:
+        return exact_yuan(s.raw_amount) or DASH
 
     @admin.display(description=_("expected views"), ordering="expected_views")
     def expected_views_display(self, s: Settlement) -> str:

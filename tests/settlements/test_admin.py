@@ -223,6 +223,20 @@ def test_capped_compensation_says_the_cap_applied(admin_client, english, now, ma
     assert "(20,000 − 10,000)/1000 × ¥550.00 = ¥5,500.00; cap ¥1,000.00 applied → ¥1,000.00" in page
 
 
+def test_change_form_shows_the_expected_cpm_and_raw_amount_as_money(
+    admin_client, english, now, make_compensation
+):
+    settlement = make_compensation(now, views=10_000)
+    assert (settlement.expected_cpm, settlement.raw_amount) == (
+        Decimal("550.0000"),
+        Decimal("5500.000000"),
+    )
+    page = admin_client.get(url("settlements_settlement_change", settlement.pk)).content.decode()
+    assert '<div class="readonly">¥550.00</div>' in page
+    assert '<div class="readonly">¥5,500.00</div>' in page
+    assert "550.0000" not in page and "5500.000000" not in page
+
+
 def test_refund_change_form_says_why_the_fee_comes_back(admin_client, english, now, make_refund):
     settlement = make_refund(now)
     page = admin_client.get(url("settlements_settlement_change", settlement.pk)).content.decode()
