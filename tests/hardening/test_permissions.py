@@ -610,3 +610,20 @@ def test_the_403_page_speaks_the_site_language(client, settings, funded):
     client.force_login(factories.staff_in("Operations", "ops"))
     page = client.get(reverse("admin:orders_client_top_up", args=[funded.pk])).content.decode()
     assert "无权访问" in page and "返回管理后台" in page
+
+
+@pytest.mark.parametrize(
+    ("who", "way_back"),
+    [("staff", "admin:index"), ("client", "portal:home"), ("anonymous", "login")],
+)
+def test_an_unknown_address_is_the_styled_404_page(client, english, funded, who, way_back):
+    if who == "staff":
+        client.force_login(factories.staff_in("Operations", "ops"))
+    elif who == "client":
+        client.force_login(factories.member_of(funded, "carol"))
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert 'id="page-not-found"' in page and "Page not found" in page
+    assert f'href="{reverse(way_back)}"' in page
+    assert "portal/portal.css" in page  # styled like the rest of the site
