@@ -52,14 +52,7 @@ def settlement(db) -> Settlement:
 
 
 def request(settlement, amount: str, actor, *, note: str = NOTE) -> Adjustment:
-    return services.request_adjustment(
-        settlement=settlement,
-        amount=Decimal(amount),
-        reason=INTERNAL,
-        client_note=note,
-        actor=actor,
-        now=T0,
-    )
+    return factories.adjustment(settlement, amount, actor=actor, reason=INTERNAL, client_note=note)
 
 
 def approve(adjustment, actor) -> Adjustment:

@@ -23,7 +23,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -122,22 +121,12 @@ def build_world() -> None:
     account = settlement.boost.line.order.client
     factories.member_of(account, "world-member")
     factories.boost()  # a line still to publish, for the publish page
-    adjustment = services.request_adjustment(
-        settlement=settlement,
-        amount=Decimal("10.00"),
-        reason="world",
-        client_note="world",
-        actor=finance[0],
-        now=T0,
+    adjustment = factories.adjustment(
+        settlement, "10.00", actor=finance[0], reason="world", client_note="world"
     )
     services.approve_adjustment(adjustment=adjustment, actor=finance[1], now=T0)
-    services.request_adjustment(
-        settlement=settlement,
-        amount=Decimal("5.00"),
-        reason="pending",
-        client_note="pending",
-        actor=finance[0],
-        now=T0,
+    factories.adjustment(
+        settlement, "5.00", actor=finance[0], reason="pending", client_note="pending"
     )
     services.enter_calendar_day(
         day=date(2027, 1, 1),
