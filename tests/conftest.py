@@ -1,6 +1,7 @@
 """Fixtures shared by every test package: a fixed instant, frozen time, an English UI, a client
 with a user logged in to the portal, and a pipeline token."""
 
+import os
 from datetime import datetime
 
 import pytest
@@ -10,6 +11,10 @@ from django.test import Client as HttpClient
 from orders import services
 from tests import factories
 from tests.factories import T0, member_of
+
+pytest_plugins = ["tests.browser"]  # the browser and shots fixtures
+
+CI_BROKER = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
@@ -67,3 +72,19 @@ def raw_token(clock) -> str:
     """A raw token of the platform pipeline for ``/api/``."""
     _token, raw = services.create_integration_token(name="pipeline", now=T0)
     return raw
+
+
+@pytest.fixture
+def broker_url() -> str:
+    """The Redis broker the worker and production tests need (skipped where none answers)."""
+    from kombu import Connection
+
+    url = os.environ.get("CELERY_BROKER_URL") or CI_BROKER
+    if not url.startswith(("redis://", "rediss://")):
+        pytest.skip(f"needs a Redis broker (redelivery after a lost worker); got {url}")
+    try:
+        with Connection(url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no Redis here"
+        pytest.skip(f"Redis does not answer at {url}: {exc}")
+    return url
