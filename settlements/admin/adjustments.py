@@ -57,21 +57,25 @@ class AdjustmentRequestForm(ActionForm):
         return amount
 
 
+# An adjustment as its settlement's inline and its own page show it (all read-only).
+ADJUSTMENT_FIELDS = (
+    "amount",
+    "reason",
+    "client_note",
+    "status",
+    "requested_by",
+    "requested_at",
+    "decided_by",
+    "decided_at",
+    "ledger_entry",
+)
+
+
 class AdjustmentInline(ReadOnlyInline):
     """A settlement's corrections, oldest first, on its change page."""
 
     model = Adjustment
-    fields = (
-        "amount",
-        "reason",
-        "client_note",
-        "status",
-        "requested_by",
-        "requested_at",
-        "decided_by",
-        "decided_at",
-        "ledger_entry",
-    )
+    fields = ADJUSTMENT_FIELDS
     readonly_fields = fields
     field_permissions = {"ledger_entry": VIEW_LEDGER}
     ordering = ("requested_at", "id")
@@ -148,18 +152,7 @@ class AdjustmentAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
         "decided_by",
         "ledger_entry",
     )
-    fields = (
-        "settlement_link",
-        "amount",
-        "reason",
-        "client_note",
-        "status",
-        "requested_by",
-        "requested_at",
-        "decided_by",
-        "decided_at",
-        "ledger_entry",
-    )
+    fields = ("settlement_link", *ADJUSTMENT_FIELDS)
     readonly_fields = fields
     field_permissions = {"ledger_entry": VIEW_LEDGER}
     actions = ("approve_adjustments", "reject_adjustments")
