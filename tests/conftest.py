@@ -68,6 +68,22 @@ def portal(member, english) -> HttpClient:
 
 
 @pytest.fixture
+def operations_user(db):
+    return factories.staff_in("Operations", "ops")
+
+
+@pytest.fixture
+def finance_user(db):
+    return factories.staff_in("Finance", "finance1")
+
+
+@pytest.fixture
+def second_finance_user(db):
+    """The four-eyes rule's other finance user: approves what ``finance_user`` requested."""
+    return factories.staff_in("Finance", "finance2")
+
+
+@pytest.fixture
 def raw_token(clock) -> str:
     """A raw token of the platform pipeline for ``/api/``."""
     _token, raw = services.create_integration_token(name="pipeline", now=T0)
