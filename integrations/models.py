@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.fields import creator_reference
+from kernel.tokens import HashedToken
 from orders.models import Client, ClientEvent, ClientEventType
 
 
@@ -184,15 +186,7 @@ class WebhookEndpoint(models.Model):
     event_types = models.JSONField(_("events"), default=every_event_type)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = creator_reference(_("created by"))
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -279,11 +273,11 @@ class WebhookAttempt(models.Model):
         return f"#{self.number} → {self.status_code or self.error}"
 
 
-class ClientApiToken(models.Model):
+class ClientApiToken(HashedToken):
     """A client's credential for the read-only client API (``Authorization: Bearer …``).
 
-    Stored like the pipeline's ``IntegrationToken``: only its SHA-256 and its first characters;
-    the token is shown once, when it is created. It reads its own client's rows and nothing else.
+    Kept hashed like the pipeline's ``IntegrationToken`` (``kernel.tokens``); the token is shown
+    once, when it is created. It reads its own client's rows and nothing else.
     """
 
     PREFIX_LENGTH = 12
@@ -291,26 +285,9 @@ class ClientApiToken(models.Model):
     client = models.ForeignKey(
         Client, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("client")
     )
-    name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("token prefix"), max_length=PREFIX_LENGTH, editable=False)
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("client API token")
         verbose_name_plural = _("client API tokens")
         ordering = ["client", "name", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"

@@ -20,11 +20,19 @@ MINUS = "\u2212"
 
 def yuan(amount: Decimal | None) -> str:
     """``Decimal("189000")`` → ``"¥189,000.00"``; negative → ``"−¥5.00"``; None → ``""``."""
+    return "" if amount is None else exact_yuan(half_up(amount))
+
+
+def exact_yuan(amount: Decimal | None) -> str:
+    """An unrounded amount (a raw formula result, a CPM) with every significant decimal place,
+    at least two: ``Decimal("5500.000000")`` → ``"¥5,500.00"``, ``Decimal("1131.634567")`` →
+    ``"¥1,131.634567"``; None → ``""``."""
     if amount is None:
         return ""
-    rounded = half_up(amount)
-    sign = MINUS if rounded < 0 else ""
-    return f"{sign}¥{abs(rounded):,}"
+    places = max(2, -int(amount.normalize().as_tuple().exponent))
+    exact = amount.quantize(Decimal(1).scaleb(-places))
+    sign = MINUS if exact < 0 else ""
+    return f"{sign}¥{abs(exact):,}"
 
 
 def signed_yuan(amount: Decimal) -> str:

@@ -19,3 +19,16 @@ def user_reference(verbose_name: Any, *, optional: bool = True) -> models.Foreig
         related_name="+",
         verbose_name=verbose_name,
     )
+
+
+def creator_reference(verbose_name: Any) -> models.ForeignKey[Any, Any]:
+    """Who created a credential-like row: set once, kept blank if that user is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=verbose_name,
+    )

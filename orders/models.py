@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kernel.fields import user_reference
+from kernel.tokens import HashedToken
 
 from .outbox import ClientEvent as ClientEvent
 from .outbox import ClientEventType as ClientEventType
@@ -393,39 +394,17 @@ class ViewSnapshot(models.Model):
 # --- Ingestion (the platform's data pipeline) ---------------------------------------------------
 
 
-class IntegrationToken(models.Model):
+class IntegrationToken(HashedToken):
     """A credential of the platform's data pipeline for the ``/api/`` endpoints (Bearer auth).
 
-    Only the SHA-256 of the token is stored: the token itself is shown once, when it is created
-    (``orders.services.create_integration_token``), and can never be seen again. ``prefix`` is its
-    first characters, so operators can tell tokens apart.
+    Kept hashed (``kernel.tokens``): the token itself is shown once, when it is created
+    (``orders.services.create_integration_token``), and can never be seen again.
     """
-
-    PREFIX_LENGTH = 8
-
-    name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(_("token prefix"), max_length=PREFIX_LENGTH, editable=False)
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("integration token")
         verbose_name_plural = _("integration tokens")
         ordering = ["name", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
 
 
 class ApiRequestLog(models.Model):

@@ -1,11 +1,20 @@
-"""Fixtures shared by every test package: a fixed instant, frozen time and an English UI."""
+"""Fixtures shared by every test package: a fixed instant, frozen time, an English UI, a client
+with a user logged in to the portal, and a pipeline token."""
 
+import os
 from datetime import datetime
 
 import pytest
 import time_machine
+from django.test import Client as HttpClient
 
-from tests.factories import T0
+from orders import services
+from tests import factories
+from tests.factories import T0, member_of
+
+pytest_plugins = ["tests.browser"]  # the browser and shots fixtures
+
+CI_BROKER = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
@@ -31,3 +40,67 @@ def english(settings):
     """
     settings.LANGUAGE_CODE = "en"
     return settings
+
+
+@pytest.fixture
+def clock():
+    """The clock stopped at T0, for code that reads it itself (the APIs); tests move it."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def account(db):
+    return factories.client(balance="100000.00")
+
+
+@pytest.fixture
+def member(account):
+    return member_of(account, "alice")
+
+
+@pytest.fixture
+def portal(member, english) -> HttpClient:
+    """The test client, logged in as ``member`` of ``account``, English UI."""
+    http = HttpClient()
+    http.force_login(member)
+    return http
+
+
+@pytest.fixture
+def operations_user(db):
+    return factories.staff_in("Operations", "ops")
+
+
+@pytest.fixture
+def finance_user(db):
+    return factories.staff_in("Finance", "finance1")
+
+
+@pytest.fixture
+def second_finance_user(db):
+    """The four-eyes rule's other finance user: approves what ``finance_user`` requested."""
+    return factories.staff_in("Finance", "finance2")
+
+
+@pytest.fixture
+def raw_token(clock) -> str:
+    """A raw token of the platform pipeline for ``/api/``."""
+    _token, raw = services.create_integration_token(name="pipeline", now=T0)
+    return raw
+
+
+@pytest.fixture
+def broker_url() -> str:
+    """The Redis broker the worker and production tests need (skipped where none answers)."""
+    from kombu import Connection
+
+    url = os.environ.get("CELERY_BROKER_URL") or CI_BROKER
+    if not url.startswith(("redis://", "rediss://")):
+        pytest.skip(f"needs a Redis broker (redelivery after a lost worker); got {url}")
+    try:
+        with Connection(url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no Redis here"
+        pytest.skip(f"Redis does not answer at {url}: {exc}")
+    return url

@@ -14,6 +14,7 @@ from portal.access import ClientRequest, client_required, not_found, render_page
 
 from .. import selectors, services
 from .forms import TokenForm
+from .shown_once import create_shown_once
 
 
 @require_http_methods(["GET", "POST"])
@@ -21,28 +22,22 @@ from .forms import TokenForm
 def token_list(request: ClientRequest) -> HttpResponseBase:
     """The client's API tokens and the form to create one; a new token is shown once."""
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            token, raw = services.create_api_token(
-                client=request.client,
-                name=form.cleaned_data["name"],
-                now=timezone.now(),
-                created_by=request.user,
-            )
-        except services.IntegrationError as error:
-            form.add_error(None, error.messages)
-        else:
-            return render_page(
-                request,
-                "integrations/token_once.html",
-                {
-                    "token": token,
-                    "raw": raw,
-                    "boosts_url": request.build_absolute_uri(reverse("api:list_boosts")),
-                    "docs_url": request.build_absolute_uri(reverse("api:openapi-view")),
-                },
-                nav="integrations",
-            )
+    shown = create_shown_once(
+        request,
+        form,
+        lambda data: services.create_api_token(
+            client=request.client, name=data["name"], now=timezone.now(), created_by=request.user
+        ),
+        "integrations/token_once.html",
+        lambda token, raw: {
+            "token": token,
+            "raw": raw,
+            "boosts_url": request.build_absolute_uri(reverse("api:list_boosts")),
+            "docs_url": request.build_absolute_uri(reverse("api:openapi-view")),
+        },
+    )
+    if shown is not None:
+        return shown
     return render_page(
         request,
         "integrations/tokens.html",

@@ -14,6 +14,7 @@ from portal.access import ClientRequest, client_required, not_found, render_page
 
 from .. import selectors, services, signing, tasks
 from .forms import EndpointForm
+from .shown_once import create_shown_once
 
 LOG_PAGE_SIZE = 25
 
@@ -23,24 +24,17 @@ LOG_PAGE_SIZE = 25
 def endpoint_list(request: ClientRequest) -> HttpResponseBase:
     """The client's endpoints and the form to add one; a new one's secret is shown once."""
     form = EndpointForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            endpoint, secret = services.create_endpoint(
-                client=request.client,
-                now=timezone.now(),
-                created_by=request.user,
-                **form.cleaned_data,
-            )
-        except services.IntegrationError as error:
-            form.add_error(None, error.messages)
-        else:
-            # Answered, not redirected: the secret is in this page only, never in a cookie.
-            return render_page(
-                request,
-                "integrations/secret_once.html",
-                {"endpoint": endpoint, "secret": secret, "signing": signing},
-                nav="integrations",
-            )
+    shown = create_shown_once(
+        request,
+        form,
+        lambda data: services.create_endpoint(
+            client=request.client, now=timezone.now(), created_by=request.user, **data
+        ),
+        "integrations/secret_once.html",
+        lambda endpoint, secret: {"endpoint": endpoint, "secret": secret, "signing": signing},
+    )
+    if shown is not None:
+        return shown
     return render_page(
         request,
         "integrations/webhooks.html",

@@ -8,12 +8,14 @@ Who sees which field and link is in ``visibility``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.db.models import Model
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ..models import BoostStatus
@@ -48,6 +50,26 @@ def changelist_url(model: type[Model], **params: Any) -> str:
 def link(url: str, text: Any) -> str:
     """An escaped ``<a>`` to ``url``."""
     return format_html('<a href="{}">{}</a>', url, text)
+
+
+def local_instants(value: Any) -> Any:
+    """A JSON record (a frozen quote) with its ISO 8601 instants in the project's time zone.
+
+    Quotes store instants as written (``+00:00`` from a re-quote, ``+08:00`` from an order);
+    shown to operators, every instant reads in Asia/Shanghai.
+    """
+    if isinstance(value, dict):
+        return {key: local_instants(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [local_instants(item) for item in value]
+    if isinstance(value, str):
+        try:
+            instant = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(instant):
+            return timezone.localtime(instant).isoformat()
+    return value
 
 
 def preformatted(text: str | None) -> str | None:

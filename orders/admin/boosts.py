@@ -29,6 +29,7 @@ from .base import (
     changelist_url,
     explained_quote,
     link,
+    local_instants,
     or_empty,
     preformatted,
     status_label,
@@ -244,7 +245,7 @@ class BoostAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("quote inputs"))
     def quote_inputs(self, boost):
-        return preformatted(json.dumps(boost.quote, indent=2, ensure_ascii=False))
+        return preformatted(json.dumps(local_instants(boost.quote), indent=2, ensure_ascii=False))
 
     @admin.display(description=_("view snapshots"))
     def snapshots(self, boost):

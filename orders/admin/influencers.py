@@ -44,6 +44,18 @@ class QuoteFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The cached quote as the change form shows it: written by ``services.refresh_quotes`` only.
+QUOTE_FIELDS = [
+    "quoted_at",
+    "boost_available",
+    "expected_views",
+    "premium_ratio",
+    "boost_fee",
+    "quote_explanation",
+    "history_link",
+]
+
+
 class InfluencerAdmin(admin.ModelAdmin):
     """Influencers with their cached current quote; saving one re-quotes it."""
 
@@ -66,28 +78,10 @@ class InfluencerAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "platform_id", "fixed_price", "boost_enabled"]}),
         (
             _("Current quote"),
-            {
-                "fields": [
-                    "quoted_at",
-                    "boost_available",
-                    "expected_views",
-                    "premium_ratio",
-                    "boost_fee",
-                    "quote_explanation",
-                    "history_link",
-                ]
-            },
+            {"fields": QUOTE_FIELDS},
         ),
     ]
-    readonly_fields = [
-        "quoted_at",
-        "boost_available",
-        "expected_views",
-        "premium_ratio",
-        "boost_fee",
-        "quote_explanation",
-        "history_link",
-    ]
+    readonly_fields = QUOTE_FIELDS
 
     @admin.display(description=_("boost available"))
     def boost_available(self, influencer):

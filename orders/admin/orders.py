@@ -171,6 +171,15 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["boost__status"]
     date_hierarchy = "order__placed_at"
+    fields = [
+        "order",
+        "influencer",
+        "fixed_price_display",
+        "platform_video_id",
+        "published_at",
+        "boost_status",
+    ]
+    readonly_fields = fields
 
     @admin.display(description=_("client"), ordering="order__client__name")
     def client(self, line):

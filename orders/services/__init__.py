@@ -13,7 +13,6 @@ from .ingestion import (
     PublishIn,
     authenticate_token,
     create_integration_token,
-    hash_token,
     log_api_request,
     publish_events,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "actor_name",
     "authenticate_token",
     "create_integration_token",
-    "hash_token",
     "log_api_request",
     "place_order",
     "post_entries",

@@ -3,8 +3,6 @@ log, and batches of publish events, each batch all or nothing (DESIGN §5)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,17 +11,14 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kernel.tokens import authenticate, issue_token
+
 from ..models import ApiRequestLog, Boost, IntegrationToken, OrderLine, PublishRejection
 from .boosts import check_publish, check_publish_input, start_windows
 from .errors import BatchRefused, OrderError
 
 # The largest count a ``BigIntegerField`` holds: parsers refuse more before the database does.
 MAX_VIEWS = 2**63 - 1
-
-
-def hash_token(raw: str) -> str:
-    """The SHA-256 hex digest under which a token is stored; the token itself never is."""
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def create_integration_token(
@@ -36,30 +31,12 @@ def create_integration_token(
     name = name.strip()
     if not name:
         raise OrderError(_("A token needs a name."))
-    raw = secrets.token_urlsafe(32)
-    token = IntegrationToken(
-        name=name,
-        prefix=raw[: IntegrationToken.PREFIX_LENGTH],
-        token_hash=hash_token(raw),
-        created_at=now,
-        created_by=created_by,
-    )
-    with transaction.atomic():
-        token.full_clean()
-        token.save()
-    return token, raw
+    return issue_token(IntegrationToken(name=name, created_at=now, created_by=created_by))
 
 
 def authenticate_token(*, raw: str, now: datetime) -> IntegrationToken | None:
     """The active token ``raw`` stands for, with its last use stamped; None for any other string."""
-    if not raw:
-        return None
-    token = IntegrationToken.objects.filter(token_hash=hash_token(raw), is_active=True).first()
-    if token is not None:
-        # A plain UPDATE: concurrent requests with one token need no lock to stamp a time.
-        IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
-    return token
+    return authenticate(IntegrationToken.objects.all(), raw=raw, now=now)
 
 
 def log_api_request(

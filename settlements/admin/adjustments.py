@@ -8,6 +8,7 @@ entry shows only to those who may read client ledgers.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
@@ -26,7 +27,7 @@ from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 
 from .. import selectors, services
 from ..models import Adjustment
-from .base import ActionForm, ReasonForm, ServiceActionsMixin, admin_link, is_finance, reason_field
+from .base import ActionForm, ServiceActionsMixin, admin_link, is_finance, reason_field
 
 
 class AdjustmentRequestForm(ActionForm):
@@ -56,21 +57,25 @@ class AdjustmentRequestForm(ActionForm):
         return amount
 
 
+# An adjustment as its settlement's inline and its own page show it (all read-only).
+ADJUSTMENT_FIELDS = (
+    "amount",
+    "reason",
+    "client_note",
+    "status",
+    "requested_by",
+    "requested_at",
+    "decided_by",
+    "decided_at",
+    "ledger_entry",
+)
+
+
 class AdjustmentInline(ReadOnlyInline):
     """A settlement's corrections, oldest first, on its change page."""
 
     model = Adjustment
-    fields = (
-        "amount",
-        "reason",
-        "client_note",
-        "status",
-        "requested_by",
-        "requested_at",
-        "decided_by",
-        "decided_at",
-        "ledger_entry",
-    )
+    fields = ADJUSTMENT_FIELDS
     readonly_fields = fields
     field_permissions = {"ledger_entry": VIEW_LEDGER}
     ordering = ("requested_at", "id")
@@ -147,18 +152,7 @@ class AdjustmentAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
         "decided_by",
         "ledger_entry",
     )
-    fields = (
-        "settlement_link",
-        "amount",
-        "reason",
-        "client_note",
-        "status",
-        "requested_by",
-        "requested_at",
-        "decided_by",
-        "decided_at",
-        "ledger_entry",
-    )
+    fields = ("settlement_link", *ADJUSTMENT_FIELDS)
     readonly_fields = fields
     field_permissions = {"ledger_entry": VIEW_LEDGER}
     actions = ("approve_adjustments", "reject_adjustments")
@@ -237,36 +231,24 @@ class AdjustmentAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
     def reject_adjustments(
         self, request: HttpRequest, queryset: QuerySet[Adjustment]
     ) -> TemplateResponse | None:
-        queryset = queryset.select_related("settlement__boost__line__order", "requested_by")
-        form, page = self.form_page(
-            request,
-            queryset,
-            form_class=ReasonForm,
-            action="reject_adjustments",
-            title=gettext("Reject adjustments"),
-            intro=gettext("Rejected adjustments post nothing."),
-            submit_label=gettext("Reject"),
-            describe=describe_adjustment,
-        )
-        if page is not None:
-            return page
-        now, reason = timezone.now(), form.cleaned_data["reason"]
-
-        def call(adjustment: Adjustment) -> bool:
+        def call(adjustment: Adjustment, reason: str, now: datetime) -> bool:
             before = adjustment.status
             decided = services.reject_adjustment(
                 adjustment=adjustment, actor=request.user, reason=reason, now=now
             )
             return before != decided.status
 
-        self.run_each(
+        return self.reason_action(
             request,
-            queryset.order_by("pk"),
+            queryset.select_related("settlement__boost__line__order", "requested_by"),
             call,
+            action="reject_adjustments",
+            title=gettext("Reject adjustments"),
+            intro=gettext("Rejected adjustments post nothing."),
+            submit_label=gettext("Reject"),
             describe=describe_adjustment,
             done=lambda n: (
                 ngettext("%(count)d adjustment rejected.", "%(count)d adjustments rejected.", n)
                 % {"count": n}
             ),
         )
-        return None

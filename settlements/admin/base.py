@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -124,6 +125,49 @@ class ServiceActionsMixin:
         }
         request.current_app = self.admin_site.name
         return None, TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
+
+    def reason_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        call: Callable[[Any, str, datetime], bool],
+        *,
+        action: str,
+        title: str,
+        intro: str,
+        submit_label: str,
+        describe: Callable[[Any], str],
+        done: Callable[[int], str],
+        unchanged: Callable[[int], str] | None = None,
+        reason_required: bool = True,
+    ) -> TemplateResponse | None:
+        """An action that asks for a reason, then calls ``call(obj, reason, now)`` row by row.
+
+        ``call`` returns whether it changed anything, as for ``run_each``; rows go in id order.
+        """
+        form, page = self.form_page(
+            request,
+            queryset,
+            form_class=ReasonForm,
+            form_kwargs={"reason_required": reason_required},
+            action=action,
+            title=title,
+            intro=intro,
+            submit_label=submit_label,
+            describe=describe,
+        )
+        if page is not None:
+            return page
+        now, reason = timezone.now(), form.cleaned_data["reason"]
+        self.run_each(
+            request,
+            queryset.order_by("pk"),
+            lambda obj: call(obj, reason, now),
+            describe=describe,
+            done=done,
+            unchanged=unchanged,
+        )
+        return None
 
     def run_each(
         self,

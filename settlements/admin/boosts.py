@@ -7,11 +7,12 @@ registers it in place of the orders one: the one documented override of the Boos
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ from orders.models import Boost
 
 from .. import services
 from ..models import Settlement
-from .base import ReasonForm, ServiceActionsMixin, admin_link, is_finance
+from .base import ServiceActionsMixin, admin_link, is_finance
 
 
 def describe_boost(boost: Boost) -> str:
@@ -78,11 +79,15 @@ class BoostSettlementAdmin(ServiceActionsMixin, BoostAdmin):
     def cancel_boosts(
         self, request: HttpRequest, queryset: QuerySet[Boost]
     ) -> TemplateResponse | None:
-        queryset = queryset.select_related("line__order", "line__influencer")
-        form, page = self.form_page(
+        def call(boost: Boost, reason: str, now: datetime) -> bool:
+            before = boost.status
+            services.cancel(boost=boost, actor=request.user, reason=reason, now=now)
+            return before != Boost.Status.CANCELLED
+
+        return self.reason_action(
             request,
-            queryset,
-            form_class=ReasonForm,
+            queryset.select_related("line__order", "line__influencer"),
+            call,
             action="cancel_boosts",
             title=gettext("Cancel boosts"),
             intro=gettext(
@@ -90,21 +95,6 @@ class BoostSettlementAdmin(ServiceActionsMixin, BoostAdmin):
                 "to the client within 7 business days."
             ),
             submit_label=gettext("Cancel these boosts"),
-            describe=describe_boost,
-        )
-        if page is not None:
-            return page
-        now, reason = timezone.now(), form.cleaned_data["reason"]
-
-        def call(boost: Boost) -> bool:
-            before = boost.status
-            services.cancel(boost=boost, actor=request.user, reason=reason, now=now)
-            return before != Boost.Status.CANCELLED
-
-        self.run_each(
-            request,
-            queryset.order_by("pk"),
-            call,
             describe=describe_boost,
             done=lambda n: (
                 ngettext(
@@ -123,17 +113,21 @@ class BoostSettlementAdmin(ServiceActionsMixin, BoostAdmin):
                 % {"count": n}
             ),
         )
-        return None
 
     @admin.action(description=_("Settle with available views"), permissions=["finance"])
     def settle_on_available_views(
         self, request: HttpRequest, queryset: QuerySet[Boost]
     ) -> TemplateResponse | None:
-        queryset = queryset.select_related("line__order", "line__influencer")
-        form, page = self.form_page(
+        def call(boost: Boost, reason: str, now: datetime) -> bool:
+            services.settle_with_available_views(
+                boost=boost, actor=request.user, reason=reason, now=now
+            )
+            return True
+
+        return self.reason_action(
             request,
-            queryset,
-            form_class=ReasonForm,
+            queryset.select_related("line__order", "line__influencer"),
+            call,
             action="settle_on_available_views",
             title=gettext("Settle with available views"),
             intro=gettext(
@@ -143,24 +137,7 @@ class BoostSettlementAdmin(ServiceActionsMixin, BoostAdmin):
             ),
             submit_label=gettext("Settle"),
             describe=describe_boost,
-        )
-        if page is not None:
-            return page
-        now, reason = timezone.now(), form.cleaned_data["reason"]
-
-        def call(boost: Boost) -> bool:
-            services.settle_with_available_views(
-                boost=boost, actor=request.user, reason=reason, now=now
-            )
-            return True
-
-        self.run_each(
-            request,
-            queryset.order_by("pk"),
-            call,
-            describe=describe_boost,
             done=lambda n: (
                 ngettext("%(count)d boost settled.", "%(count)d boosts settled.", n) % {"count": n}
             ),
         )
-        return None

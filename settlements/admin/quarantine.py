@@ -57,17 +57,7 @@ class QuarantinedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = (StateFilter, "sweep")
     search_fields = ("=object_id", "error_message")
     search_help_text = _("Object id or error message")
-    fields = (
-        "sweep",
-        "object_link",
-        "error_class",
-        "error_message",
-        "attempts",
-        "first_failed",
-        "last_failed",
-        "resolved",
-        "resolution",
-    )
+    fields = list_display  # the form shows what the list does
     readonly_fields = fields
 
     @admin.display(description=_("object"), ordering="object_id")

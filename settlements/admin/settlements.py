@@ -7,7 +7,7 @@ action calls ``settlements.services``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import admin, messages
@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from kernel.display import grouped, yuan
+from kernel.display import exact_yuan, grouped, yuan
 from kernel.errors import DomainError
 from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 from orders.models import Boost
@@ -35,7 +35,6 @@ from ..models import Settlement, overdue_q
 from .adjustments import AdjustmentInline, AdjustmentRequestForm
 from .base import (
     DASH,
-    ReasonForm,
     ServiceActionsMixin,
     admin_link,
     error_text,
@@ -153,8 +152,8 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
                     "actual_views_display",
                     "fixed_price_display",
                     "boost_fee_display",
-                    "expected_cpm",
-                    "raw_amount",
+                    "expected_cpm_display",
+                    "raw_amount_display",
                     "cap_applied",
                     "formula_version",
                     "computed_at",
@@ -230,6 +229,14 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
     @admin.display(description=_("boost fee"), ordering="boost_fee")
     def boost_fee_display(self, s: Settlement) -> str:
         return yuan(s.boost_fee)
+
+    @admin.display(description=_("expected CPM"))
+    def expected_cpm_display(self, s: Settlement) -> str:
+        return exact_yuan(s.expected_cpm) or DASH
+
+    @admin.display(description=_("raw amount"))
+    def raw_amount_display(self, s: Settlement) -> str:
+        return exact_yuan(s.raw_amount) or DASH
 
     @admin.display(description=_("expected views"), ordering="expected_views")
     def expected_views_display(self, s: Settlement) -> str:
@@ -372,30 +379,20 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
     def hold_payouts(
         self, request: HttpRequest, queryset: QuerySet[Settlement]
     ) -> TemplateResponse | None:
-        form, page = self.form_page(
+        def call(s: Settlement, reason: str, now: datetime) -> bool:
+            held = services.hold(settlement=s, actor=request.user, reason=reason, now=now)
+            return s.status != held.status
+
+        return self.reason_action(
             request,
             queryset,
-            form_class=ReasonForm,
+            call,
             action="hold_payouts",
             title=gettext("Hold payouts"),
             intro=gettext(
                 "Held payouts are not paid until released. Only scheduled payouts can be held."
             ),
             submit_label=gettext("Hold"),
-            describe=describe_settlement,
-        )
-        if page is not None:
-            return page
-        now, reason = timezone.now(), form.cleaned_data["reason"]
-
-        def call(s: Settlement) -> bool:
-            held = services.hold(settlement=s, actor=request.user, reason=reason, now=now)
-            return s.status != held.status
-
-        self.run_each(
-            request,
-            queryset.order_by("pk"),
-            call,
             describe=describe_settlement,
             done=lambda n: (
                 ngettext("%(count)d payout held.", "%(count)d payouts held.", n) % {"count": n}
@@ -407,35 +404,23 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
                 % {"count": n}
             ),
         )
-        return None
 
     @admin.action(description=_("Release held payout"), permissions=["finance"])
     def release_payouts(
         self, request: HttpRequest, queryset: QuerySet[Settlement]
     ) -> TemplateResponse | None:
-        form, page = self.form_page(
+        def call(s: Settlement, reason: str, now: datetime) -> bool:
+            released = services.release(settlement=s, actor=request.user, reason=reason, now=now)
+            return s.status != released.status
+
+        return self.reason_action(
             request,
             queryset,
-            form_class=ReasonForm,
-            form_kwargs={"reason_required": False},
+            call,
             action="release_payouts",
             title=gettext("Release payouts"),
             intro=gettext("Released payouts are paid by the next payout sweep."),
             submit_label=gettext("Release"),
-            describe=describe_settlement,
-        )
-        if page is not None:
-            return page
-        now, reason = timezone.now(), form.cleaned_data["reason"]
-
-        def call(s: Settlement) -> bool:
-            released = services.release(settlement=s, actor=request.user, reason=reason, now=now)
-            return s.status != released.status
-
-        self.run_each(
-            request,
-            queryset.order_by("pk"),
-            call,
             describe=describe_settlement,
             done=lambda n: (
                 ngettext("%(count)d payout released.", "%(count)d payouts released.", n)
@@ -445,8 +430,8 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
                 ngettext("%(count)d payout was not held.", "%(count)d payouts were not held.", n)
                 % {"count": n}
             ),
+            reason_required=False,
         )
-        return None
 
     @admin.action(description=_("Request an adjustment (one settlement)"), permissions=["finance"])
     def request_adjustment(

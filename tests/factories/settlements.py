@@ -7,10 +7,13 @@ window end owe (20,000 − 19,000)/1000 × ¥550.00 = ¥550.00.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
 
 from orders.models import Boost, Client
 from settlements import services
-from settlements.models import Settlement
+from settlements.models import Adjustment, Settlement
 
 from .orders import boost, publish, views
 from .time import T0
@@ -59,3 +62,23 @@ def awaiting_views(*, now: datetime = T0) -> Boost:
     published = active_boost(now=now)
     settle_window(published, views_at_end=None)
     return Boost.objects.get(pk=published.pk)
+
+
+def adjustment(
+    settlement: Settlement,
+    amount: str,
+    *,
+    actor: AbstractBaseUser,
+    now: datetime = T0,
+    reason: str = "x",
+    client_note: str = "Corrected",
+) -> Adjustment:
+    """An adjustment of ``settlement`` requested by ``actor`` through the service (not decided)."""
+    return services.request_adjustment(
+        settlement=settlement,
+        amount=Decimal(amount),
+        reason=reason,
+        client_note=client_note,
+        actor=actor,
+        now=now,
+    )

@@ -37,29 +37,12 @@ NOTE = "Corrected view count for your video"
 
 
 @pytest.fixture
-def requester(db):
-    return factories.staff_in("Finance", "finance1")
-
-
-@pytest.fixture
-def approver(db):
-    return factories.staff_in("Finance", "finance2")
-
-
-@pytest.fixture
 def settlement(db) -> Settlement:
     return factories.compensation()
 
 
 def request(settlement, amount: str, actor, *, note: str = NOTE) -> Adjustment:
-    return services.request_adjustment(
-        settlement=settlement,
-        amount=Decimal(amount),
-        reason=INTERNAL,
-        client_note=note,
-        actor=actor,
-        now=T0,
-    )
+    return factories.adjustment(settlement, amount, actor=actor, reason=INTERNAL, client_note=note)
 
 
 def approve(adjustment, actor) -> Adjustment:
@@ -78,42 +61,42 @@ def refused_request(settlement, amount: str, actor, match: str, **kwargs) -> Non
 
 
 @pytest.mark.parametrize("amount", ["999999999.99", "450.01"])
-def test_an_adjustment_taking_the_net_above_the_fee_is_refused(settlement, requester, amount):
-    refused_request(settlement, amount, requester, r"above its boost fee of ¥1,000\.00")
+def test_an_adjustment_taking_the_net_above_the_fee_is_refused(settlement, finance_user, amount):
+    refused_request(settlement, amount, finance_user, r"above its boost fee of ¥1,000\.00")
 
 
-def test_the_refusal_names_the_largest_adjustment_allowed(settlement, requester):
+def test_the_refusal_names_the_largest_adjustment_allowed(settlement, finance_user):
     with pytest.raises(services.SettlementError) as refused:
-        request(settlement, "500.00", requester)
+        request(settlement, "500.00", finance_user)
     assert "from ¥550.00 to ¥1,050.00" in str(refused.value)
     assert "at most +¥450.00 can be added" in str(refused.value)
     with pytest.raises(services.SettlementError, match=r"at most −¥550\.00 can be taken back"):
-        request(settlement, "-550.01", requester)
+        request(settlement, "-550.01", finance_user)
 
 
-def test_adjustments_up_to_either_end_of_the_band_are_accepted(settlement, requester):
-    assert request(settlement, "450.00", requester).status == Adjustment.Status.REQUESTED
-    assert request(settlement, "-550.00", requester).status == Adjustment.Status.REQUESTED
+def test_adjustments_up_to_either_end_of_the_band_are_accepted(settlement, finance_user):
+    assert request(settlement, "450.00", finance_user).status == Adjustment.Status.REQUESTED
+    assert request(settlement, "-550.00", finance_user).status == Adjustment.Status.REQUESTED
 
 
-def test_a_settlement_of_kind_none_can_only_be_adjusted_up_to_the_fee(requester):
+def test_a_settlement_of_kind_none_can_only_be_adjusted_up_to_the_fee(finance_user):
     nothing_owed = factories.compensation(views_at_end=25_000)
     assert (nothing_owed.kind, nothing_owed.amount) == (Settlement.Kind.NONE, Decimal("0.00"))
-    refused_request(nothing_owed, "1234.56", requester, "above its boost fee")
-    refused_request(nothing_owed, "-0.01", requester, "below zero")
-    assert request(nothing_owed, "1000.00", requester).amount == Decimal("1000.00")
+    refused_request(nothing_owed, "1234.56", finance_user, "above its boost fee")
+    refused_request(nothing_owed, "-0.01", finance_user, "below zero")
+    assert request(nothing_owed, "1000.00", finance_user).amount == Decimal("1000.00")
 
 
-def test_a_refund_can_only_be_adjusted_down(requester):
+def test_a_refund_can_only_be_adjusted_down(finance_user):
     refund = factories.refund()
     assert refund.amount == refund.boost_fee == Decimal("1000.00")
-    refused_request(refund, "0.01", requester, "above its boost fee")
-    assert request(refund, "-1000.00", requester).amount == Decimal("-1000.00")
+    refused_request(refund, "0.01", finance_user, "above its boost fee")
+    assert request(refund, "-1000.00", finance_user).amount == Decimal("-1000.00")
 
 
-def test_a_request_needs_a_note_for_the_client_apart_from_the_reason(settlement, requester):
-    refused_request(settlement, "10.00", requester, "note for the client", note="  ")
-    adjustment = request(settlement, "10.00", requester)
+def test_a_request_needs_a_note_for_the_client_apart_from_the_reason(settlement, finance_user):
+    refused_request(settlement, "10.00", finance_user, "note for the client", note="  ")
+    adjustment = request(settlement, "10.00", finance_user)
     assert (adjustment.reason, adjustment.client_note) == (INTERNAL, NOTE)
 
 
@@ -121,32 +104,32 @@ def test_a_request_needs_a_note_for_the_client_apart_from_the_reason(settlement,
 
 
 def test_pending_requests_do_not_count_but_approval_rechecks_the_band(
-    settlement, requester, approver
+    settlement, finance_user, second_finance_user
 ):
     """Each of three full requests fits alone; once one is approved the others no longer do."""
-    first, second, third = (request(settlement, "450.00", requester) for _ in range(3))
-    approve(first, approver)
+    first, second, third = (request(settlement, "450.00", finance_user) for _ in range(3))
+    approve(first, second_finance_user)
     for late in (second, third):
         before = factories.row_counts()
         with pytest.raises(services.SettlementError, match="from ¥1,000.00 to ¥1,450.00"):
-            approve(late, approver)
+            approve(late, second_finance_user)
         assert factories.row_counts() == before
         late.refresh_from_db()
         assert (late.status, late.ledger_entry) == (Adjustment.Status.REQUESTED, None)
     assert LedgerEntry.objects.filter(kind=LedgerKind.ADJUSTMENT).count() == 1
     # Once the net is lowered again, a pending request fits and can be approved.
-    approve(request(settlement, "-450.00", requester), approver)
-    assert approve(second, approver).status == Adjustment.Status.APPROVED
+    approve(request(settlement, "-450.00", finance_user), second_finance_user)
+    assert approve(second, second_finance_user).status == Adjustment.Status.APPROVED
     call_command("reconcile")
 
 
 def test_reconcile_agrees_with_approved_adjustments_and_ignores_refused_ones(
-    settlement, requester, approver
+    settlement, finance_user, second_finance_user
 ):
-    approve(request(settlement, "-50.00", requester), approver)
-    approve(request(settlement, "500.00", requester), approver)
+    approve(request(settlement, "-50.00", finance_user), second_finance_user)
+    approve(request(settlement, "500.00", finance_user), second_finance_user)
     with pytest.raises(services.SettlementError):
-        approve(request(settlement, "0.01", requester), approver)
+        approve(request(settlement, "0.01", finance_user), second_finance_user)
     services.pay_settlement(settlement=settlement, now=T0 + timedelta(days=40))
     out = io.StringIO()
     call_command("reconcile", stdout=out)
@@ -157,9 +140,9 @@ def test_reconcile_agrees_with_approved_adjustments_and_ignores_refused_ones(
 @pytest.mark.django_db(transaction=True)
 def test_two_approvals_racing_for_the_last_room_in_the_band_approve_exactly_one():
     settlement = factories.compensation()
-    requester = factories.staff_in("Finance", "finance1")
+    finance_user = factories.staff_in("Finance", "finance1")
     approvers = [factories.staff_in("Finance", f"finance{n}") for n in (2, 3)]
-    pending = [request(settlement, "450.00", requester) for _ in approvers]
+    pending = [request(settlement, "450.00", finance_user) for _ in approvers]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -197,12 +180,15 @@ def approval_page(http, adjustments, **data):
 
 
 def test_the_approval_page_shows_the_net_and_the_balance_before_and_after(
-    client, english, settlement, requester, approver
+    client, english, settlement, finance_user, second_finance_user
 ):
     account = settlement.boost.line.order.client
     balance = order_selectors.client_balance(account)
-    up, down = request(settlement, "100.00", requester), request(settlement, "-30.00", requester)
-    client.force_login(approver)
+    up, down = (
+        request(settlement, "100.00", finance_user),
+        request(settlement, "-30.00", finance_user),
+    )
+    client.force_login(second_finance_user)
     before = factories.row_counts()
 
     page = approval_page(client, [up, down])
@@ -220,10 +206,13 @@ def test_the_approval_page_shows_the_net_and_the_balance_before_and_after(
 
 
 def test_the_approval_page_says_which_adjustment_no_longer_fits(
-    client, english, settlement, requester, approver
+    client, english, settlement, finance_user, second_finance_user
 ):
-    first, second = request(settlement, "450.00", requester), request(settlement, "1.00", requester)
-    client.force_login(approver)
+    first, second = (
+        request(settlement, "450.00", finance_user),
+        request(settlement, "1.00", finance_user),
+    )
+    client.force_login(second_finance_user)
     text = approval_page(client, [first, second]).content.decode()
     assert "from ¥1,000.00 to ¥1,001.00, above its boost fee" in text
 
@@ -238,12 +227,12 @@ def test_the_approval_page_says_which_adjustment_no_longer_fits(
 
 
 @pytest.fixture
-def adjusted(settlement, requester, approver):
+def adjusted(settlement, finance_user, second_finance_user):
     """The settlement, paid, with one approved adjustment (+¥100.00) and one rejected."""
-    approve(request(settlement, "100.00", requester), approver)
+    approve(request(settlement, "100.00", finance_user), second_finance_user)
     services.reject_adjustment(
-        adjustment=request(settlement, "-20.00", requester, note="Rejected note"),
-        actor=approver,
+        adjustment=request(settlement, "-20.00", finance_user, note="Rejected note"),
+        actor=second_finance_user,
         reason="no",
         now=T0,
     )
@@ -279,7 +268,7 @@ def test_the_statement_shows_the_client_note_never_the_internal_reason(member_cl
 
 
 def test_reconcile_reports_a_net_outside_the_band_written_past_the_service(
-    settlement, requester, approver
+    settlement, finance_user, second_finance_user
 ):
     """An adjustment approved past the service (a script, a bad migration): ledger and rows
     match each other, yet ``reconcile`` no longer says "agree"."""
@@ -302,9 +291,9 @@ def test_reconcile_reports_a_net_outside_the_band_written_past_the_service(
         reason="script",
         client_note="script",
         status=Adjustment.Status.APPROVED,
-        requested_by=requester,
+        requested_by=finance_user,
         requested_at=T0,
-        decided_by=approver,
+        decided_by=second_finance_user,
         decided_at=T0,
         ledger_entry=entry,
     )

@@ -15,18 +15,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
 from orders import services
 from orders.models import Boost
 from tests import factories
-from tests.portal.conftest import member_of
+from tests.browser import CHROMIUM
+from tests.factories import member_of
 
 from .conftest import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 INLINE = [
     re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE),  # a script without src
@@ -71,21 +70,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample || ""}`);
 });
 """
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-        connections.close_all()
 
 
 class Violations:

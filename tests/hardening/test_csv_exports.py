@@ -55,13 +55,8 @@ def hostile(db) -> list[Settlement]:
         published = factories.active_boost(name=name, account=account)
         factories.settle_window(published, views_at_end=19_000)
         settlement = Settlement.objects.get(boost=published)
-        adjustment = services.request_adjustment(
-            settlement=settlement,
-            amount=Decimal("1.00"),
-            reason=name,
-            client_note=name,
-            actor=finance[0],
-            now=T0,
+        adjustment = factories.adjustment(
+            settlement, "1.00", actor=finance[0], reason=name, client_note=name
         )
         services.approve_adjustment(adjustment=adjustment, actor=finance[1], now=T0)
         settled.append(settlement)

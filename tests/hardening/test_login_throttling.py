@@ -68,7 +68,7 @@ def test_the_lockout_page_is_in_chinese_by_default(client, member):
 
 
 def test_another_user_from_the_same_address_is_unaffected(client, member, account, english):
-    from tests.portal.conftest import member_of
+    from tests.factories import member_of
 
     member_of(account, "bob")
     fail(client, 5)

@@ -23,7 +23,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -122,22 +121,12 @@ def build_world() -> None:
     account = settlement.boost.line.order.client
     factories.member_of(account, "world-member")
     factories.boost()  # a line still to publish, for the publish page
-    adjustment = services.request_adjustment(
-        settlement=settlement,
-        amount=Decimal("10.00"),
-        reason="world",
-        client_note="world",
-        actor=finance[0],
-        now=T0,
+    adjustment = factories.adjustment(
+        settlement, "10.00", actor=finance[0], reason="world", client_note="world"
     )
     services.approve_adjustment(adjustment=adjustment, actor=finance[1], now=T0)
-    services.request_adjustment(
-        settlement=settlement,
-        amount=Decimal("5.00"),
-        reason="pending",
-        client_note="pending",
-        actor=finance[0],
-        now=T0,
+    factories.adjustment(
+        settlement, "5.00", actor=finance[0], reason="pending", client_note="pending"
     )
     services.enter_calendar_day(
         day=date(2027, 1, 1),
@@ -610,3 +599,20 @@ def test_the_403_page_speaks_the_site_language(client, settings, funded):
     client.force_login(factories.staff_in("Operations", "ops"))
     page = client.get(reverse("admin:orders_client_top_up", args=[funded.pk])).content.decode()
     assert "无权访问" in page and "返回管理后台" in page
+
+
+@pytest.mark.parametrize(
+    ("who", "way_back"),
+    [("staff", "admin:index"), ("client", "portal:home"), ("anonymous", "login")],
+)
+def test_an_unknown_address_is_the_styled_404_page(client, english, funded, who, way_back):
+    if who == "staff":
+        client.force_login(factories.staff_in("Operations", "ops"))
+    elif who == "client":
+        client.force_login(factories.member_of(funded, "carol"))
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert 'id="page-not-found"' in page and "Page not found" in page
+    assert f'href="{reverse(way_back)}"' in page
+    assert "portal/portal.css" in page  # styled like the rest of the site

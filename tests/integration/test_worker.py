@@ -45,25 +45,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 ROOT = Path(__file__).resolve().parents[2]
-CI_BROKER = "redis://127.0.0.1:6379/15"
 # T0 is in the past, so these boosts are due at the real current time the worker reads.
 PUBLISHED = T0 + timedelta(days=1)
 WINDOW_END = PUBLISHED + timedelta(days=14)
 SWEEPS = ("Close ended boost windows", "Expire unpublished boosts", "Pay due settlements")
 migration = importlib.import_module("settlements.migrations.0004_beat_schedule")
-
-
-@pytest.fixture
-def broker_url() -> str:
-    url = os.environ.get("CELERY_BROKER_URL") or CI_BROKER
-    if not url.startswith(("redis://", "rediss://")):
-        pytest.skip(f"needs a Redis broker (redelivery after a lost worker); got {url}")
-    try:
-        with Connection(url, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1)
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no Redis here"
-        pytest.skip(f"Redis does not answer at {url}: {exc}")
-    return url
 
 
 class Celery:

@@ -9,13 +9,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import time_machine
-from django.test import Client as HttpClient
 from django.utils import timezone
 
 from integrations import services
-from tests import factories
-from tests.factories import T0, member_of
 
 
 @dataclass
@@ -91,31 +87,6 @@ def eager_celery():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
-@pytest.fixture
-def clock():
-    """The clock stopped at T0; tests move it."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def account(db):
-    return factories.client(balance="100000.00")
-
-
-@pytest.fixture
-def member(account):
-    return member_of(account, "alice")
-
-
-@pytest.fixture
-def portal(member, english) -> HttpClient:
-    """The test client, logged in as ``member`` of ``account``, English UI."""
-    http = HttpClient()
-    http.force_login(member)
-    return http
 
 
 @pytest.fixture

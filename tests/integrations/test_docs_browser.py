@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
-from tests.hardening.test_csp import CHROMIUM, LISTEN, Violations, browser  # noqa: F401
+from tests.browser import BROWSER_TEST
+from tests.hardening.test_csp import LISTEN, Violations
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TEST
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_swagger_page_renders_the_document_with_no_csp_violation(browser, live_server):  # noqa: F811
+def test_the_swagger_page_renders_the_document_with_no_csp_violation(browser, live_server):
     context = browser.new_context(locale="en-US")
     context.add_init_script(LISTEN)
     page = context.new_page()

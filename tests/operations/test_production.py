@@ -33,23 +33,9 @@ from operations.sweeps import SWEEP_TASKS
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
-CI_BROKER = "redis://127.0.0.1:6379/15"
 STOP_WITHIN_SECONDS = 20
 HTTPS = {"X-Forwarded-Proto": "https"}  # as the TLS proxy in front of gunicorn sends it
 beat_schedule = importlib.import_module("settlements.migrations.0004_beat_schedule")
-
-
-@pytest.fixture
-def broker_url() -> str:
-    url = os.environ.get("CELERY_BROKER_URL") or CI_BROKER
-    if not url.startswith(("redis://", "rediss://")):
-        pytest.skip(f"production needs a Redis broker; got {url}")
-    try:
-        with Connection(url, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1)
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no Redis here"
-        pytest.skip(f"Redis does not answer at {url}: {exc}")
-    return url
 
 
 def free_port() -> int:

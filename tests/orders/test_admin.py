@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kernel.display import yuan
 from orders import selectors, services
 from orders.models import (
     Boost,
@@ -169,6 +170,22 @@ def test_order_form_lists_its_lines_read_only(admin_client, world):
     content = response.content.decode()
     assert "Star Li" in content and "v-star-1" in content and "Active" in content
     assert admin_client.post(url(Order, "delete", world.order.pk)).status_code == 403
+
+
+def test_quote_inputs_read_every_instant_in_shanghai_time(admin_client, world):
+    """A re-quote stores ``+00:00`` instants; the admin shows them all as Beijing time."""
+    quote = {**world.boost.quote, "as_of": "2026-03-10T02:00:00+00:00"}
+    Boost.objects.filter(pk=world.boost.pk).update(quote=quote)
+    content = admin_client.get(url(Boost, "change", world.boost.pk)).content.decode()
+    assert "2026-03-10T10:00:00+08:00" in content
+    assert "+00:00" not in content
+
+
+def test_order_line_form_shows_the_fixed_price_as_money(admin_client, world):
+    content = admin_client.get(url(OrderLine, "change", world.line.pk)).content.decode()
+    price = world.line.fixed_price
+    assert yuan(price) in content
+    assert f"{price:f}" not in content
 
 
 # --- Ledger entries are append-only ----------------------------------------------------------

@@ -8,7 +8,6 @@ import json
 from datetime import UTC, timedelta
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
@@ -31,19 +30,6 @@ SECOND = timedelta(seconds=1)
 SKEW = services.CLOCK_SKEW
 LOG = ApiRequestLog._meta.label
 REJECTIONS = PublishRejection._meta.label
-
-
-@pytest.fixture
-def clock():
-    """The API reads the clock itself: it starts at T0 and tests move it."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def raw_token(clock) -> str:
-    _token, raw = services.create_integration_token(name="pipeline", now=T0)
-    return raw
 
 
 def call(client, endpoint, body, token: str | None, *, raw_body: str | None = None):

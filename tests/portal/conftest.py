@@ -10,32 +10,13 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client as HttpClient
 
 from orders.models import Boost
 from settlements import services as settlement_services
 from tests import factories
-from tests.factories import T0, member_of
+from tests.factories import T0
 
 PUBLISHED = T0 + timedelta(hours=2)  # E = 20,000, P = ¥10,000.00, F = ¥1,000.00 (factories)
-
-
-@pytest.fixture
-def account(db):
-    return factories.client(balance="100000.00")
-
-
-@pytest.fixture
-def member(account):
-    return member_of(account, "alice")
-
-
-@pytest.fixture
-def portal(member, english) -> HttpClient:
-    """The test client, logged in as a user of ``account``, English UI."""
-    http = HttpClient()
-    http.force_login(member)
-    return http
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """The portal in a real browser: Playwright driving Debian's chromium against ``live_server``.
 
-Run with ``pytest -m browser``. Needs ``playwright`` from requirements.txt and
-``apt-get install chromium`` (never ``playwright install``: the system browser is used). Screenshots
-go to ``test-output/browser/`` in the repository root (git-ignored); their paths are printed.
+Run with ``pytest -m browser`` (fixtures and setup: ``tests/browser.py``).
 Chinese text is only legible in them with a CJK font installed (``apt-get install fonts-noto-cjk``).
 """
 
@@ -10,66 +8,17 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.db import connections
 from django.utils import timezone
 
 from orders import services
 from orders.models import Order
 from tests import factories
+from tests.browser import BROWSER_TEST
 from tests.factories import member_of
 
-CHROMIUM = Path("/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="no /usr/bin/chromium: apt-get install -y chromium chromium-driver",
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    sync_api = pytest.importorskip(
-        "playwright.sync_api",
-        reason="playwright is not installed (pip install -r requirements.txt)",
-    )
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
-    # plain synchronous code, which Django would otherwise refuse next to a running loop.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-        # The test's ORM calls ran next to Playwright's event loop, which gives them a database
-        # connection of their own; close it here, or PostgreSQL refuses to drop the test database.
-        connections.close_all()
-
-
-@pytest.fixture
-def shots():
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    taken: list[Path] = []
-
-    def shot(page_or_element, name: str, **kwargs) -> Path:
-        path = OUTPUT / f"{name}.png"
-        page_or_element.screenshot(path=str(path), **kwargs)
-        taken.append(path)
-        return path
-
-    yield shot
-    for path in taken:
-        print(f"screenshot: {path}")
+pytestmark = BROWSER_TEST
 
 
 def money(text: str) -> float:

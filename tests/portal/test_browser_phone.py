@@ -20,15 +20,10 @@ from django.utils import timezone
 from kernel.display import yuan
 from orders import selectors, services
 from tests import factories
+from tests.browser import BROWSER_TEST
 from tests.factories import member_of
 
-from .test_browser import CHROMIUM, browser, shots  # noqa: F401 (fixtures)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TEST
 
 PHONE, LAPTOP = 390, 1366
 COMPANY = "杭州悦颜化妆品有限公司华东事业部"
@@ -124,7 +119,7 @@ def assert_header(page, *, forms: bool = True) -> None:
 
 
 @pytest.mark.parametrize("width", [PHONE, LAPTOP])
-def test_every_client_page_fits_the_screen(browser, live_server, shots, shop, width):  # noqa: F811
+def test_every_client_page_fits_the_screen(browser, live_server, shots, shop, width):
     context, page = log_in(browser, live_server, width=width)
     running, boost = shop["running"], shop["boost"]
     balance = yuan(selectors.client_balance(shop["account"]))
@@ -198,9 +193,9 @@ def test_every_client_page_fits_the_screen(browser, live_server, shots, shop, wi
 
 
 def test_the_module_totals_are_written_like_the_server_writes_money(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    shots,  # noqa: F811
+    shots,
     shop,
 ):
     context, page = log_in(browser, live_server, width=PHONE)
@@ -233,7 +228,7 @@ def test_the_module_totals_are_written_like_the_server_writes_money(
     context.close()
 
 
-def test_the_phone_pages_in_english(browser, live_server, shots, shop):  # noqa: F811
+def test_the_phone_pages_in_english(browser, live_server, shots, shop):
     context, page = log_in(browser, live_server, width=PHONE)
     with page.expect_navigation():
         page.select_option("#language", "en")

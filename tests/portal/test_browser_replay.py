@@ -19,22 +19,10 @@ from django.utils import timezone
 from orders import services
 from orders.models import LedgerEntry, LedgerKind, Order
 from tests import factories
+from tests.browser import BROWSER_TEST
 from tests.factories import MEMBER_PASSWORD, member_of
-from tests.portal import test_browser
 
-# The chromium and screenshot fixtures of the portal's browser test.
-CHROMIUM = test_browser.CHROMIUM
-browser = test_browser.browser
-shots = test_browser.shots
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="no /usr/bin/chromium: apt-get install -y chromium chromium-driver",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 ROOT_PASSWORD = "root-Pass-123"
 PHONE = {"width": 390, "height": 844}

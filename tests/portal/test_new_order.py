@@ -161,6 +161,24 @@ def test_insufficient_balance_says_how_much_is_missing_and_writes_nothing(portal
     assert selectors.client_balance(poor) == Decimal("19000.00")
 
 
+def test_a_short_balance_links_to_how_to_top_up(portal, people):
+    a, b, _off = people
+    poor = factories.client(balance="19000.00")
+    portal.force_login(member_of(poor, "dave"))
+    link = f'<a href="{reverse("portal:top_up")}" id="how-to-top-up">How to top up</a>'
+    page = module(portal, a, b)
+    assert link in page.content.decode()
+    refused = portal.post(NEW, confirm_data(page, {a.pk, b.pk}))
+    assert link in refused.content.decode()
+
+
+def test_the_module_labels_each_value_for_the_phone_cards(portal, people):
+    a, b, _off = people
+    html = module(portal, a, b).content.decode()
+    for label in ("Fixed price", "Boost service", "Expected views", "Premium ratio", "Boost fee"):
+        assert html.count(f'data-label="{label}"') == 2, label
+
+
 def test_a_price_changed_since_the_page_was_shown_is_refused_plainly(portal, account, people):
     a, b, _off = people
     page = module(portal, a, b)

@@ -17,21 +17,6 @@ from tests import factories
 
 
 @pytest.fixture
-def operations_user(db):
-    return factories.staff_in("Operations", "ops")
-
-
-@pytest.fixture
-def finance_user(db):
-    return factories.staff_in("Finance", "finance1")
-
-
-@pytest.fixture
-def second_finance_user(db):
-    return factories.staff_in("Finance", "finance2")
-
-
-@pytest.fixture
 def make_boost(db) -> Callable[..., Boost]:
     """One boost awaiting publish, ordered at the given instant."""
 

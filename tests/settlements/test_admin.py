@@ -25,6 +25,7 @@ from orders.models import Boost, LedgerEntry, LedgerKind
 from settlements import services
 from settlements.admin.exports import CSV_COLUMNS, CSV_HEADERS
 from settlements.models import Adjustment, CalendarDay, Settlement, SettlementEvent
+from tests import factories
 from tests.factories import SHANGHAI
 
 pytestmark = pytest.mark.django_db
@@ -146,13 +147,8 @@ def test_superuser_opens_every_settlements_page(
 ):
     compensation = make_compensation(now)
     refund = make_refund(now)
-    adjustment = services.request_adjustment(
-        settlement=compensation,
-        amount=Decimal("10.00"),
-        reason="typo",
-        client_note="Corrected",
-        actor=admin_user,
-        now=now,
+    adjustment = factories.adjustment(
+        compensation, "10.00", actor=admin_user, now=now, reason="typo"
     )
     day, _changed = services.enter_calendar_day(
         day=date(2027, 1, 1), is_working_day=False, source="State Council", now=now
@@ -223,6 +219,20 @@ def test_capped_compensation_says_the_cap_applied(admin_client, english, now, ma
     assert "(20,000 − 10,000)/1000 × ¥550.00 = ¥5,500.00; cap ¥1,000.00 applied → ¥1,000.00" in page
 
 
+def test_change_form_shows_the_expected_cpm_and_raw_amount_as_money(
+    admin_client, english, now, make_compensation
+):
+    settlement = make_compensation(now, views=10_000)
+    assert (settlement.expected_cpm, settlement.raw_amount) == (
+        Decimal("550.0000"),
+        Decimal("5500.000000"),
+    )
+    page = admin_client.get(url("settlements_settlement_change", settlement.pk)).content.decode()
+    assert '<div class="readonly">¥550.00</div>' in page
+    assert '<div class="readonly">¥5,500.00</div>' in page
+    assert "550.0000" not in page and "5500.000000" not in page
+
+
 def test_refund_change_form_says_why_the_fee_comes_back(admin_client, english, now, make_refund):
     settlement = make_refund(now)
     page = admin_client.get(url("settlements_settlement_change", settlement.pk)).content.decode()
@@ -280,14 +290,7 @@ def test_changelists_cost_the_same_queries_for_more_rows(
 ):
     def grow():
         settlement = make_compensation(now)
-        services.request_adjustment(
-            settlement=settlement,
-            amount=Decimal("1.00"),
-            reason="x",
-            client_note="Corrected",
-            actor=admin_user,
-            now=now,
-        )
+        factories.adjustment(settlement, "1.00", actor=admin_user, now=now)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -483,13 +486,8 @@ def test_adjustment_needs_a_second_finance_user(
 def test_rejecting_an_adjustment_asks_a_reason(
     client, finance_user, second_finance_user, now, make_compensation
 ):
-    adjustment = services.request_adjustment(
-        settlement=make_compensation(now),
-        amount=Decimal("-5.00"),
-        reason="Duplicate",
-        client_note="Corrected",
-        actor=finance_user,
-        now=now,
+    adjustment = factories.adjustment(
+        make_compensation(now), "-5.00", actor=finance_user, now=now, reason="Duplicate"
     )
     login(client, second_finance_user)
     page = run_action(client, "adjustment", "reject_adjustments", [adjustment.pk])
@@ -507,14 +505,7 @@ def test_rejecting_an_adjustment_asks_a_reason(
 def test_operations_cannot_decide_adjustments(
     client, operations_user, finance_user, now, make_compensation
 ):
-    adjustment = services.request_adjustment(
-        settlement=make_compensation(now),
-        amount=Decimal("5.00"),
-        reason="x",
-        client_note="Corrected",
-        actor=finance_user,
-        now=now,
-    )
+    adjustment = factories.adjustment(make_compensation(now), "5.00", actor=finance_user, now=now)
     login(client, operations_user)
     assert not {"approve_adjustments", "reject_adjustments"} & action_names(
         client.get(changelist("adjustment"))
@@ -538,14 +529,7 @@ def test_not_even_a_superuser_deletes_money_rows_in_the_admin(
     settlement = services.pay_settlement(
         settlement=make_compensation(now), now=now + timedelta(days=20)
     )
-    adjustment = services.request_adjustment(
-        settlement=settlement,
-        amount=Decimal("1.00"),
-        reason="x",
-        client_note="Corrected",
-        actor=admin_user,
-        now=now,
-    )
+    adjustment = factories.adjustment(settlement, "1.00", actor=admin_user, now=now)
     row = {
         "settlement": settlement,
         "settlementevent": settlement.events.first(),

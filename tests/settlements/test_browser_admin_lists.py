@@ -15,16 +15,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests import factories
-from tests.portal import test_browser as portal_browser
+from tests.browser import BROWSER_TEST
 
-# The portal's browser fixtures: Debian's chromium through Playwright, screenshots saved.
-CHROMIUM, browser, shots = portal_browser.CHROMIUM, portal_browser.browser, portal_browser.shots
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TEST
 
 PHONE, LAPTOP = 390, 1366
 COMPANY = "杭州悦颜化妆品有限公司华东事业部"

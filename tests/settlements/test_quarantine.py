@@ -8,6 +8,7 @@ unreadable data: ``tests/hardening/test_poison_rows.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -53,6 +54,19 @@ def poisoned(monkeypatch, due):
     monkeypatch.setattr(closing, "_window_outcome", outcome)
     bad.heal = lambda: monkeypatch.setattr(closing, "_window_outcome", real)
     return bad
+
+
+def failing_payout(monkeypatch, bad: Settlement, error: str) -> Callable[[], None]:
+    """Paying ``bad`` fails with ``error`` (the others are paid); the call returned heals it."""
+    real = payouts.post_entries
+
+    def post_entries(*, entries, **kwargs):
+        if any(e.idempotency_key == payouts.payout_key(bad) for e in entries):
+            raise Injected(error)
+        return real(entries=entries, **kwargs)
+
+    monkeypatch.setattr(payouts, "post_entries", post_entries)
+    return lambda: monkeypatch.setattr(payouts, "post_entries", real)
 
 
 def open_rows() -> list[QuarantinedRow]:
@@ -136,14 +150,7 @@ def test_a_row_another_action_settled_is_resolved_as_no_longer_due(due, poisoned
 def test_a_failing_payout_is_quarantined_and_the_others_are_paid(due, monkeypatch):
     tasks.close_windows(AFTER)
     bad = Settlement.objects.order_by("pk")[1]
-    real = payouts.post_entries
-
-    def post_entries(*, entries, **kwargs):
-        if any(e.idempotency_key == payouts.payout_key(bad) for e in entries):
-            raise Injected("numeric field overflow")
-        return real(entries=entries, **kwargs)
-
-    monkeypatch.setattr(payouts, "post_entries", post_entries)
+    heal = failing_payout(monkeypatch, bad, "numeric field overflow")
     assert tasks.pay_due(AFTER) == {"batches": 1, "paid": 4, "quarantined": 1}
     assert set(Settlement.objects.values_list("status", flat=True)) == {"paid", "scheduled"}
     assert Settlement.objects.get(status="scheduled") == bad
@@ -155,7 +162,7 @@ def test_a_failing_payout_is_quarantined_and_the_others_are_paid(due, monkeypatc
     )
     assert tasks.pay_due(AFTER) == {"batches": 0, "quarantined": 1}
 
-    monkeypatch.setattr(payouts, "post_entries", real)
+    heal()
     assert tasks.pay_due(AFTER) == {"batches": 0, "paid": 1, "resolved": 1}
     assert not Settlement.objects.exclude(status="paid").exists()
 
@@ -163,20 +170,13 @@ def test_a_failing_payout_is_quarantined_and_the_others_are_paid(due, monkeypatc
 def test_a_quarantined_payout_finance_holds_is_resolved_and_a_release_pays_it(due, monkeypatch):
     tasks.close_windows(AFTER)
     bad = Settlement.objects.order_by("pk")[0]
-    real = payouts.post_entries
-
-    def post_entries(*, entries, **kwargs):
-        if any(e.idempotency_key == payouts.payout_key(bad) for e in entries):
-            raise Injected("no")
-        return real(entries=entries, **kwargs)
-
-    monkeypatch.setattr(payouts, "post_entries", post_entries)
+    heal = failing_payout(monkeypatch, bad, "no")
     tasks.pay_due(AFTER)
     finance = factories.staff_in("Finance", "finance-q")
     services.hold(settlement=bad, actor=finance, reason="check the account", now=END)
     assert tasks.pay_due(AFTER) == {"batches": 0, "resolved": 1}
     assert QuarantinedRow.objects.get().resolution == "not_due"
-    monkeypatch.setattr(payouts, "post_entries", real)
+    heal()
     services.release(settlement=bad, actor=finance, reason="checked", now=END)
     assert tasks.pay_due(AFTER) == {"batches": 1, "paid": 1}
 

@@ -231,14 +231,7 @@ def test_adjustment_needs_a_second_person_and_posts_one_entry(active, user):
     factories.views(active, (WINDOW_END, 19_000))
     s = close(active, WINDOW_END)
     other = get_user_model().objects.create_user("finance2")
-    adjustment = services.request_adjustment(
-        settlement=s,
-        amount=Decimal("25.00"),
-        reason="Late data",
-        client_note="Corrected",
-        actor=user,
-        now=WINDOW_END,
-    )
+    adjustment = factories.adjustment(s, "25.00", actor=user, now=WINDOW_END, reason="Late data")
     with pytest.raises(services.SettlementError, match="cannot decide"):
         services.approve_adjustment(adjustment=adjustment, actor=user, now=WINDOW_END)
     assert not LedgerEntry.objects.filter(kind=LedgerKind.ADJUSTMENT).exists()
@@ -317,14 +310,7 @@ def test_a_decided_adjustment_is_final_and_rejecting_needs_a_reason(active, user
     factories.views(active, (WINDOW_END, 19_000))
     s = close(active, WINDOW_END)
     other = get_user_model().objects.create_user("finance2")
-    adjustment = services.request_adjustment(
-        settlement=s,
-        amount=Decimal("-5.00"),
-        reason="Double count",
-        client_note="Corrected",
-        actor=user,
-        now=WINDOW_END,
-    )
+    adjustment = factories.adjustment(s, "-5.00", actor=user, now=WINDOW_END, reason="Double count")
     with pytest.raises(services.SettlementError, match="reason"):
         services.reject_adjustment(adjustment=adjustment, actor=other, reason=" ", now=WINDOW_END)
     services.reject_adjustment(adjustment=adjustment, actor=other, reason="No", now=WINDOW_END)

@@ -1,0 +1,64 @@
+"""The browser tests' fixtures: Debian's chromium driven by Playwright, screenshots saved.
+
+Loaded for every test package by ``tests/conftest.py`` (``pytest_plugins``). Run the tests with
+``pytest -m browser``; they need ``playwright`` from requirements.txt and ``apt-get install
+chromium`` (never ``playwright install``: the system browser is used). Screenshots go to
+``test-output/browser/`` in the repository root (git-ignored); their paths are printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = Path(__file__).resolve().parents[1] / "test-output" / "browser"
+
+# The marks of a browser test module: ``pytestmark = BROWSER_TEST``.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="no /usr/bin/chromium: apt-get install -y chromium chromium-driver",
+    ),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="playwright is not installed (pip install -r requirements.txt)",
+    )
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+    # plain synchronous code, which Django would otherwise refuse next to a running loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+        # The test's ORM calls ran next to Playwright's event loop, which gives them a database
+        # connection of their own; close it here, or PostgreSQL refuses to drop the test database.
+        connections.close_all()
+
+
+@pytest.fixture
+def shots():
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    taken: list[Path] = []
+
+    def shot(page_or_element, name: str, **kwargs) -> Path:
+        path = OUTPUT / f"{name}.png"
+        page_or_element.screenshot(path=str(path), **kwargs)
+        taken.append(path)
+        return path
+
+    yield shot
+    for path in taken:
+        print(f"screenshot: {path}")
