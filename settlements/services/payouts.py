@@ -39,6 +39,17 @@ def payout_key(settlement: Settlement) -> str:
     return f"{PAYOUT_KEY[0]}{settlement.pk}{PAYOUT_KEY[1]}"
 
 
+# The columns paying a settlement reads: its own, then the path to its client.
+_PAID_READS = (
+    "kind",
+    "status",
+    "amount",
+    "ledger_entry",
+    "paid_at",
+    "boost__line__order__client_id",
+)
+
+
 def _lock_ids(due: QuerySet[Settlement], *, skip_locked: bool) -> QuerySet:
     """Lock due settlements in id order, ids alone; the rows are read by id afterwards.
 
@@ -63,8 +74,12 @@ def _pay(
     ids = list(_lock_ids(due, skip_locked=skip_locked)[:limit])
     if not ids:
         return 0, {}
+    # Only what paying reads: every other column is a value to parse and drop (most are instants).
     settlements = list(
-        Settlement.objects.filter(pk__in=ids).select_related("boost__line__order").order_by("pk")
+        Settlement.objects.filter(pk__in=ids)
+        .select_related("boost__line__order")
+        .only(*_PAID_READS)
+        .order_by("pk")
     )
     entries = post_entries(
         entries=[
