@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -41,6 +42,7 @@ from orders.models import (
     Boost,
     BoostEvent,
     Client,
+    ClientEvent,
     Influencer,
     LedgerEntry,
     LedgerKind,
@@ -51,6 +53,7 @@ from orders.models import (
 from settlements import calculations, calendar, services
 from settlements.models import Settlement, SettlementEvent
 from settlements.selectors import calendar_overrides, completed_calendar_years
+from settlements.services import closing, payouts
 
 from . import common
 
@@ -240,15 +243,33 @@ WITH calc AS (
     FROM calc
     JOIN bench_due d ON d.day = (calc.window_end AT TIME ZONE %(tz)s)::date
     ORDER BY calc.boost_id
-    RETURNING id, kind, status, amount, due_date, due_date_provisional
+    RETURNING id, boost_id, kind, status, amount, due_date, due_date_provisional, expected_views,
+              actual_views, cap_applied
+), events AS (
+    INSERT INTO settlements_settlementevent (settlement_id, type, actor_name, at, data)
+    SELECT id, CASE status WHEN 'scheduled' THEN 'scheduled' ELSE 'closed' END, 'system', %(now)s,
+           jsonb_build_object('kind', kind, 'amount', amount::text,
+                              'due_date', to_char(due_date, 'YYYY-MM-DD'),
+                              'provisional', due_date_provisional)
+    FROM inserted
+    ORDER BY id
 )
-INSERT INTO settlements_settlementevent (settlement_id, type, actor_name, at, data)
-SELECT id, CASE status WHEN 'scheduled' THEN 'scheduled' ELSE 'closed' END, 'system', %(now)s,
-       jsonb_build_object('kind', kind, 'amount', amount::text,
-                          'due_date', to_char(due_date, 'YYYY-MM-DD'),
-                          'provisional', due_date_provisional)
-FROM inserted
-ORDER BY id
+INSERT INTO orders_clientevent (
+    client_id, type, key, boost_id, settlement_id, payload, occurred_at
+)
+SELECT o.client_id, 'boost.settled', 'boost:' || i.boost_id || ':settled', i.boost_id, i.id,
+       jsonb_build_object(
+           'status', CASE i.kind WHEN 'compensation' THEN 'compensated' ELSE 'succeeded' END,
+           'kind', i.kind, 'amount', i.amount::text,
+           'due_date', to_char(i.due_date, 'YYYY-MM-DD'),
+           'due_date_provisional', i.due_date_provisional, 'expected_views', i.expected_views,
+           'actual_views', i.actual_views, 'cap_applied', i.cap_applied),
+       %(now)s
+FROM inserted i
+JOIN orders_boost b ON b.id = i.boost_id
+JOIN orders_orderline l ON l.id = b.line_id
+JOIN orders_order o ON o.id = l.order_id
+ORDER BY i.id
 """
 
 # Settled boosts move to succeeded/compensated; active ones without fresh data to awaiting_views.
@@ -297,17 +318,26 @@ WITH due AS (
     FROM due
     LEFT JOIN opening USING (client_id)
     ORDER BY due.id
-    RETURNING id, boost_id
+    RETURNING id, boost_id, client_id
 ), paid AS (
     UPDATE settlements_settlement s
     SET status = 'paid', paid_at = %(now)s, ledger_entry_id = credits.id
     FROM credits
     WHERE credits.boost_id = s.boost_id
-    RETURNING s.id, s.amount, s.ledger_entry_id
+    RETURNING s.id, s.kind, s.amount, s.boost_id, s.ledger_entry_id, credits.client_id
+), events AS (
+    INSERT INTO settlements_settlementevent (settlement_id, type, actor_name, at, data)
+    SELECT id, 'paid', 'system', %(now)s,
+           jsonb_build_object('amount', amount::text, 'ledger_entry', ledger_entry_id)
+    FROM paid
+    ORDER BY id
 )
-INSERT INTO settlements_settlementevent (settlement_id, type, actor_name, at, data)
-SELECT id, 'paid', 'system', %(now)s,
-       jsonb_build_object('amount', amount::text, 'ledger_entry', ledger_entry_id)
+INSERT INTO orders_clientevent (
+    client_id, type, key, boost_id, settlement_id, payload, occurred_at
+)
+SELECT client_id, 'settlement.paid', 'settlement:' || id || ':paid', boost_id, id,
+       jsonb_build_object('kind', kind, 'amount', amount::text, 'ledger_entry', ledger_entry_id),
+       %(now)s
 FROM paid
 ORDER BY id
 """
@@ -349,13 +379,40 @@ def sql_floor(now: datetime) -> None:
         cursor.execute(PAY, params)
 
 
-def services_sweep(now: datetime, limit: int) -> tuple[float, float, dict, dict]:
-    """The services as ``settlements.tasks`` run them; returns both durations and counts."""
+def services_sweep(
+    now: datetime, limit: int, between: Callable[[], None] = lambda: None
+) -> tuple[float, float, dict, dict]:
+    """The services as ``settlements.tasks`` run them; returns both durations and counts.
+
+    ``between`` runs, untimed, after closing and before paying.
+    """
     with common.timed() as close:
         closed = services.sweep(services.close_windows_batch, now=now, limit=limit)
+    between()
     with common.timed() as pay:
         paid = services.sweep(services.pay_batch, now=now, limit=limit)
     return close[0], pay[0], closed, paid
+
+
+# --- Plans of the due-row selection --------------------------------------------------------
+
+
+def selection_plan(work: str, now: datetime, limit: int) -> str:
+    """``EXPLAIN ANALYZE`` of the query that picks and locks a sweep's first batch (rolled back).
+
+    ``work`` is ``close`` (due boosts with their closing snapshot) or ``pay`` (scheduled
+    settlements' ids), each built by its service exactly as a batch builds it.
+    """
+    if work == "close":
+        due = closing.CLOSING.batch_rows(now, after_id=0)
+        query = closing._lock_boosts(due, skip_locked=True)[:limit]
+    else:
+        due = payouts.PAYING.batch_rows(now, after_id=0)
+        query = payouts._lock_ids(due, skip_locked=True)[:limit]
+    with transaction.atomic():
+        plan = query.explain(analyze=True)
+        transaction.set_rollback(True)
+    return "\n".join(f"    {line}" for line in plan.splitlines())
 
 
 # --- Same rows? ------------------------------------------------------------------------------
@@ -397,6 +454,16 @@ def outcome() -> dict[str, object]:
             "created_at",
         )
     }
+    client_events = {
+        (e.pop("type"), e.pop("boost_id")): {
+            **e,
+            "settlement_id": settlement_boost[e["settlement_id"]],
+            "payload": {k: keys[v] if k == "ledger_entry" else v for k, v in e["payload"].items()},
+        }
+        for e in ClientEvent.objects.values(
+            "type", "boost_id", "client_id", "settlement_id", "payload", "occurred_at"
+        )
+    }
     return {
         "boost statuses": sorted(Boost.objects.values_list("pk", "status", "status_changed_at")),
         "boost events": sorted(
@@ -407,6 +474,7 @@ def outcome() -> dict[str, object]:
         "settlements": settlements,
         "settlement events": settlement_events,
         "ledger credits": credits,
+        "client events": client_events,
     }
 
 
@@ -457,7 +525,7 @@ def queries_per_batch(seed: int, limits: tuple[int, ...]) -> dict[str, dict[int,
 # --- The entry -------------------------------------------------------------------------------
 
 
-def run(args: argparse.Namespace) -> None:
+def run(args: argparse.Namespace) -> list[tuple[str, str]]:
     sizes = [args.n2, args.n] if args.n2 != args.n else [args.n]
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -467,11 +535,16 @@ def run(args: argparse.Namespace) -> None:
         f"database {connection.settings_dict['NAME']}, batches of {args.batch}, now = "
         f"{timezone.localtime(NOW):%Y-%m-%d %H:%M %Z}\n"
     )
-    results = []
+    results, plans = [], {}
+
+    def plan_pay() -> None:
+        plans["pay"] = selection_plan("pay", NOW, args.batch)
+
     for n in sizes:
         with common.timed() as loading:
             load(n, args.seed)
-        close_s, pay_s, closed, paid = services_sweep(NOW, args.batch)
+        plans["close"] = selection_plan("close", NOW, args.batch)
+        close_s, pay_s, closed, paid = services_sweep(NOW, args.batch, plan_pay)
         expected = outcome()
         load(n, args.seed)
         with common.timed() as floor:
@@ -525,13 +598,27 @@ def run(args: argparse.Namespace) -> None:
             rows,
         )
     )
+    headline = [
+        (f"close + pay, {n:,} due boosts", f"{c + p:.2f} s, {(c + p) / f:.1f}x floor ({f:.2f} s)")
+        for n, c, p, f, *_rest in results
+    ]
     if len(results) == 2:
         small, large = results
+        services_ratio = (large[1] + large[2]) / (small[1] + small[2])
         print(
             f"\nlinearity: time({large[0]:,}) / time({small[0]:,}) = "
-            f"{(large[1] + large[2]) / (small[1] + small[2]):.2f} for the services, "
+            f"{services_ratio:.2f} for the services, "
             f"{large[3] / small[3]:.2f} for the SQL floor (linear: {large[0] / small[0]:.2f})"
         )
+        headline.append(
+            (
+                f"close + pay, time({large[0]:,}) / time({small[0]:,})",
+                f"{services_ratio:.2f} (floor {large[3] / small[3]:.2f})",
+            )
+        )
+    print(f"\nplans of the due-row selection, first batch at N = {sizes[-1]:,}:")
+    print(f"  close_windows_batch (boosts, before closing):\n{plans['close']}")
+    print(f"  pay_batch (settlement ids, after closing):\n{plans['pay']}")
 
     limits = tuple(sorted({100, args.batch}))
     counts = queries_per_batch(args.seed, limits)
@@ -555,3 +642,4 @@ def run(args: argparse.Namespace) -> None:
         print(f"  {name}: {', '.join(parts)} -> {verdict}")
     if any(r[-1] for r in results):
         raise SystemExit("the SQL floor and the services wrote different rows")
+    return headline

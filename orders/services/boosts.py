@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from kernel.inserts import insert
+
 from ..models import Boost, BoostEvent, OrderLine
 from . import events
 from .errors import OrderError
@@ -50,17 +52,19 @@ def transition_many(
                     "new": Boost.Status(to).label,
                 }
             )
-    BoostEvent.objects.bulk_create(
-        BoostEvent(
-            boost=boost,
-            from_status=boost.status,
-            to_status=to,
-            actor=actor,
-            actor_name=actor_name(actor),
-            note=note,
-            at=now,
-        )
-        for boost in boosts
+    insert(
+        [
+            BoostEvent(
+                boost=boost,
+                from_status=boost.status,
+                to_status=to,
+                actor=actor,
+                actor_name=actor_name(actor),
+                note=note,
+                at=now,
+            )
+            for boost in boosts
+        ]
     )
     Boost.objects.filter(pk__in=[b.pk for b in boosts]).update(status=to, status_changed_at=now)
     for boost in boosts:

@@ -16,6 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import Signal
 
+from kernel.inserts import insert
+
 from ..models import Boost, ClientEvent, ClientEventType
 
 __all__ = ["ClientEventType", "EventIn", "emit", "emit_many", "events_committed", "mark_dispatched"]
@@ -53,7 +55,7 @@ def emit_many(events: Sequence[EventIn], *, now: datetime) -> None:
         clients = dict(
             Boost.objects.filter(pk__in=missing).values_list("pk", "line__order__client_id")
         )
-    ClientEvent.objects.bulk_create(
+    insert(
         [
             ClientEvent(
                 client_id=_client_of(e, clients),

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel.display import yuan
+from kernel.inserts import insert
 from kernel.money import CENT
 
 from .. import selectors
@@ -116,7 +117,7 @@ def post_entries(
                     created_at=now,
                 )
             )
-        for stored in LedgerEntry.objects.bulk_create(new):
+        for stored in insert(new):
             posted[stored.idempotency_key] = stored
         return [posted[key] for key in keys]
 

@@ -53,11 +53,15 @@ def _is_fresh(boost: Boost, snapshot: ViewSnapshot | None) -> bool:
 
 
 def _lock_boosts(queryset: QuerySet[Boost], *, skip_locked: bool) -> QuerySet[Boost]:
-    """Lock boosts (not their lines) with their closing snapshot annotated, in one query."""
+    """Lock boosts (not their lines) with their closing snapshot annotated, in one query.
+
+    The quote inputs are left behind: closing never reads them, and they are the widest column.
+    """
     closing = counted_snapshots(OuterRef("line_id"), OuterRef("window_end"))
     return (
         queryset.select_for_update(skip_locked=skip_locked, of=("self",))
         .select_related("line")
+        .defer("quote")
         .annotate(closing_snapshot_id=Subquery(closing.values("pk")[:1]))
         .order_by("pk")
     )

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from kernel.inserts import insert
 from orders.models import Boost, ViewSnapshot
 from orders.services import actor_name, transition_many
 from orders.services.events import emit_many
@@ -104,23 +105,25 @@ def record_outcomes(
         by_target.setdefault(o.to, []).append(o.boost)
     for to, boosts in by_target.items():
         transition_many(boosts, to, now=now, actor=actor, note=note)
-    Settlement.objects.bulk_create(settlements)
-    SettlementEvent.objects.bulk_create(
-        SettlementEvent(
-            settlement=s,
-            type=SettlementEvent.Type.SCHEDULED
-            if s.status == Settlement.Status.SCHEDULED
-            else SettlementEvent.Type.CLOSED,
-            actor=actor,
-            actor_name=actor_name(actor),
-            at=now,
-            data={
-                "kind": s.kind,
-                "amount": str(s.amount),
-                "due_date": s.due_date.isoformat(),
-                "provisional": s.due_date_provisional,
-            },
-        )
-        for s in settlements
+    insert(settlements)
+    insert(
+        [
+            SettlementEvent(
+                settlement=s,
+                type=SettlementEvent.Type.SCHEDULED
+                if s.status == Settlement.Status.SCHEDULED
+                else SettlementEvent.Type.CLOSED,
+                actor=actor,
+                actor_name=actor_name(actor),
+                at=now,
+                data={
+                    "kind": s.kind,
+                    "amount": str(s.amount),
+                    "due_date": s.due_date.isoformat(),
+                    "provisional": s.due_date_provisional,
+                },
+            )
+            for s in settlements
+        ]
     )
     emit_many(announcements.settled(settlements), now=now)

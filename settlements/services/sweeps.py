@@ -43,6 +43,14 @@ class DueRows:
         """The rows due at ``now``, quarantined ones included."""
         return self.model._default_manager.filter(self.pending, self.due_by(now))
 
+    def batch_rows(self, now: datetime, after_id: int) -> QuerySet:
+        """The due rows after ``after_id`` that a batch takes: open quarantined rows left out."""
+        return (
+            self.due(now)
+            .filter(pk__gt=after_id)
+            .exclude(pk__in=open_rows(self.sweep).values("object_id"))
+        )
+
 
 def sweep(batch: Batch, *, now: datetime, limit: int = 500) -> dict[str, int]:
     """Run a batch service over every due row once, in id order; returns summed counts.
@@ -77,11 +85,7 @@ def isolated_batch(
     """
     if quarantined:
         return _retry(rows, now=now, after_id=after_id, limit=limit)
-    due = (
-        rows.due(now)
-        .filter(pk__gt=after_id)
-        .exclude(pk__in=open_rows(rows.sweep).values("object_id"))
-    )
+    due = rows.batch_rows(now, after_id)
     try:
         with transaction.atomic():
             return rows.work(due, now=now, limit=limit, skip_locked=True)
