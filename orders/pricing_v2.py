@@ -165,10 +165,15 @@ class CredibilityQuote(Quote):
 
     model: str = MODEL
     credibility: Credibility | None = None
+    # What re-pricing needs beyond v1's inputs: the spread window's history and the peer group.
+    history: tuple[tuple[datetime, int], ...] = ()
+    peers: PeerGroup = PeerGroup()
 
     def as_dict(self) -> dict[str, Any]:
         record = super().as_dict()
         record["credibility"] = dataclasses.asdict(self.credibility) if self.credibility else None
+        record["history"] = [[at.isoformat(), views] for at, views in self.history]
+        record["peer_group"] = list(self.peers.sums)
         return record
 
     def explanation(self) -> str:
@@ -264,11 +269,12 @@ def quote_v2(
         rules = PricingRules.from_settings()
     _check_inputs(fixed_price, history, as_of)
     videos = tuple(history_window(history, as_of, rules))
-    estimates = (peers or PeerGroup()).estimates()
+    peers = peers or PeerGroup()
+    estimates = peers.estimates()
+    spread_videos = history_window(history, as_of, spread_rules(rules))
     credibility = predictive = None
     expected = 0
     if videos:
-        spread_videos = history_window(history, as_of, spread_rules(rules))
         gap = rules.history_days / len(videos)  # mean days between its videos
         predictive, credibility = _fit(fixed_price, videos, spread_videos, estimates, gap)
         expected = _expected_views(predictive, rules)
@@ -311,6 +317,8 @@ def quote_v2(
         rules=rules,
         inputs=videos,
         credibility=credibility,
+        history=tuple((v.published_at, v.views) for v in spread_videos),
+        peers=peers,
     )
 
 
