@@ -1,4 +1,4 @@
-"""Pricing models as versions (DESIGN §4b): the audited live model, recorded inputs, shadow quotes."""
+"""Pricing models as versions (DESIGN §4b): the audited live model, inputs, shadow quotes."""
 
 from datetime import timedelta
 from decimal import Decimal
