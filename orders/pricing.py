@@ -188,6 +188,10 @@ def explain(record: Mapping[str, Any]) -> str:
     Worded from the record rather than stored as a sentence, so a quote frozen in one language
     reads in the reader's; instants read in the project's time zone, numbers as everywhere else.
     """
+    if record.get("model", "v1") != "v1":
+        from .pricing_v2 import explain_v2  # builds on this module
+
+        return explain_v2(record)
     rules = PricingRules.from_mapping(record["rules"])
     inputs = record["inputs"]
     lines = [
