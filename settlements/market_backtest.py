@@ -22,8 +22,8 @@ from orders import pricing_v2, pricing_v2_peers
 from orders.pricing import PricingRules, Quote, quote_from_history
 
 from .calculations import compensation
-from .calibration import BandRow, Observation, history_band, loss_ratios
-from .insights import band_for
+from .calibration import BandRow, Observation, history_band, implied_shortfall, loss_ratios
+from .insights.periods import band_for
 from .market import Market, SimulatedBoost
 
 MODELS = ("v1", "v2")
@@ -64,15 +64,13 @@ class PricedBoost:
 
 
 def predicted_shortfall(quote: Quote) -> float:
-    """P(A < E) as the model sees it.
-
-    v2 states it; v1 implies it: the recency-weighted share of its history videos below E.
-    """
+    """P(A < E) as the model sees it (``calibration.implied_shortfall``)."""
     credibility = getattr(quote, "credibility", None)
-    if credibility is not None:
-        return credibility.shortfall_probability
-    below = sum(v.weight for v in quote.inputs if v.views < quote.expected_views)
-    return below / quote.total_weight if quote.total_weight else 0.0
+    return implied_shortfall(
+        quote.expected_views,
+        [(v.views, v.weight) for v in quote.inputs],
+        credibility.shortfall_probability if credibility is not None else None,
+    )
 
 
 def price_market(
