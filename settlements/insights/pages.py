@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kernel.display import grouped, yuan
 from kernel.money import half_up
@@ -322,27 +322,27 @@ def backtest_chart(result: Backtest) -> Chart:
 
 # --- The calibration report (DESIGN §4b) -------------------------------------------------------
 
-LIGHTS = {"green": _lazy("Green"), "amber": _lazy("Amber"), "red": _lazy("Red")}
+LIGHTS = {"green": gettext_lazy("Green"), "amber": gettext_lazy("Amber"), "red": gettext_lazy("Red")}
 BAND_LABELS = {
     "volatility": {
-        "low": _lazy("Low (s.d. of log views < 0.375)"),
-        "medium": _lazy("Medium (0.375–0.65)"),
-        "high": _lazy("High (≥ 0.65)"),
+        "low": gettext_lazy("Low (s.d. of log views < 0.375)"),
+        "medium": gettext_lazy("Medium (0.375–0.65)"),
+        "high": gettext_lazy("High (≥ 0.65)"),
     },
     "history": {
-        "few": _lazy("Few (≤ 5 videos)"),
-        "medium": _lazy("Medium (6–14 videos)"),
-        "many": _lazy("Many (≥ 15 videos)"),
+        "few": gettext_lazy("Few (≤ 5 videos)"),
+        "medium": gettext_lazy("Medium (6–14 videos)"),
+        "many": gettext_lazy("Many (≥ 15 videos)"),
     },
     "premium": {
         **{band.key: band.label for band in BANDS},
-        OUTSIDE_BANDS: _lazy("Outside 10–50 %"),
+        OUTSIDE_BANDS: gettext_lazy("Outside 10–50 %"),
     },
 }
 DIMENSION_TITLES = {
-    "premium": _lazy("premium-ratio band"),
-    "volatility": _lazy("volatility band"),
-    "history": _lazy("history-size band"),
+    "premium": gettext_lazy("premium-ratio band"),
+    "volatility": gettext_lazy("volatility band"),
+    "history": gettext_lazy("history-size band"),
 }
 
 
