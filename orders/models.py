@@ -249,6 +249,61 @@ class OrderLine(models.Model):
         return f"{self.order.code} · {self.influencer.name}"
 
 
+class PricingModel(models.TextChoices):
+    """The pricing model versions of DESIGN §4b (``orders.pricing.MODELS``)."""
+
+    V1 = "v1", _("v1: weighted lower median (DESIGN §4)")
+    V2 = "v2", _("v2: credibility toward the peer group")
+
+
+class PricingSetting(models.Model):
+    """The one row saying which pricing model prices new quotes; changed only by
+    ``services.switch_live_model``, which records a ``PricingModelChange`` each time."""
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    live_model = models.CharField(
+        _("live pricing model"),
+        max_length=10,
+        choices=PricingModel.choices,
+        default=PricingModel.V1,
+    )
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pricing setting")
+        verbose_name_plural = _("pricing settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="pricing_setting_singleton"),
+            models.CheckConstraint(
+                condition=Q(live_model__in=PricingModel.values), name="pricing_live_model_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Live pricing model: %(model)s") % {"model": self.live_model})
+
+
+class PricingModelChange(models.Model):
+    """Append-only audit of the live pricing model: who switched it, when, from what, and why."""
+
+    from_model = models.CharField(_("from model"), max_length=10, choices=PricingModel.choices)
+    to_model = models.CharField(_("to model"), max_length=10, choices=PricingModel.choices)
+    actor = user_reference(_("actor"))
+    actor_name = models.CharField(_("actor name"), max_length=150, default="system")
+    reason = models.CharField(_("reason"), max_length=300)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("pricing model change")
+        verbose_name_plural = _("pricing model changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_model} → {self.to_model}"
+
+
 class BoostStatus(models.TextChoices):
     """The boost lifecycle of DESIGN §5."""
 
@@ -290,6 +345,22 @@ class Boost(models.Model):
     loss_ratio = models.DecimalField(_("expected loss ratio"), max_digits=5, decimal_places=4)
     quote = models.JSONField(_("quote inputs"))
     quoted_at = models.DateTimeField(_("quoted at"))
+    pricing_model = models.CharField(
+        _("pricing model"), max_length=10, choices=PricingModel.choices, default=PricingModel.V1
+    )
+    # The quote the non-live model gave at the same instant: recorded, never charged (§4b).
+    shadow_model = models.CharField(
+        _("shadow pricing model"), max_length=10, choices=PricingModel.choices, blank=True
+    )
+    shadow_eligible = models.BooleanField(_("shadow quote offered"), null=True, blank=True)
+    shadow_expected_views = models.BigIntegerField(
+        _("shadow expected views"), null=True, blank=True
+    )
+    shadow_premium_ratio = models.DecimalField(
+        _("shadow premium ratio"), max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    shadow_boost_fee = models.DecimalField(_("shadow boost fee"), null=True, blank=True, **MONEY)
+    shadow_quote = models.JSONField(_("shadow quote inputs"), null=True, blank=True)
     valid_until = models.DateTimeField(_("valid until"))
     window_start = models.DateTimeField(_("window start"), null=True, blank=True)
     window_end = models.DateTimeField(_("window end"), null=True, blank=True)
@@ -314,6 +385,9 @@ class Boost(models.Model):
             models.CheckConstraint(
                 condition=Q(premium_ratio__gte=Decimal("0.10"), premium_ratio__lte=Decimal("0.50")),
                 name="boost_premium_ratio_in_band",
+            ),
+            models.CheckConstraint(
+                condition=Q(pricing_model__in=PricingModel.values), name="boost_pricing_model_valid"
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["awaiting_publish", "expired", "cancelled"])

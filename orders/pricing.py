@@ -188,6 +188,10 @@ def explain(record: Mapping[str, Any]) -> str:
     Worded from the record rather than stored as a sentence, so a quote frozen in one language
     reads in the reader's; instants read in the project's time zone, numbers as everywhere else.
     """
+    if record.get("model", "v1") != "v1":
+        from .pricing_v2 import explain_v2  # builds on this module
+
+        return explain_v2(record)
     rules = PricingRules.from_mapping(record["rules"])
     inputs = record["inputs"]
     lines = [
@@ -475,12 +479,14 @@ def quote_with_model(
     boost_enabled: bool = True,
     peer_histories: Sequence[list[tuple[datetime, int]]] = (),
     peer_prices: Sequence[Decimal] = (),
+    peers: Any = None,
     rules: PricingRules | None = None,
 ) -> Quote:
     """Price with pricing model ``model``; ``"v1"`` is exactly ``quote_from_history``.
 
     ``peer_histories`` are other influencers' histories as of the same instant, ``peer_prices``
-    their fixed prices in the same order (optional); v1 ignores both.
+    their fixed prices in the same order (optional), or ``peers`` their ready
+    ``pricing_v2_peers.PeerGroup``; v1 ignores them all.
     """
     if model == "v1":
         return quote_from_history(fixed_price, history, as_of, boost_enabled, rules)
@@ -490,8 +496,37 @@ def quote_with_model(
 
         if rules is None:
             rules = PricingRules.from_settings()
-        peers = pricing_v2_peers.peer_group(peer_histories, as_of, rules, peer_prices)
+        if peers is None:
+            peers = pricing_v2_peers.peer_group(peer_histories, as_of, rules, peer_prices)
         return pricing_v2.quote_v2(
             fixed_price, history, as_of, boost_enabled=boost_enabled, peers=peers, rules=rules
         )
     raise ValueError(f"unknown pricing model {model!r}; known: {', '.join(MODELS)}")
+
+
+def reprice(record: Mapping[str, Any]) -> Quote:
+    """The quote a stored record (``Quote.as_dict()``) was, priced again from its own inputs.
+
+    A quote records every input its model read (v1: the window's videos; v2: also its spread
+    window and peer group), so a frozen quote can be checked or explained years later.
+    """
+    rules = PricingRules.from_mapping(record["rules"])
+    price, as_of = Decimal(record["fixed_price"]), datetime.fromisoformat(record["as_of"])
+    enabled = record["boost_enabled"]
+    if record["model"] == "v1":
+        history = [
+            (datetime.fromisoformat(v["published_at"]), v["views"]) for v in record["inputs"]
+        ]
+        return quote_from_history(price, history, as_of, enabled, rules)
+    from . import pricing_v2_peers  # builds on this module
+
+    history = [(datetime.fromisoformat(at), views) for at, views in record["history"]]
+    peers = pricing_v2_peers.PeerGroup(tuple(record["peer_group"]))
+    return quote_with_model(
+        record["model"], price, history, as_of, boost_enabled=enabled, peers=peers, rules=rules
+    )
+
+
+def shadow_model(live: str) -> str:
+    """The model a boost's shadow quote uses: the one that is not live (DESIGN §4b)."""
+    return next(model for model in MODELS if model != live)

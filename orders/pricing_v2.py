@@ -34,13 +34,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext
+
+from kernel import display
 from kernel.money import half_up
 
 from .pricing import (
@@ -49,6 +52,7 @@ from .pricing import (
     Quote,
     WeightedVideo,
     _check_inputs,
+    _local,
     history_window,
     ineligible_detail,
 )
@@ -165,88 +169,173 @@ class CredibilityQuote(Quote):
 
     model: str = MODEL
     credibility: Credibility | None = None
+    # What re-pricing needs beyond v1's inputs: the spread window's history and the peer group.
+    history: tuple[tuple[datetime, int], ...] = ()
+    peers: PeerGroup = PeerGroup()
 
-    def as_dict(self) -> dict[str, Any]:
-        record = super().as_dict()
+    def _record(self) -> dict[str, Any]:
+        record = super()._record()
         record["credibility"] = dataclasses.asdict(self.credibility) if self.credibility else None
+        record["history"] = [[at.isoformat(), views] for at, views in self.history]
+        record["peer_group"] = list(self.peers.sums)
         return record
 
-    def explanation(self) -> str:
-        """A few lines an operator can read to see how E and r* were reached."""
-        rules, c = self.rules, self.credibility
-        lines = [
-            f"Quote (pricing model v2) as of {self.as_of.isoformat()} for fixed price "
-            f"{self.fixed_price}.",
-            f"History: {len(self.inputs)} video(s) from the last {rules.history_days} days, "
-            f"weight 0.5^(age/{rules.half_life_days} d), put on the 14-day scale by the peers' "
-            "age profile:",
-        ]
-        shifts = c.age_shifts if c else (None,) * len(self.inputs)
-        for video, shift in zip(self.inputs, shifts, strict=True):
-            scale = "left out (no peer age profile)" if shift is None else f"age shift {shift:+.3f}"
-            lines.append(
-                f"  #{video.index} {video.published_at.isoformat()}: {video.views} views, "
-                f"age {video.age_days:.2f} d, weight {video.weight:.4f}, {scale}"
+
+def explain_v2(record: Mapping[str, Any]) -> str:
+    """The words of a recorded v2 quote in the active language (as ``pricing.explain`` for v1)."""
+    rules = PricingRules.from_mapping(record["rules"])
+    c = record.get("credibility")
+    inputs = record["inputs"]
+    lines = [
+        gettext("Quote (pricing model v2) as of %(as_of)s for fixed price %(price)s.")
+        % {"as_of": _local(record["as_of"]), "price": display.yuan(Decimal(record["fixed_price"]))},
+        gettext(
+            "History: %(count)s video(s) from the last %(days)s days, weight "
+            "0.5^(age/%(half_life)s d), put on the 14-day scale by the peers' age profile:"
+        )
+        % {"count": len(inputs), "days": rules.history_days, "half_life": rules.half_life_days},
+    ]
+    shifts = c["age_shifts"] if c else [None] * len(inputs)
+    for video, shift in zip(inputs, shifts, strict=True):
+        scale = (
+            gettext("left out (no peer age profile)")
+            if shift is None
+            else gettext("age shift %(shift)+.3f") % {"shift": shift}
+        )
+        lines.append(
+            gettext(
+                "  #%(index)s %(published)s: %(views)s views, age %(age).2f d, "
+                "weight %(weight).4f, %(scale)s"
             )
-        if c is not None:
-            lines += _credibility_lines(c, self.expected_views, rules)
-        if not self.eligible:
-            record = {"inputs": self.inputs, "expected_views": self.expected_views}
-            detail = ineligible_detail(self.reason, record, rules)
-            lines.append(f"Not offered ({self.reason}): {detail}.")
-            return "\n".join(lines)
-        lines += [
-            f"Premium ratio r* = {self.premium_ratio}: the first whole percent in "
-            f"{rules.min_ratio}..{rules.max_ratio} whose expected loss ratio "
-            f"E[min(F, compensation)]/F is <= {rules.target_loss_ratio}; at r* it is "
-            f"{self.loss_ratio}.",
-            f"Boost fee F = {self.fixed_price} x {self.premium_ratio} = {self.boost_fee} "
-            "(rounded half-up to 0.01).",
-        ]
+            % {
+                "index": video["index"],
+                "published": _local(video["published_at"]),
+                "views": display.grouped(video["views"]),
+                "age": video["age_days"],
+                "weight": video["weight"],
+                "scale": scale,
+            }
+        )
+    if c is not None:
+        lines += _credibility_lines(c, record["expected_views"], rules)
+    if not record["eligible"]:
+        reason = IneligibleReason(record["reason"])
+        lines.append(
+            gettext("Not offered (%(reason)s): %(detail)s.")
+            % {"reason": reason.label, "detail": ineligible_detail(reason, record, rules)}
+        )
         return "\n".join(lines)
-
-
-def _credibility_lines(c: Credibility, expected: int, rules: PricingRules) -> list[str]:
-    if c.level_k is None:
-        level = (
-            f"Level: own {c.own_level:.3f} log views from n_eff = {c.effective_videos:.2f} "
-            f"videos, not shrunk (fewer than the needed peers with a fixed price)."
+    ratio = Decimal(record["premium_ratio"])
+    lines += [
+        gettext(
+            "Premium ratio r* = %(ratio)s: the first whole percent in %(band)s whose expected "
+            "loss ratio E[min(F, compensation)]/F is ≤ %(target)s; at r* it is %(loss)s."
         )
+        % {
+            "ratio": display.percent(ratio),
+            "band": f"{display.percent(rules.min_ratio)}–{display.percent(rules.max_ratio)}",
+            "target": display.percent(rules.target_loss_ratio),
+            "loss": display.percent(Decimal(record["loss_ratio"]), places=2),
+        },
+        gettext("Boost fee F = %(price)s × %(ratio)s = %(fee)s (rounded half-up to 0.01).")
+        % {
+            "price": display.yuan(Decimal(record["fixed_price"])),
+            "ratio": display.percent(ratio),
+            "fee": display.yuan(Decimal(record["boost_fee"])),
+        },
+    ]
+    return "\n".join(lines)
+
+
+def _credibility_lines(c: Mapping[str, Any], expected: int, rules: PricingRules) -> list[str]:
+    if c["level_k"] is None:
+        level = gettext(
+            "Level: own %(own).3f log views from n_eff = %(n).2f videos, not shrunk (fewer than "
+            "the needed peers with a fixed price)."
+        ) % {"own": c["own_level"], "n": c["effective_videos"]}
     else:
-        level = (
-            f"Level: own {c.own_level:.3f} log views from n_eff = {c.effective_videos:.2f} "
-            f"videos; at this price {c.level_peers} peers' line gives {c.peer_level:.3f} "
-            f"(log views per yuan = {c.level_intercept:.3f} + {c.level_slope:.3f} x log price; "
-            f"between variance {c.between_variance:.4f}, within {c.within_variance:.4f}), "
-            f"so k = {c.level_k:.3f}, Z = {c.level_credibility:.3f} and the level is "
-            f"{c.level:.3f} (median {c.median_views} views)."
-        )
-    own = "none" if c.own_log_variance is None else f"{c.own_log_variance:.3f}"
-    peers = "fallback" if c.spread_fallback else f"{c.spread_peers} peers"
+        level = gettext(
+            "Level: own %(own).3f log views from n_eff = %(n).2f videos; at this price "
+            "%(peers)s peers' line gives %(prior).3f (log views per yuan = %(a).3f + %(b).3f × "
+            "log price; between variance %(between).4f, within %(within).4f), so k = %(k).3f, "
+            "Z = %(z).3f and the level is %(level).3f (median %(median)s views)."
+        ) % {
+            "own": c["own_level"],
+            "n": c["effective_videos"],
+            "peers": c["level_peers"],
+            "prior": c["peer_level"],
+            "a": c["level_intercept"],
+            "b": c["level_slope"],
+            "between": c["between_variance"],
+            "within": c["within_variance"],
+            "k": c["level_k"],
+            "z": c["level_credibility"],
+            "level": c["level"],
+            "median": display.grouped(c["median_views"]),
+        }
+    own = gettext("none") if c["own_log_variance"] is None else f"{c['own_log_variance']:.3f}"
+    peers = (
+        gettext("fallback")
+        if c["spread_fallback"]
+        else gettext("%(n)s peers") % {"n": c["spread_peers"]}
+    )
     lines = [
         level,
-        f"Spread: own log variance {own} (n_eff = {c.spread_videos:.2f} settled videos over "
-        f"{SPREAD_DAYS} days, about their trend); {peers}: {c.peer_log_variance:.3f} "
-        f"(between {c.log_variance_between:.4f}); Z = {c.spread_credibility:.3f}, log s.d. "
-        f"{c.log_sd:.3f}, uncertainty {c.log_variance_uncertainty:.4f}.",
+        gettext(
+            "Spread: own log variance %(own)s (n_eff = %(n).2f settled videos over %(days)s "
+            "days, about their trend); %(peers)s: %(peer).3f (between %(between).4f); "
+            "Z = %(z).3f, log s.d. %(sd).3f, uncertainty %(uncertainty).4f."
+        )
+        % {
+            "own": own,
+            "n": c["spread_videos"],
+            "days": SPREAD_DAYS,
+            "peers": peers,
+            "peer": c["peer_log_variance"],
+            "between": c["log_variance_between"],
+            "z": c["spread_credibility"],
+            "sd": c["log_sd"],
+            "uncertainty": c["log_variance_uncertainty"],
+        },
     ]
-    own_slope = "none" if c.own_slope is None else f"{c.own_slope:+.4f}"
+    own_slope = gettext("none") if c["own_slope"] is None else f"{c['own_slope']:+.4f}"
     lines.append(
-        f"Trend: own slope {own_slope} log views per day of age, credibility "
-        f"{c.slope_credibility:.3f} against the {c.slope_peers} peers' spread of slopes, so "
-        f"{c.slope:+.4f}; over {c.staleness_days:.1f} days (the level's mean age plus one "
-        f"publishing gap) it moves the level to {c.predicted_level:.3f}, adding variance "
-        f"{c.drift_variance:.4f}."
+        gettext(
+            "Trend: own slope %(own)s log views per day of age, credibility %(z).3f against the "
+            "%(peers)s peers' spread of slopes, so %(slope)+.4f; over %(days).1f days (the "
+            "level's mean age plus one publishing gap) it moves the level to %(level).3f, "
+            "adding variance %(drift).4f."
+        )
+        % {
+            "own": own_slope,
+            "z": c["slope_credibility"],
+            "peers": c["slope_peers"],
+            "slope": c["slope"],
+            "days": c["staleness_days"],
+            "level": c["predicted_level"],
+            "drift": c["drift_variance"],
+        }
     )
-    if expected < c.median_views:
+    words = {
+        "expected": display.grouped(expected),
+        "median": display.grouped(c["median_views"]),
+        "target": display.percent(rules.target_loss_ratio),
+    }
+    if expected < c["median_views"]:
         lines.append(
-            f"Expected views E = {expected}, lowered from the median {c.median_views}: at the "
-            f"top of the band the median's expected loss ratio exceeds {rules.target_loss_ratio}."
+            gettext(
+                "Expected views E = %(expected)s, lowered from the median %(median)s: at the top "
+                "of the band the median's expected loss ratio exceeds %(target)s."
+            )
+            % words
         )
     else:
-        lines.append(f"Expected views E = {expected}: the predictive median.")
-    if c.shortfall_probability is not None:
-        lines.append(f"Predicted shortfall probability P(A < E) = {c.shortfall_probability:.1%}.")
+        lines.append(gettext("Expected views E = %(expected)s: the predictive median.") % words)
+    if c["shortfall_probability"] is not None:
+        lines.append(
+            gettext("Predicted shortfall probability P(A < E) = %(p).1f %%.")
+            % {"p": 100 * c["shortfall_probability"]}
+        )
     return lines
 
 
@@ -264,11 +353,12 @@ def quote_v2(
         rules = PricingRules.from_settings()
     _check_inputs(fixed_price, history, as_of)
     videos = tuple(history_window(history, as_of, rules))
-    estimates = (peers or PeerGroup()).estimates()
+    peers = peers or PeerGroup()
+    estimates = peers.estimates()
+    spread_videos = history_window(history, as_of, spread_rules(rules))
     credibility = predictive = None
     expected = 0
     if videos:
-        spread_videos = history_window(history, as_of, spread_rules(rules))
         gap = rules.history_days / len(videos)  # mean days between its videos
         predictive, credibility = _fit(fixed_price, videos, spread_videos, estimates, gap)
         expected = _expected_views(predictive, rules)
@@ -311,6 +401,8 @@ def quote_v2(
         rules=rules,
         inputs=videos,
         credibility=credibility,
+        history=tuple((v.published_at, v.views) for v in spread_videos),
+        peers=peers,
     )
 
 

@@ -55,6 +55,8 @@ MIN_BETWEEN_SHARE = 0.01
 MIN_LOG_VARIANCE_BETWEEN = 0.01
 MIN_VARIANCE = 1e-6
 CLIP = 2.0
+# A peer group is the influencers nearest in fixed price; this many of them.
+PEER_COUNT = 600
 # E[min(z², CLIP²)] for a standard normal z.
 _CLIPPED_SHARE = (
     math.erf(CLIP / math.sqrt(2))
@@ -327,6 +329,27 @@ def peer_group(
         summarize_peer(history, as_of, rules, price)
         for history, price in zip(peer_histories, prices, strict=True)
     )
+
+
+def nearest_by_price(
+    singles: Sequence[tuple[int, Decimal, PeerGroup]], count: int
+) -> dict[int, PeerGroup]:
+    """Each ``(key, fixed price, its own group)``'s peer group: the ``count`` others nearest to
+    it in fixed price, the comparable creators an operator would pick.
+
+    A price-sorted running sum of the single-peer groups gives every window exactly, in linear
+    work.
+    """
+    ranked = sorted(singles, key=lambda single: (single[1], single[0]))
+    running = [PeerGroup()]
+    for _key, _price, group in ranked:
+        running.append(running[-1] + group)
+    size = min(count + 1, len(ranked))
+    groups = {}
+    for rank, (key, _price, group) in enumerate(ranked):
+        low = min(max(rank - size // 2, 0), len(ranked) - size)
+        groups[key] = running[low + size] - running[low] - group
+    return groups
 
 
 def _units(value: float) -> int:

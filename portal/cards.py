@@ -20,6 +20,7 @@ from kernel.display import grouped, percent, signed_yuan, yuan
 from kernel.money import ZERO
 from orders.models import Boost, BoostStatus, OrderLine
 from orders.pricing import WholeFeeThreshold, whole_fee_threshold
+from orders.projection import SECONDS_PER_DAY, Projection, project_views
 from orders.selectors import ViewSeries
 from settlements.models import Adjustment, Settlement
 
@@ -63,7 +64,7 @@ class LineCard:
     progress: float = 0.0  # share of the expected views reached, in %, capped at 100 for the bar
     reached_percent: float = 0.0  # the same, uncapped
     threshold: WholeFeeThreshold | None = None
-    projection: charts.Projection | None = None
+    projection: Projection | None = None
     projection_percent: float | None = None
     chart: SafeString | str = ""
     window_over: bool = False
@@ -208,10 +209,10 @@ def line_card(
         card.progress = min(100.0, card.reached_percent)
     card.window_over = boost.window_end <= now
     if boost.status == BoostStatus.ACTIVE and not card.window_over:
-        card.projection = charts.project_views(points)
+        card.projection = project_views(points)
         if card.projection is not None and boost.expected_views:
             card.projection_percent = 100.0 * card.projection.views / boost.expected_views
-    now_day = (now - boost.window_start).total_seconds() / charts.SECONDS_PER_DAY
+    now_day = (now - boost.window_start).total_seconds() / SECONDS_PER_DAY
     card.chart = mark_safe(  # progress_chart escapes every text it writes
         charts.progress_chart(
             points,

@@ -34,6 +34,34 @@ AMBER_BELOW = 6.635  # χ²(1) 99 % quantile
 HISTORY_BANDS = (("few", 5), ("medium", 14), ("many", None))  # by videos in the pricing window
 
 
+# By the s.d. of log views between the simulator's bands (low 0.20-0.35, medium 0.40-0.60,
+# high 0.70-1.00, ``settlements.market.VOLATILITY``).
+VOLATILITY_BANDS = (("low", 0.375), ("medium", 0.65), ("high", None))
+
+
+def volatility_band(log_sd: float) -> str:
+    """ "low" (s.d. of log views < 0.375), "medium" (< 0.65) or "high"."""
+    for label, below in VOLATILITY_BANDS:
+        if below is None or log_sd < below:
+            return label
+    raise AssertionError("the last band is open")
+
+
+def implied_shortfall(
+    expected_views: int, inputs: Iterable[tuple[int, float]], stated: float | None = None
+) -> float:
+    """P(A < E) as a model sees it, from ``(views, recency weight)`` of its pricing window.
+
+    v2 states it (``stated``); v1 implies it: the recency-weighted share of its videos below E.
+    """
+    if stated is not None:
+        return stated
+    pairs = list(inputs)
+    total = sum(weight for _views, weight in pairs)
+    below = sum(weight for views, weight in pairs if views < expected_views)
+    return below / total if total else 0.0
+
+
 def history_band(videos: int) -> str:
     """ "few" (≤ 5 videos in the window), "medium" (6-14) or "many" (15 or more)."""
     for label, most in HISTORY_BANDS:

@@ -7,8 +7,7 @@ settled with the DESIGN §6 compensation on the views its video really got in th
 publishing. No quote sees those views.
 
 The peer group of an influencer is the ``PEER_COUNT`` other influencers nearest to it in fixed
-price, the comparable creators an operator would pick. Peer groups are sums, so a running sum
-over the price-sorted influencers gives every window exactly in linear work per instant.
+price (``orders.pricing_v2_peers.nearest_by_price``), as live quotes pick them.
 """
 
 from __future__ import annotations
@@ -23,12 +22,11 @@ from orders import pricing_v2, pricing_v2_peers
 from orders.pricing import PricingRules, Quote, quote_from_history
 
 from .calculations import compensation
-from .calibration import BandRow, Observation, history_band, loss_ratios
-from .insights import band_for
+from .calibration import BandRow, Observation, history_band, implied_shortfall, loss_ratios
+from .insights.periods import band_for
 from .market import Market, SimulatedBoost
 
 MODELS = ("v1", "v2")
-PEER_COUNT = 600
 
 
 @dataclass(frozen=True)
@@ -66,15 +64,13 @@ class PricedBoost:
 
 
 def predicted_shortfall(quote: Quote) -> float:
-    """P(A < E) as the model sees it.
-
-    v2 states it; v1 implies it: the recency-weighted share of its history videos below E.
-    """
+    """P(A < E) as the model sees it (``calibration.implied_shortfall``)."""
     credibility = getattr(quote, "credibility", None)
-    if credibility is not None:
-        return credibility.shortfall_probability
-    below = sum(v.weight for v in quote.inputs if v.views < quote.expected_views)
-    return below / quote.total_weight if quote.total_weight else 0.0
+    return implied_shortfall(
+        quote.expected_views,
+        [(v.views, v.weight) for v in quote.inputs],
+        credibility.shortfall_probability if credibility is not None else None,
+    )
 
 
 def price_market(
@@ -127,31 +123,20 @@ def _settle(boost: SimulatedBoost, model: str, quote: Quote, videos: int) -> Pri
 def _peer_groups(
     market: Market, histories: dict, instant, rules: PricingRules
 ) -> dict[int, pricing_v2_peers.PeerGroup]:
-    """Each influencer's peer group: the ``PEER_COUNT`` others nearest to it in fixed price.
-
-    A price-sorted running sum of single-peer groups gives any window of them exactly.
-    """
-    ranked = sorted(
-        market.influencers, key=lambda i: (i.profile.fixed_price, i.profile.influencer_id)
-    )
+    """Each influencer's peer group: the ``PEER_COUNT`` others nearest to it in fixed price."""
     singles = [
-        pricing_v2_peers.PeerGroup.of_one(
-            pricing_v2_peers.summarize_peer(
-                histories[i.profile.influencer_id], instant, rules, i.profile.fixed_price
-            )
+        (
+            i.profile.influencer_id,
+            i.profile.fixed_price,
+            pricing_v2_peers.PeerGroup.of_one(
+                pricing_v2_peers.summarize_peer(
+                    histories[i.profile.influencer_id], instant, rules, i.profile.fixed_price
+                )
+            ),
         )
-        for i in ranked
+        for i in market.influencers
     ]
-    running = [pricing_v2_peers.PeerGroup()]
-    for single in singles:
-        running.append(running[-1] + single)
-    size = min(PEER_COUNT + 1, len(ranked))
-    groups = {}
-    for rank, influencer in enumerate(ranked):
-        low = min(max(rank - size // 2, 0), len(ranked) - size)
-        window = running[low + size] - running[low]
-        groups[influencer.profile.influencer_id] = window - singles[rank]
-    return groups
+    return pricing_v2_peers.nearest_by_price(singles, pricing_v2_peers.PEER_COUNT)
 
 
 # --- The comparison table ----------------------------------------------------------------------

@@ -120,9 +120,24 @@ class BoostAdmin(admin.ModelAdmin):
                     "boost_fee_display",
                     "loss_ratio",
                     "quoted_at",
+                    "pricing_model",
                     "cap",
                     "quote_explanation",
                 ]
+            },
+        ),
+        (
+            _("Shadow quote (never charged)"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "shadow_model",
+                    "shadow_eligible",
+                    "shadow_expected_views",
+                    "shadow_premium_ratio",
+                    "shadow_boost_fee",
+                    "shadow_explanation",
+                ],
             },
         ),
         (_("Progress"), {"fields": ["latest_views", "progress", "snapshots"]}),
@@ -156,6 +171,13 @@ class BoostAdmin(admin.ModelAdmin):
         "progress",
         "snapshots",
         "quote_inputs",
+        "pricing_model",
+        "shadow_model",
+        "shadow_eligible",
+        "shadow_expected_views",
+        "shadow_premium_ratio",
+        "shadow_boost_fee",
+        "shadow_explanation",
     ]
 
     def get_queryset(self, request):
@@ -242,6 +264,10 @@ class BoostAdmin(admin.ModelAdmin):
     @admin.display(description=_("how the quote was reached"))
     def quote_explanation(self, boost):
         return or_empty(explained_quote(boost.quote))
+
+    @admin.display(description=_("how the shadow quote was reached"))
+    def shadow_explanation(self, boost):
+        return or_empty(explained_quote(boost.shadow_quote))
 
     @admin.display(description=_("quote inputs"))
     def quote_inputs(self, boost):

@@ -18,6 +18,7 @@ from .ingestion import (
 )
 from .ledger import EntryIn, post_entries, post_entry, top_up
 from .ordering import LineRequest, OrderPreview, place_order, preview_module, preview_order
+from .pricing_models import switch_live_model
 from .quotes import refresh_all_quotes, refresh_quotes
 from .snapshots import SnapshotIn, record_views
 
@@ -47,6 +48,7 @@ __all__ = [
     "record_views",
     "refresh_all_quotes",
     "refresh_quotes",
+    "switch_live_model",
     "top_up",
     "transition",
     "transition_many",

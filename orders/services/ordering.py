@@ -23,7 +23,7 @@ from kernel.money import ZERO
 
 from .. import selectors
 from ..models import Boost, BoostEvent, Client, Influencer, LedgerKind, Order, OrderLine
-from ..pricing import Quote
+from ..pricing import Quote, shadow_model
 from .boosts import actor_name
 from .errors import IdempotencyConflict, InsufficientBalance, OrderError
 from .ledger import EntryIn, post_entries
@@ -161,6 +161,7 @@ def place_order(
             placed_by=placed_by,
         )
         valid_until = now + relativedelta(months=settings.BOOST_VALIDITY_MONTHS)
+        shadows = _shadow_quotes(preview, now=now)
         entries = []
         for influencer, request, quote in preview.lines:
             line = OrderLine.objects.create(
@@ -177,7 +178,12 @@ def place_order(
             )
             if request.boost:
                 boost = _create_boost(
-                    line, quote, valid_until=valid_until, now=now, actor=placed_by
+                    line,
+                    quote,
+                    shadows[influencer.pk],
+                    valid_until=valid_until,
+                    now=now,
+                    actor=placed_by,
                 )
                 entries.append(
                     EntryIn(
@@ -193,15 +199,26 @@ def place_order(
         return order, True
 
 
+def _shadow_quotes(preview: OrderPreview, *, now: datetime) -> dict[int, Quote]:
+    """What the model that is not live quotes for each ticked boost at the same instant."""
+    boosted = [influencer for influencer, request, _quote in preview.lines if request.boost]
+    if not boosted:
+        return {}
+    live = preview.lines[0][2].model
+    return selectors.quote_influencers(boosted, now=now, model=shadow_model(live))
+
+
 def _create_boost(
     line: OrderLine,
     quote: Quote,
+    shadow: Quote,
     *,
     valid_until: datetime,
     now: datetime,
     actor: User | None,
 ) -> Boost:
-    """The line's boost awaiting publish, its quote frozen, with its first audit event."""
+    """The line's boost awaiting publish, its quote and its never-charged shadow quote frozen,
+    with its first audit event."""
     if quote.premium_ratio is None or quote.boost_fee is None or quote.loss_ratio is None:
         raise OrderError(_("Only an offered quote can be frozen on a boost."))
     boost = Boost.objects.create(
@@ -213,6 +230,13 @@ def _create_boost(
         loss_ratio=quote.loss_ratio,
         quote=quote.as_dict(),
         quoted_at=quote.as_of,
+        pricing_model=quote.model,
+        shadow_model=shadow.model,
+        shadow_eligible=shadow.eligible,
+        shadow_expected_views=shadow.expected_views,
+        shadow_premium_ratio=shadow.premium_ratio,
+        shadow_boost_fee=shadow.boost_fee,
+        shadow_quote=shadow.as_dict(),
         valid_until=valid_until,
         status_changed_at=now,
     )

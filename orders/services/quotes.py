@@ -1,16 +1,22 @@
-"""Refreshing influencers' cached quotes (DESIGN §4), so listing pages need not re-quote."""
+"""Refreshing influencers' cached quotes (DESIGN §4), so listing pages need not re-quote.
+
+A refresh prices with the live model (DESIGN §4b), read once per run with v2's peer groups, so
+every batch of a run is priced the same way.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 
 from .. import selectors
-from ..models import Influencer
+from ..models import Influencer, PricingModel
+from ..pricing_v2_peers import PeerGroup
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +34,9 @@ def refresh_quotes(
     if influencer_ids is not None:
         influencers = influencers.filter(pk__in=influencer_ids)
     refreshed, after = 0, 0
+    pricing = _Pricing.live(now)
     while batch := list(influencers.filter(pk__gt=after)[:batch_size]):
-        _store_quotes(batch, now=now)
+        _store_quotes(batch, now=now, pricing=pricing)
         refreshed, after = refreshed + len(batch), batch[-1].pk
     return refreshed
 
@@ -44,16 +51,17 @@ def refresh_all_quotes(*, now: datetime, batch_size: int = 500) -> dict[str, int
     """
     counts: Counter[str] = Counter(refreshed=0)
     after = 0
+    pricing = _Pricing.live(now)
     # Ids only: the row that made a batch fail may hold a value that cannot be read.
     ids_after = Influencer.objects.order_by("pk").values_list("pk", flat=True)
     while ids := list(ids_after.filter(pk__gt=after)[:batch_size]):
         try:
-            counts["refreshed"] += _refresh_ids(ids, now=now)
+            counts["refreshed"] += _refresh_ids(ids, now=now, pricing=pricing)
         except Exception:
             logger.warning("refresh_quotes: a batch after id %s failed; one by one", after)
             for pk in ids:
                 try:
-                    counts["refreshed"] += _refresh_ids([pk], now=now)
+                    counts["refreshed"] += _refresh_ids([pk], now=now, pricing=pricing)
                 except Exception:
                     logger.exception("refresh_quotes: influencer %s could not be re-quoted", pk)
                     counts["failed"] += 1
@@ -61,16 +69,30 @@ def refresh_all_quotes(*, now: datetime, batch_size: int = 500) -> dict[str, int
     return {key: n for key, n in counts.items() if n or key == "refreshed"}
 
 
-def _refresh_ids(ids: Sequence[int], *, now: datetime) -> int:
+@dataclass(frozen=True)
+class _Pricing:
+    """The live model and, for v2, the market's peer groups, as of the run's instant."""
+
+    model: str
+    peers: Mapping[int, PeerGroup] | None
+
+    @classmethod
+    def live(cls, now: datetime) -> _Pricing:
+        model = selectors.live_model()
+        peers = selectors.peer_groups(now=now) if model == PricingModel.V2 else None
+        return cls(model, peers)
+
+
+def _refresh_ids(ids: Sequence[int], *, now: datetime, pricing: _Pricing) -> int:
     with transaction.atomic():
         batch = list(Influencer.objects.filter(pk__in=ids).order_by("pk"))
-        _store_quotes(batch, now=now)
+        _store_quotes(batch, now=now, pricing=pricing)
     return len(batch)
 
 
-def _store_quotes(batch: list[Influencer], *, now: datetime) -> None:
+def _store_quotes(batch: list[Influencer], *, now: datetime, pricing: _Pricing) -> None:
     """Quote a batch with one history query and store it with one bulk update."""
-    quotes = selectors.quote_influencers(batch, now=now)
+    quotes = selectors.quote_influencers(batch, now=now, model=pricing.model, peers=pricing.peers)
     for influencer in batch:
         influencer.quote, influencer.quoted_at = quotes[influencer.pk].as_dict(), now
     Influencer.objects.bulk_update(batch, ["quote", "quoted_at"])

@@ -5,12 +5,13 @@ through admin actions that call ``settlements.services``; "Finance" means the
 ``settlements.change_settlement`` permission (given to the Finance group by migration 0003).
 
 One ModelAdmin family per module; every registration of the app is here, including the one
-documented override: the Boost admin of ``orders`` replaced by ``BoostSettlementAdmin``.
+documented override: the Boost admin of ``orders`` replaced by ``BoostSettlementAdmin``. The
+``orders`` pricing setting is registered here too, for its switch action page (``pricing``).
 """
 
 from django.contrib import admin
 
-from orders.models import Boost
+from orders.models import Boost, PricingModelChange, PricingSetting
 
 from ..models import (
     Adjustment,
@@ -25,6 +26,7 @@ from .boosts import BoostSettlementAdmin
 from .calendar import CalendarDayAdmin
 from .calendar_years import CalendarYearAdmin
 from .events import SettlementEventAdmin
+from .pricing import PricingModelChangeAdmin, PricingSettingAdmin
 from .quarantine import QuarantinedRowAdmin
 from .settlements import SettlementAdmin
 
@@ -36,6 +38,8 @@ admin.site.register(QuarantinedRow, QuarantinedRowAdmin)
 admin.site.register(CalendarYear, CalendarYearAdmin)
 admin.site.unregister(Boost)
 admin.site.register(Boost, BoostSettlementAdmin)
+admin.site.register(PricingSetting, PricingSettingAdmin)
+admin.site.register(PricingModelChange, PricingModelChangeAdmin)
 
 __all__ = [
     "AdjustmentAdmin",
@@ -43,6 +47,8 @@ __all__ = [
     "CalendarDayAdmin",
     "QuarantinedRowAdmin",
     "CalendarYearAdmin",
+    "PricingModelChangeAdmin",
+    "PricingSettingAdmin",
     "SettlementAdmin",
     "SettlementEventAdmin",
 ]

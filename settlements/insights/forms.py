@@ -141,6 +141,20 @@ class BacktestForm(PeriodForm):
         }
 
 
+class CalibrationForm(PeriodForm):
+    """The period of the settled boosts, and the data: real outcomes, simulated, or automatic."""
+
+    source = forms.ChoiceField(
+        label=gettext_lazy("Data"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Automatic")),
+            ("real", gettext_lazy("Real settled boosts")),
+            ("simulated", gettext_lazy("Simulated market")),
+        ],
+    )
+
+
 def bound_form(form_class: type[PeriodForm], request: HttpRequest, today: date) -> PeriodForm:
     """The form with the request's values over the defaults, so a bare URL shows a result."""
     data = form_class.defaults(today)

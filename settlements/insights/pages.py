@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kernel.display import grouped, yuan
+from kernel.money import half_up
 
 from .backtest import Backtest, Repriced
+from .book import BookDay
+from .calibration_report import CalibrationData
 from .charts import Chart, Series, bar_chart
-from .periods import GRANULARITIES, WEEK
+from .periods import BANDS, GRANULARITIES, OUTSIDE_BANDS, WEEK
 from .queries import Insights
 from .tables import BOOL, DASH, INT, MONEY, RATIO, Column, Table, ratio_percent
 
@@ -313,3 +318,266 @@ def backtest_chart(result: Backtest) -> Chart:
         reference=target,
         reference_label=_("T = %(t)s") % {"t": ratio_percent(target)},
     )
+
+
+# --- The calibration report (DESIGN §4b) -------------------------------------------------------
+
+LIGHTS = {"green": gettext_lazy("Green"), "amber": gettext_lazy("Amber"), "red": gettext_lazy("Red")}
+BAND_LABELS = {
+    "volatility": {
+        "low": gettext_lazy("Low (s.d. of log views < 0.375)"),
+        "medium": gettext_lazy("Medium (0.375–0.65)"),
+        "high": gettext_lazy("High (≥ 0.65)"),
+    },
+    "history": {
+        "few": gettext_lazy("Few (≤ 5 videos)"),
+        "medium": gettext_lazy("Medium (6–14 videos)"),
+        "many": gettext_lazy("Many (≥ 15 videos)"),
+    },
+    "premium": {
+        **{band.key: band.label for band in BANDS},
+        OUTSIDE_BANDS: gettext_lazy("Outside 10–50 %"),
+    },
+}
+DIMENSION_TITLES = {
+    "premium": gettext_lazy("premium-ratio band"),
+    "volatility": gettext_lazy("volatility band"),
+    "history": gettext_lazy("history-size band"),
+}
+
+
+def _share(value: float) -> Decimal:
+    """A probability as a 4-place ratio, rounded half-up once."""
+    return half_up(Fraction(value), 4)
+
+
+def calibration_light_cards(data: CalibrationData) -> list[Card]:
+    """Each model's traffic light: Kupiec's test of its shortfall count."""
+    cards = []
+    for model, report in data.reports.items():
+        k = report.kupiec
+        cards.append(
+            Card(
+                f"light-{model}",
+                _("Pricing model %(model)s") % {"model": model},
+                str(LIGHTS[k.light]),
+                _(
+                    "%(hits)s shortfalls in %(n)s boosts, %(expected)s predicted; "
+                    "LR = %(lr).2f, p = %(p).3f"
+                )
+                % {
+                    "hits": k.shortfalls,
+                    "n": k.boosts,
+                    "expected": ratio_percent(_share(k.expected_rate)),
+                    "lr": k.statistic,
+                    "p": k.p_value,
+                },
+                flagged=k.light != "green",
+            )
+        )
+    return cards
+
+
+def calibration_tables(data: CalibrationData) -> dict[str, Table]:
+    """The lights, and per model its deciles and its loss ratios by each band."""
+    tables = {
+        "lights": Table(
+            "lights",
+            _("Shortfall hit rate per model (Kupiec)"),
+            [
+                Column("model", _("Pricing model")),
+                Column("boosts", _("Boosts"), INT),
+                Column("shortfalls", _("Shortfalls (A < E)"), INT),
+                Column("expected", _("Predicted rate"), RATIO),
+                Column("realized", _("Realized rate"), RATIO),
+                Column("statistic", _("LR statistic")),
+                Column("p_value", _("p-value")),
+                Column("light", _("Status")),
+            ],
+            [
+                {
+                    "model": model,
+                    "boosts": r.kupiec.boosts,
+                    "shortfalls": r.kupiec.shortfalls,
+                    "expected": _share(r.kupiec.expected_rate),
+                    "realized": _share(r.kupiec.shortfalls / r.kupiec.boosts)
+                    if r.kupiec.boosts
+                    else None,
+                    "statistic": f"{r.kupiec.statistic:.2f}",
+                    "p_value": f"{r.kupiec.p_value:.3f}",
+                    "light": str(LIGHTS[r.kupiec.light]),
+                    "flag": r.kupiec.light != "green",
+                }
+                for model, r in data.reports.items()
+            ],
+            flagged=lambda row: row["flag"],
+            note=_(
+                "Green: the shortfall count is consistent with the mean predicted probability "
+                "(LR < 3.841, 5 %); amber: rejected at 5 % but not at 1 % (LR < 6.635); red: "
+                "rejected at 1 %."
+            ),
+        )
+    }
+    target = data.rules.target_loss_ratio
+    for model, report in data.reports.items():
+        tables[f"{model}-deciles"] = Table(
+            f"{model}-deciles",
+            _("%(model)s: predicted vs realized shortfall probability by decile")
+            % {"model": model},
+            [
+                Column("decile", _("Decile"), INT),
+                Column("boosts", _("Boosts"), INT),
+                Column("predicted", _("Predicted P(A < E)"), RATIO),
+                Column("realized", _("Realized share A < E"), RATIO),
+            ],
+            [
+                {
+                    "decile": row.decile,
+                    "boosts": row.boosts,
+                    "predicted": _share(row.predicted),
+                    "realized": _share(row.realized),
+                }
+                for row in report.deciles
+            ],
+        )
+        for dimension, rows in report.bands.items():
+            labels = BAND_LABELS[dimension]
+            tables[f"{model}-{dimension}"] = Table(
+                f"{model}-{dimension}",
+                _("%(model)s: predicted vs realized loss ratio by %(dimension)s")
+                % {"model": model, "dimension": DIMENSION_TITLES[dimension]},
+                [
+                    Column("label", _("Band")),
+                    Column("boosts", _("Boosts"), INT),
+                    Column("fees", _("Fees"), MONEY),
+                    Column("compensation", _("Compensation"), MONEY),
+                    Column("predicted_loss_ratio", _("Predicted loss ratio"), RATIO),
+                    Column("realized_loss_ratio", _("Realized loss ratio"), RATIO),
+                ],
+                [
+                    {
+                        "label": str(labels.get(row.band, row.band)),
+                        "boosts": row.boosts,
+                        "fees": row.fees,
+                        "compensation": row.compensation,
+                        "predicted_loss_ratio": row.predicted_loss_ratio,
+                        "realized_loss_ratio": row.realized_loss_ratio,
+                        "above": row.realized_loss_ratio is not None
+                        and row.realized_loss_ratio > target,
+                    }
+                    for row in rows
+                ],
+                flagged=lambda row: row["above"],
+            )
+    tables["rules"] = Table(
+        "rules",
+        _("The rules both models price with (the backtest's candidate constants)"),
+        [Column("name", _("Rule")), Column("value", _("Value"))],
+        [{"name": name, "value": str(value)} for name, value in data.rules.as_dict().items()],
+    )
+    return tables
+
+
+def calibration_charts(data: CalibrationData) -> list[Chart]:
+    """Per model, predicted and realized shortfall probability by decile."""
+    return [
+        bar_chart(
+            title=_("%(model)s: shortfall probability by decile of the prediction")
+            % {"model": model},
+            categories=[str(row.decile) for row in report.deciles],
+            series=[
+                Series(_("Predicted"), [_share(row.predicted) for row in report.deciles]),
+                Series(_("Realized"), [_share(row.realized) for row in report.deciles]),
+            ],
+            kind=RATIO,
+        )
+        for model, report in data.reports.items()
+    ]
+
+
+# --- The book ----------------------------------------------------------------------------------
+
+
+def book_table(days: list[BookDay], target: Decimal) -> Table:
+    """The book day by day (the CSV export has the same columns)."""
+    return Table(
+        "book",
+        _("The book, day by day"),
+        [
+            Column("day", _("Day (end of)")),
+            Column("open_boosts", _("Open boosts"), INT),
+            Column("open_exposure", _("Open exposure"), MONEY),
+            Column("active_boosts", _("Active boosts"), INT),
+            Column("expected_payout", _("Expected payout (day-14 projections)"), MONEY),
+            Column("unprojected", _("Active, not yet projectable"), INT),
+            Column("unearned_fees", _("Unearned fees"), MONEY),
+            Column("settled_fees", _("Fees of settled windows to date"), MONEY),
+            Column("settled_compensation", _("Compensation to date"), MONEY),
+            Column("loss_ratio", _("Realized loss ratio to date"), RATIO),
+        ],
+        days,
+        flagged=lambda day: day.loss_ratio is not None and day.loss_ratio > target,
+        note=_("Days whose realized loss ratio to date is above the target T = %(t)s are flagged.")
+        % {"t": ratio_percent(target)},
+    )
+
+
+def book_cards(days: list[BookDay]) -> list[Card]:
+    """The book at the end of the period's last day."""
+    if not days:
+        return []
+    last = days[-1]
+    return [
+        Card(
+            "open_exposure",
+            _("Open exposure"),
+            yuan(last.open_exposure),
+            _("Σ fee of %(n)s boosts awaiting publish, active or awaiting views")
+            % {"n": last.open_boosts},
+        ),
+        Card(
+            "expected_payout",
+            _("Expected payout"),
+            yuan(last.expected_payout),
+            _("%(n)s active boosts at their day-14 projections; %(u)s not yet projectable")
+            % {"n": last.active_boosts, "u": last.unprojected},
+        ),
+        Card(
+            "unearned_fees",
+            _("Unearned fees"),
+            yuan(last.unearned_fees),
+            _("cover not yet given: unpublished boosts and the rest of running windows"),
+        ),
+        Card(
+            "loss_ratio",
+            _("Realized loss ratio to date"),
+            _ratio_text(last.loss_ratio),
+            _("%(comp)s compensation ÷ %(fees)s fees of settled windows")
+            % {"comp": yuan(last.settled_compensation), "fees": yuan(last.settled_fees)},
+        ),
+    ]
+
+
+def book_charts(days: list[BookDay], target: Decimal) -> list[Chart]:
+    """Exposure, expected payout and unearned fees by day, and the loss ratio to date."""
+    labels = [day.day[5:] for day in days]
+    return [
+        bar_chart(
+            title=_("Open exposure, expected payout and unearned fees by day"),
+            categories=labels,
+            series=[
+                Series(_("Open exposure"), [d.open_exposure for d in days]),
+                Series(_("Expected payout"), [d.expected_payout for d in days]),
+                Series(_("Unearned fees"), [d.unearned_fees for d in days]),
+            ],
+            kind=MONEY,
+        ),
+        bar_chart(
+            title=_("Realized loss ratio to date"),
+            categories=labels,
+            series=[Series(_("Realized loss ratio to date"), [d.loss_ratio for d in days])],
+            kind=RATIO,
+            reference=target,
+            reference_label=_("T = %(t)s") % {"t": ratio_percent(target)},
+        ),
+    ]

@@ -9,4 +9,6 @@ app_name = "insights"
 urlpatterns = [
     path("", views.insights_view, name="index"),
     path("backtest/", views.backtest_view, name="backtest"),
+    path("calibration/", views.calibration_view, name="calibration"),
+    path("book/", views.book_view, name="book"),
 ]

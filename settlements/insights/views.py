@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import backtest, pages, queries
-from .forms import BacktestForm, InsightsForm, PeriodForm, bound_form
+from orders import selectors
+
+from . import backtest, book, calibration_report, pages, queries
+from .forms import BacktestForm, CalibrationForm, InsightsForm, PeriodForm, bound_form
 from .periods import MONTH, WEEK
 from .tables import Table, table_csv_response
 
@@ -113,6 +115,8 @@ def insights_view(request: HttpRequest) -> HttpResponse:
             "queues_today": today,
             "queues_csv_url": tables["queues"].csv_url if tables else "",
             "backtest_url": reverse("insights:backtest"),
+            "calibration_url": reverse("insights:calibration"),
+            "book_url": reverse("insights:book"),
             "granularities": [WEEK, MONTH],
         },
     )
@@ -140,6 +144,70 @@ def backtest_view(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "chart": pages.backtest_chart(result) if result else None,
             "current_rules": backtest.candidate_rules(),
+            "insights_url": reverse("insights:index"),
+        },
+    )
+
+
+@operator_required
+def calibration_view(request: HttpRequest) -> HttpResponse:
+    """Each pricing model's predictions against real (or simulated) outcomes, with its light."""
+    today = timezone.localdate()
+    form = bound_form(CalibrationForm, request, today)
+    data = tables = None
+    if form.is_valid():
+        data = calibration_report.calibration_data(
+            period=form.period,
+            source=form.cleaned_data["source"] or None,
+            rules=backtest.candidate_rules(),
+        )
+        tables = _with_csv_urls(request, pages.calibration_tables(data))
+    if request.GET.get("format") == "csv":
+        return csv_export(request, form, tables, "calibration")
+    return _render(
+        request,
+        "admin/insights/calibration.html",
+        {
+            "title": _("Pricing model calibration"),
+            "is_nav_sidebar_enabled": False,
+            "form": form,
+            "data": data,
+            "tables": tables,
+            "cards": pages.calibration_light_cards(data) if data else [],
+            "charts": pages.calibration_charts(data) if data else [],
+            "live_model": selectors.live_model(),
+            "min_real": calibration_report.MIN_REAL_BOOSTS,
+            "simulated_boosts": calibration_report.SIMULATED_BOOSTS,
+            "simulated_seed": calibration_report.SIMULATED_SEED,
+            "insights_url": reverse("insights:index"),
+            "backtest_url": reverse("insights:backtest"),
+        },
+    )
+
+
+@operator_required
+def book_view(request: HttpRequest) -> HttpResponse:
+    """The guarantee as a book: exposure, expected payout, unearned fees, loss ratio, daily."""
+    today = timezone.localdate()
+    form = bound_form(PeriodForm, request, today)
+    days = tables = None
+    target = backtest.candidate_rules().target_loss_ratio
+    if form.is_valid():
+        days = book.book(period=form.period, now=timezone.now())
+        tables = _with_csv_urls(request, {"book": pages.book_table(days, target)})
+    if request.GET.get("format") == "csv":
+        return csv_export(request, form, tables, "book")
+    return _render(
+        request,
+        "admin/insights/book.html",
+        {
+            "title": _("The book"),
+            "is_nav_sidebar_enabled": False,
+            "form": form,
+            "days": days,
+            "tables": tables,
+            "cards": pages.book_cards(days) if days else [],
+            "charts": pages.book_charts(days, target) if days else [],
             "insights_url": reverse("insights:index"),
         },
     )

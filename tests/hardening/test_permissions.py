@@ -65,6 +65,8 @@ SERVICE_WRITTEN = {
     "settlements.settlementevent",
     "settlements.quarantinedrow",
     "settlements.calendaryear",
+    "orders.pricingsetting",
+    "orders.pricingmodelchange",
     "operations.sweeprun",
     "orders.clientevent",
     "integrations.notification",
@@ -90,6 +92,7 @@ VIEWED_THROUGH = {"operations.sweeprun": "settlements.view_settlement"}
 ACTION_PERMISSIONS = {
     "finance": "settlements.change_settlement",
     "cancel": "orders.change_boost",
+    "switch": "orders.change_pricingsetting",
     "resend": "integrations.change_webhookdelivery",
 }
 # The insights pages let in superusers and staff of these groups (settlements.insights.views).
@@ -136,6 +139,8 @@ def build_world() -> None:
         now=T0,
     )
     services.complete_calendar_year(year=2027, actor=finance[0], now=T0)
+    order_services.switch_live_model(to_model="v1", actor=finance[0], reason="world", now=T0)
+    order_services.switch_live_model(to_model="v2", actor=finance[0], reason="world", now=T0)
     quarantine(
         sweep=QuarantinedRow.Sweep.PAY_DUE,
         model=Settlement,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from orders import pricing_v2, pricing_v2_peers
+from orders import pricing, pricing_v2, pricing_v2_peers
 from orders.pricing import IneligibleReason, PricingRules, quote_from_history, quote_with_model
 from orders.pricing_v2_peers import PeerGroup, peer_group, summarize_peer
 
@@ -301,9 +301,11 @@ def test_explanation_names_the_credibility_and_the_fee():
     text = v2().explanation()
     assert "pricing model v2" in text
     assert "Z = " in text and "k = " in text
-    assert "r* = 0.50" in text
-    assert "125.00" in text
-    assert "not_enough_history" in v2(views=history((1, 50000))).explanation()
+    assert "r* = 50 %" in text
+    assert "= ¥125.00" in text
+    assert text == pricing.explain(v2().as_dict()) == v2().as_dict()["explanation"]
+    short = v2(views=history((1, 50000))).explanation()
+    assert "Not offered (Not enough recent history videos)" in short
 
 
 def _predictive(quote) -> pricing_v2.Predictive:

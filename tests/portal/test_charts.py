@@ -1,4 +1,4 @@
-"""The day-14 projection and the progress chart (portal.charts): pure maths, no database."""
+"""The day-14 projection (orders.projection) and the progress chart (portal.charts): pure maths."""
 
 import math
 import random
@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from orders import projection as projections
 from orders.pricing import whole_fee_threshold
+from orders.projection import Projection, project_views
 from portal import charts
-from portal.charts import Projection, progress_chart, project_views, views_axis
+from portal.charts import progress_chart, views_axis
 
 
 def saturating(plateau: float, tau: float, days: float, step_hours: int = 1):
@@ -95,7 +97,7 @@ def test_projection_ignores_points_before_publish_and_after_the_window():
 def test_many_points_are_thinned_to_a_fixed_number_without_changing_the_answer():
     points = saturating(40_000, 4.0, 13.9)  # 333 hourly points
     projection = project_views(points)
-    assert projection.points_used == charts.MAX_FIT_POINTS
+    assert projection.points_used == projections.MAX_FIT_POINTS
     assert projection.views == pytest.approx(40_000 * (1 - math.exp(-14 / 4)), rel=0.005)
 
 

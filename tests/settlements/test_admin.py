@@ -116,6 +116,7 @@ def test_migration_creates_operations_and_finance_groups():
         "settlements.change_settlement",
         "orders.view_ledgerentry",
         "orders.add_ledgerentry",  # top up
+        "orders.change_pricingsetting",  # switch the live pricing model
     }
     append_only = {
         "settlements.delete_settlement",
@@ -128,6 +129,8 @@ def test_migration_creates_operations_and_finance_groups():
 
 def test_group_migration_is_idempotent_and_reversible():
     migration = importlib.import_module("settlements.migrations.0003_groups")
+    # A later grant: Finance switches the live pricing model.
+    pricing = importlib.import_module("settlements.migrations.0010_pricing_model_permissions")
     before = {name: codenames(name) for name in ("Operations", "Finance")}
     editor = connection.schema_editor()
 
@@ -136,6 +139,7 @@ def test_group_migration_is_idempotent_and_reversible():
     migration.remove_groups(apps, editor)
     assert not Group.objects.filter(name__in=before).exists()
     migration.create_groups(apps, editor)
+    pricing.grant(apps, editor)
     assert {name: codenames(name) for name in before} == before
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from orders import pricing_v2_peers
 from orders.pricing import PricingRules, quote_from_history
 from orders.pricing_v2_peers import PeerGroup, peer_group
 from settlements import market_backtest
@@ -140,7 +141,7 @@ def test_v2_peer_group_in_a_small_market_is_every_other_influencer(market, price
 
 
 def test_v2_peer_group_is_the_influencers_nearest_in_price(market, monkeypatch):
-    monkeypatch.setattr(market_backtest, "PEER_COUNT", 10)
+    monkeypatch.setattr(pricing_v2_peers, "PEER_COUNT", 10)
     instant = market.boosts[0].ordered_at
     histories = market.histories_as_of(instant)
     ranked = sorted(
