@@ -24,6 +24,7 @@ import statistics
 import time
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -73,6 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--r", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests first (default 3)")
+    parser.add_argument("--save", metavar="PATH", help="write the order page's body to PATH")
 
 
 def load(lines: int, snapshots: int, others: int, now) -> tuple[str, object]:
@@ -257,6 +259,8 @@ def run(args: argparse.Namespace) -> None:
         statements = [query["sql"] for query in queries.captured_queries]
         page, sqls = rounds(browser, order_url, statements, r=args.r)
         minimal, _body = latencies(browser, "/bench/ok/", warmup=args.warmup, r=args.r)
+    if args.save:
+        Path(args.save).write_bytes(body)
     median, sql = statistics.median(page), statistics.median(sqls)
     ratio = statistics.median(p / q for p, q in zip(page, sqls, strict=True))
     rows = [
