@@ -20,7 +20,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/starboost_bench"
-ENTRIES = ("bench.sweep", "bench.ingest", "bench.pages", "bench.insights")
+ENTRIES = (
+    "bench.sweep",
+    "bench.ingest",
+    "bench.pages",
+    "bench.insights",
+    "bench.changelists",
+)
 
 
 def database_url() -> str:
