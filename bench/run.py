@@ -26,6 +26,8 @@ ENTRIES = (
     "bench.pages",
     "bench.insights",
     "bench.changelists",
+    "bench.load",
+    "bench.summary",
 )
 
 
