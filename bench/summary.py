@@ -1,4 +1,4 @@
-"""``summary``: issue 13's table, each row's figure before (from the issue) beside the one measured now.
+"""``summary``: issue 13's table, each row's figure before (the issue's) beside the one now.
 
 Each row comes from the entry that measures it, through that module's ``headline(args)``: it
 loads its own data on this run's database, measures, and returns ``(row label, figure)`` pairs.
