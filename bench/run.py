@@ -20,7 +20,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/starboost_bench"
-ENTRIES = ("bench.sweep", "bench.ingest", "bench.pages", "bench.insights", "bench.compaction")
+ENTRIES = (
+    "bench.sweep",
+    "bench.ingest",
+    "bench.pages",
+    "bench.insights",
+    "bench.compaction",
+    "bench.changelists",
+    "bench.load",
+    "bench.summary",
+)
 
 
 def database_url() -> str:

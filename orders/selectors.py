@@ -367,7 +367,7 @@ def client_order(client: Client, code: str) -> Order | None:
     )
 
 
-CHART_POINTS = 48
+CHART_POINTS = 40
 SECONDS_PER_DAY = 86400.0
 INT = IntegerField()
 

@@ -66,7 +66,6 @@ class CardWriter:
         )
         self.views_so_far = escape(_("Views so far"))
         self.expected = escape(_("expected"))
-        self.whole_fee_mark = escape(_("whole fee back below this"))
         self.no_views = escape(_("No view data yet."))
         self.reached = escape(_("%(p)s %% of the expected views"))
         self.counted = escape(_("counted %(at)s"))
@@ -206,11 +205,8 @@ class CardWriter:
         assert boost is not None and boost.window_start and boost.window_end
         views = escape(card.views) if card.current_views is not None else "—"
         mark = ""
-        if card.threshold:
-            mark = (
-                f'<div class="mark" data-left="{card.threshold_left}" '
-                f'title="{self.whole_fee_mark}"></div>'
-            )
+        if card.threshold:  # what the red mark means, the page's legend says once
+            mark = f'<div class="mark" data-left="{card.threshold_left}"></div>'
         if card.current_views is None:
             reached = self.no_views
         else:
@@ -231,8 +227,9 @@ class CardWriter:
             f'<div class="muted small">{self.views_so_far}</div>'
             f'<div class="bigviews">{views} <span class="muted small">/ {escape(card.expected)} '
             f"{self.expected}</span></div>"
-            f'<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
-            f'aria-valuenow="{card.progress_now}"><div class="bar {card.bar_class}" '
+            # A progressbar's range is 0 to 100 unless it says otherwise (WAI-ARIA).
+            f'<div class="progress" role="progressbar" aria-valuenow="{card.progress_now}">'
+            f'<div class="bar {card.bar_class}" '
             f'data-width="{card.progress_width}"></div>{mark}</div>'
             f'<div class="muted small">{reached}</div>'
             f'<dl class="facts spaced">{window}</dl>'

@@ -67,6 +67,7 @@ class LineCard:
     projection: Projection | None = None
     projection_percent: float | None = None
     chart: SafeString | str = ""
+    axis: charts.Axis | None = None  # the chart's views axis, drawn once per page (chart_defs)
     window_over: bool = False
     validity_over: bool = False
     formula: str = ""
@@ -213,6 +214,9 @@ def line_card(
         if card.projection is not None and boost.expected_views:
             card.projection_percent = 100.0 * card.projection.views / boost.expected_views
     now_day = (now - boost.window_start).total_seconds() / SECONDS_PER_DAY
+    card.axis = charts.chart_axis(
+        points, expected_views=boost.expected_views, projection=card.projection
+    )
     card.chart = mark_safe(  # progress_chart escapes every text it writes
         charts.progress_chart(
             points,

@@ -14,7 +14,7 @@ line it is given.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -25,6 +25,8 @@ from orders.projection import WINDOW_DAYS, Point, Projection
 # The chart's canvas and margins, in SVG user units.
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 18, 14, 34
+# Segments of the projection's curve from the latest point to the window end: it is smooth.
+PROJECTION_STEPS = 16
 
 
 @dataclass(frozen=True)
@@ -59,32 +61,68 @@ def _short(views: float) -> str:
 
 
 def _n(value: float) -> str:
-    """A coordinate to one decimal, without a trailing ``.0``: the page carries many of them."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    """A coordinate in whole user units: a unit is 1/640 of the chart, and a page carries
+    thousands of them."""
+    return str(round(value))
 
 
-def _points(curve: Sequence[tuple[float, float]], axis: Axis, window_days: float) -> str:
-    """``x,y`` pairs as ``_x``, ``_y`` and ``_n`` write them, in one pass (a page has thousands)."""
+def _path(curve: Sequence[tuple[float, float]], axis: Axis, window_days: float) -> str:
+    """Path data through the points: the first absolute, then each step relative (``l``).
+
+    The steps are between the rounded absolute positions, so no rounding error accumulates; a
+    relative step is a few characters where an absolute pair is twice that.
+    """
     x_scale = (WIDTH - LEFT - RIGHT) / window_days
     y_scale = (HEIGHT - TOP - BOTTOM) / axis.top
-    pairs = " ".join(
-        f"{LEFT + x_scale * max(0.0, min(day, window_days)):.1f},"
-        f"{TOP + y_scale * (axis.top - max(0.0, min(views, axis.top))):.1f}"
+    at = [
+        (
+            round(LEFT + x_scale * max(0.0, min(day, window_days))),
+            round(TOP + y_scale * (axis.top - max(0.0, min(views, axis.top)))),
+        )
         for day, views in curve
-    )
-    return (pairs + " ").replace(".0,", ",").replace(".0 ", " ")[:-1]
+    ]
+    (x0, y0), steps = at[0], []
+    for (x1, y1), (x2, y2) in zip(at, at[1:], strict=False):
+        steps.append(f"{x2 - x1} {y2 - y1}")
+    return (f"M{x0} {y0}" + ("l" + " ".join(steps) if steps else "")).replace(" -", "-")
 
 
 def _days_id(window_days: float) -> str:
-    return f"chart-days-{int(window_days)}"
+    return f"days-{int(window_days)}"
 
 
-def chart_defs(window_days: float = WINDOW_DAYS) -> str:
-    """What every chart of a page shares, as hidden SVG to put once on the page: the days axis.
+def _axes_id(axis: Axis, window_days: float) -> str:
+    return f"y-{axis.top}-{axis.step}-{int(window_days)}"
 
-    Each ``progress_chart`` refers to its day numbers and its label (``<use>``), so a page of fifty
-    charts carries them once; each ``use`` has the class the stylesheet sizes and places.
+
+# The grid's colour is written on the one shared copy: a page's stylesheet reaches a ``use``
+# (whose fill and font inherit into the copy), not the inside of what it copies.
+GRID_STROKE = "#eef0f4"
+
+
+def chart_axis(
+    points: Sequence[Point],
+    *,
+    expected_views: int,
+    window_days: float = WINDOW_DAYS,
+    projection: Projection | None = None,
+) -> Axis:
+    """The views axis of a chart: room for the expected views, every point and the projection."""
+    highest = max(
+        [expected_views * 1.1]
+        + [views * 1.05 for day, views in points if 0 <= day <= window_days]
+        + ([projection.views * 1.05] if projection else [])
+    )
+    return views_axis(highest)
+
+
+def chart_defs(axes: Iterable[Axis] = (), window_days: float = WINDOW_DAYS) -> str:
+    """What the charts of a page share, as hidden SVG to put once on the page.
+
+    The days axis with its label, and for each views axis in ``axes`` its grid, its tick labels
+    and the days (one group). A ``progress_chart`` refers to its axis group and to the label
+    (``<use>``), so a page of fifty charts carries each once; each ``use`` has the class the
+    stylesheet sizes and places (fill and font inherit into the copy).
     """
     days = "".join(
         f'<text x="{_n(_x(day, window_days))}">{day}</text>'
@@ -92,13 +130,26 @@ def chart_defs(window_days: float = WINDOW_DAYS) -> str:
     )
     label = escape(_("days since publish"))
     name = _days_id(window_days)
-    return (
+    parts = [
         '<svg hidden="" aria-hidden="true" xmlns="http://www.w3.org/2000/svg"><defs>'
         f'<g id="{name}" text-anchor="middle" transform="translate(0 {HEIGHT - BOTTOM + 16})">'
         f"{days}</g>"
         f'<text id="{name}-label" x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">{label}'
-        "</text></defs></svg>"
-    )
+        "</text>"
+    ]
+    for axis in sorted(set(axes), key=lambda a: (a.top, a.step)):
+        ticks = range(0, axis.top + 1, axis.step)
+        parts.append(
+            f'<g id="{_axes_id(axis, window_days)}"><path stroke="{GRID_STROKE}" d="'
+            + "".join(f"M{LEFT} {_n(_y(tick, axis))}H{WIDTH - RIGHT}" for tick in ticks)
+            + f'"/><g text-anchor="end" transform="translate({LEFT - 6} 4)">'
+            + "".join(
+                f'<text y="{_n(_y(tick, axis))}">{escape(_short(tick))}</text>' for tick in ticks
+            )
+            + f'</g><use href="#{name}"/></g>'
+        )
+    parts.append("</defs></svg>")
+    return "".join(parts)
 
 
 def progress_chart(
@@ -115,78 +166,66 @@ def progress_chart(
     Draws the observed views (solid), the expected views (dashed), where the whole fee would come
     back (dotted), the projection from the latest point to the window end (dashed, lighter) and
     today's position. Returns markup with every text escaped. The markup is kept small (an order
-    page carries one chart per line): styles come from the page's stylesheet by class, the grid is
-    one path, tick labels share their position and anchor through a group, and the days axis is
-    the page's one copy from ``chart_defs``.
+    page carries one chart per line): styles come from the page's stylesheet by class, the lines
+    are paths in whole units with relative steps, and the grid, the tick labels and the days axis
+    are the page's one copy of each axis from ``chart_defs`` (``chart_axis`` gives the axis).
+    Inline in HTML, the ``svg`` element needs no namespace declaration.
     """
     shown = [(day, views) for day, views in points if 0 <= day <= window_days]
-    highest = max(
-        [expected_views * 1.1]
-        + [views * 1.05 for _day, views in shown]
-        + ([projection.views * 1.05] if projection else [])
+    axis = chart_axis(
+        points, expected_views=expected_views, window_days=window_days, projection=projection
     )
-    axis = views_axis(highest)
     title = _("Views over the %(days)s-day window against the expected %(expected)s") % {
         "days": int(window_days),
         "expected": _short(expected_views),
     }
-    ticks = range(0, axis.top + 1, axis.step)
+    days = _days_id(window_days)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img">',
         f"<title>{escape(title)}</title>",
-        '<path class="grid" d="'
-        + "".join(f"M{LEFT} {_n(_y(tick, axis))}H{WIDTH - RIGHT}" for tick in ticks)
-        + '"/>',
-        f'<g class="tick" text-anchor="end" transform="translate({LEFT - 6} 4)">'
-        + "".join(f'<text y="{_n(_y(tick, axis))}">{escape(_short(tick))}</text>' for tick in ticks)
-        + "</g>",
-        # The days axis is the same on every chart: drawn once per page by ``chart_defs``. Its
-        # text takes fill and size from the ``use`` (they inherit into the copy).
-        f'<use class="tick" href="#{_days_id(window_days)}"/>'
-        f'<use class="axis-label" href="#{_days_id(window_days)}-label"/>',
+        f'<use class="tick" href="#{_axes_id(axis, window_days)}"/>'
+        f'<use class="axis-label" href="#{days}-label"/>',
     ]
     if now_day is not None and 0 <= now_day <= window_days:
         x = _n(_x(now_day, window_days))
         now_label = _("now")
         parts.append(
-            f'<line class="now" x1="{x}" x2="{x}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"/>'
+            f'<path class="now" d="M{x} {TOP}V{HEIGHT - BOTTOM}"/>'
             f'<text class="now-label" x="{_n(_x(now_day, window_days) + 4)}" y="{TOP + 10}">'
             f"{escape(now_label)}</text>"
         )
     if whole_fee_views:
-        y = _n(_y(whole_fee_views, axis))
-        parts.append(f'<line class="cap" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>')
+        parts.append(
+            f'<path class="cap" d="M{LEFT} {_n(_y(whole_fee_views, axis))}H{WIDTH - RIGHT}"/>'
+        )
     y_expected = _y(expected_views, axis)
     label = _("expected %(views)s") % {"views": _short(expected_views)}
     parts.append(
-        f'<line class="expected" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_n(y_expected)}" '
-        f'y2="{_n(y_expected)}"/>'
+        f'<path class="expected" d="M{LEFT} {_n(y_expected)}H{WIDTH - RIGHT}"/>'
         f'<text class="expected-label" x="{LEFT + 6}" y="{_n(y_expected - 6)}">{escape(label)}'
         "</text>"
     )
     if projection is not None and projection.latest_day < window_days:
-        steps = 24
         start = projection.latest_day
         curve = [(start, float(projection.latest_views))] + [
             (
-                start + (window_days - start) * k / steps,
+                start + (window_days - start) * k / PROJECTION_STEPS,
                 max(
                     projection.latest_views,
-                    projection.at(start + (window_days - start) * k / steps),
+                    projection.at(start + (window_days - start) * k / PROJECTION_STEPS),
                 ),
             )
-            for k in range(1, steps + 1)
+            for k in range(1, PROJECTION_STEPS + 1)
         ]
         parts.append(
-            f'<polyline class="projection" points="{_points(curve, axis, window_days)}"/>'
+            f'<path class="projection" d="{_path(curve, axis, window_days)}"/>'
             f'<circle class="projection-end" cx="{_n(_x(window_days, window_days))}" '
             f'cy="{_n(_y(projection.views, axis))}" r="3.5"/>'
         )
     if shown:
         last_day, last_views = shown[-1]
         parts.append(
-            f'<polyline class="observed" points="{_points(shown, axis, window_days)}"/>'
+            f'<path class="observed" d="{_path(shown, axis, window_days)}"/>'
             f'<circle class="observed-end" cx="{_n(_x(last_day, window_days))}" '
             f'cy="{_n(_y(last_views, axis))}" r="4"/>'
         )

@@ -7,12 +7,14 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kernel.paging import LargeTableAdmin
+
 from ..ledger_reasons import ledger_reason
 from ..models import Boost, Order
 from .base import ReadOnlyAdminMixin, change_url, link, or_empty
 
 
-class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(LargeTableAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The append-only ledger (DESIGN §8): viewable, never added, edited or deleted here."""
 
     list_display = [
@@ -26,9 +28,9 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "reason_text",
     ]
     list_select_related = ["client", "order", "created_by"]
-    list_filter = ["kind", "client"]
+    # A date range, not the date hierarchy, which would read every entry's date to list its years.
+    list_filter = ["kind", "client", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["client__name", "client__code", "order__code", "reason", "idempotency_key"]
-    date_hierarchy = "created_at"
     fields = [
         "created_at",
         "client",

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.display import exact_yuan, grouped, yuan
 from kernel.errors import DomainError
+from kernel.paging import LargeTableAdmin
 from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 from orders.models import Boost
 from orders.pricing import whole_fee_threshold
@@ -99,7 +100,9 @@ def describe_settlement(settlement: Settlement) -> str:
     }
 
 
-class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdmin):
+class SettlementAdmin(
+    LargeTableAdmin, PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdmin
+):
     """Settlements are read-only; Finance holds, releases and requests adjustments by action."""
 
     list_display = (

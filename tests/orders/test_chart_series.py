@@ -41,7 +41,7 @@ def reference(boost, observations, *, now, points=CHART_POINTS):
     return [latest[k] for k in sorted(latest)]
 
 
-def test_a_full_window_keeps_at_most_48_points_and_the_latest_counted_snapshot_exactly():
+def test_a_full_window_keeps_at_most_chart_points_and_the_latest_counted_snapshot_exactly():
     boost = published_boost()
     hourly = [(PUBLISHED + timedelta(hours=h, seconds=7), 150 * h) for h in range(1, 336)]
     late = [(boost.window_end + timedelta(hours=h), 99_999 + h) for h in (1, 2)]  # never count

@@ -99,8 +99,8 @@ def test_client_orders_two_boosts_follows_progress_and_cannot_see_other_clients(
     page.goto(f"{live_server.url}/orders/{running.code}/")
     card = page.locator(f"#line-{boost.line_id}")
     assert card.locator(".badge-active").count() == 1
-    assert card.locator("svg.chart polyline.observed").count() == 1
-    assert card.locator("svg.chart polyline.projection").count() == 1
+    assert card.locator("svg.chart path.observed").count() == 1
+    assert card.locator("svg.chart path.projection").count() == 1
     assert "Projected for day 14" in card.inner_text()
     shots(card, "06-boost-card")
 

@@ -157,9 +157,11 @@ def test_every_client_page_fits_the_screen(browser, live_server, shots, shop, wi
     card = f"#line-{boost.line_id}"
     assert_on_screen(page, f"{card} .bigviews")
     assert_on_screen(page, f"{card} dl.facts dd")
-    # The tick labels take their class from their group (g.tick).
-    heights = page.locator(f"{card} svg.chart .tick text").evaluate_all(
-        "ticks => ticks.map(t => t.getBoundingClientRect().height)"
+    # The tick labels are the page's shared axis drawn by a <use class="tick">: their font size
+    # is the use's, in chart units, scaled with the chart (640 units wide).
+    heights = page.locator(f"{card} svg.chart use.tick").evaluate_all(
+        "uses => uses.map(u => parseFloat(getComputedStyle(u).fontSize)"
+        " * u.ownerSVGElement.getBoundingClientRect().width / 640)"
     )
     assert heights and min(heights) >= 9, f"chart labels {min(heights):.1f} px high"
     time_left = page.locator(f"{card} dl.facts dd").nth(2).inner_text()

@@ -126,7 +126,24 @@ def parse(svg: str) -> ET.Element:
     return ET.fromstring(svg)  # well-formed XML, or this raises
 
 
+# The page's shared axes declare the SVG namespace; a chart inline in HTML needs none.
 NS = "{http://www.w3.org/2000/svg}"
+
+
+def path_points(d: str) -> list[tuple[int, int]]:
+    """The absolute points of a path written as ``M x y l dx dy dx dy …``."""
+    head, _sep, tail = d[1:].partition("l")
+    x, y = (int(n) for n in re.findall(r"-?\d+", head))
+    steps = [int(n) for n in re.findall(r"-?\d+", tail)]
+    points = [(x, y)]
+    for dx, dy in zip(steps[::2], steps[1::2], strict=True):
+        x, y = x + dx, y + dy
+        points.append((x, y))
+    return points
+
+
+def paths(svg: ET.Element) -> dict[str, str]:
+    return {p.get("class"): p.get("d") for p in svg.iter("path")}
 
 
 def test_chart_draws_every_point_the_expected_line_and_the_projection():
@@ -141,34 +158,33 @@ def test_chart_draws_every_point_the_expected_line_and_the_projection():
             now_day=3.0,
         )
     )
-    polylines = {p.get("class"): p.get("points").split() for p in svg.iter(f"{NS}polyline")}
-    assert len(polylines["observed"]) == len(points)
-    assert len(polylines["projection"]) == 25
-    lines = {
-        line.get("class"): line for line in svg.iter(f"{NS}line") if line.get("class") != "grid"
-    }
-    assert {"expected", "cap", "now"} <= set(lines)
+    drawn = paths(svg)
+    assert {"observed", "projection", "expected", "cap", "now"} <= set(drawn)
+    assert len(path_points(drawn["observed"])) == len(points)
+    assert len(path_points(drawn["projection"])) == charts.PROJECTION_STEPS + 1
     # The expected line sits at 20,000 on an axis that runs to 35,000 (the projection is ~29,700).
     axis = views_axis(projection.views * 1.05)
-    assert float(lines["expected"].get("y1")) == pytest.approx(charts._y(20_000, axis), abs=0.1)
-    # The last observed point is at day 3: x = left + 3/14 of the plot width.
-    last_x = float(polylines["observed"][-1].split(",")[0])
-    assert last_x == pytest.approx(
-        charts.LEFT + (640 - charts.LEFT - charts.RIGHT) * 3 / 14, abs=0.1
-    )
+    assert charts.chart_axis(points, expected_views=20_000, projection=projection) == axis
+    assert drawn["expected"] == f"M64 {round(charts._y(20_000, axis))}H622"
+    # The observed points are where _x and _y put them, to the whole unit, with no drift along
+    # the relative steps: the last at day 3 is x = left + 3/14 of the plot width.
+    assert path_points(drawn["observed"]) == [
+        (round(charts._x(day, 14)), round(charts._y(views, axis))) for day, views in points
+    ]
+    last_x = path_points(drawn["observed"])[-1][0]
+    assert last_x == round(charts.LEFT + (640 - charts.LEFT - charts.RIGHT) * 3 / 14)
 
 
 def test_chart_without_views_says_so_and_has_no_projection():
     svg = parse(progress_chart([], expected_views=20_000))
-    texts = [t.text for t in svg.iter(f"{NS}text")]
+    texts = [t.text for t in svg.iter("text")]
     assert "No view data yet" in texts
-    assert not list(svg.iter(f"{NS}polyline"))
+    assert not {"observed", "projection"} & set(paths(svg))
 
 
 def test_chart_leaves_out_points_outside_the_window():
     svg = parse(progress_chart([(-0.5, 10), (1, 100), (2, 200), (20, 999)], expected_views=1000))
-    (observed,) = [p for p in svg.iter(f"{NS}polyline") if p.get("class") == "observed"]
-    assert len(observed.get("points").split()) == 2
+    assert len(path_points(paths(svg)["observed"])) == 2
 
 
 def test_projection_is_a_frozen_value():
@@ -177,18 +193,25 @@ def test_projection_is_a_frozen_value():
         projection.views = 1
 
 
-def test_every_chart_uses_the_one_days_axis_the_page_draws():
-    defs = parse(charts.chart_defs())
+def test_every_chart_uses_the_axes_the_page_draws_once():
+    points = saturating(30_000, 3.0, 3)
+    axis = charts.chart_axis(points, expected_views=20_000)
+    defs = parse(charts.chart_defs([axis, axis]))
     shared = {element.get("id"): element for element in defs.iter() if element.get("id")}
-    days = [t.text for t in shared["chart-days-14"].iter(f"{NS}text")]
+    days = [t.text for t in shared["days-14"].iter(f"{NS}text")]
     assert days == [str(d) for d in range(0, 15, 2)]
-    assert shared["chart-days-14-label"].text == "days since publish"
-    svg = parse(progress_chart(saturating(30_000, 3.0, 3), expected_views=20_000))
-    uses = {use.get("class"): use.get("href") for use in svg.iter(f"{NS}use")}
-    assert uses == {"tick": "#chart-days-14", "axis-label": "#chart-days-14-label"}
+    assert shared["days-14-label"].text == "days since publish"
+    group = shared[f"y-{axis.top}-{axis.step}-14"]
+    ticks = [t.text for t in group.iter(f"{NS}text")]
+    assert ticks == [f"{v:,}" for v in range(0, axis.top + 1, axis.step)]
+    assert [u.get("href") for u in group.iter(f"{NS}use")] == ["#days-14"]
+    assert len(group.find(f"{NS}path").get("d").split("M")) - 1 == len(ticks)  # a line per tick
+    svg = parse(progress_chart(points, expected_views=20_000))
+    uses = [(use.get("class"), use.get("href")) for use in svg.iter("use")]
+    assert uses == [("tick", f"#y-{axis.top}-{axis.step}-14"), ("axis-label", "#days-14-label")]
 
 
-def test_chart_coordinates_have_at_most_one_decimal():
+def test_chart_coordinates_are_whole_units():
     svg = progress_chart(saturating(30_000, 3.0, 13.9), expected_views=20_000)
-    numbers = re.findall(r"\d+\.\d+", svg.split("<title>")[0] + svg.split("</title>")[1])
-    assert numbers and all(len(number.split(".")[1]) == 1 for number in numbers)
+    outside_title = svg.split("<title>")[0] + svg.split("</title>")[1]
+    assert re.findall(r"\d+", outside_title) and not re.findall(r"\d\.\d", outside_title)

@@ -267,11 +267,21 @@ def test_order_page_of_50_lines_with_336_snapshots_each_stays_small(portal, acco
         response = portal.get(reverse("portal:order_detail", args=[order.code]))
     html = response.content.decode()
     # 386 KB before the charts were downsampled; the size is deterministic, unlike a timing.
-    assert len(response.content) < 150_000
-    observed = re.findall(r'<polyline class="observed" points="([^"]*)"', html)
+    assert len(response.content) <= 100_000
+    observed = re.findall(r'<path class="observed" d="([^"]*)"', html)
     assert len(observed) == 50
-    assert all(len(points.split()) <= selectors.CHART_POINTS for points in observed)
-    assert re.search(r'points="[^"]*\d\.\d\d', html) is None  # coordinates to one decimal
-    assert html.count('id="chart-days-14"') == 1  # one days axis for every chart
-    assert html.count('href="#chart-days-14"') == 50
+    # x y pairs: the first absolute, then relative steps
+    assert all(len(re.findall(r"-?\d+", d)) // 2 <= selectors.CHART_POINTS for d in observed)
+    assert re.search(r' d="[^"]*\d\.\d', html) is None  # coordinates in whole units
+    assert html.count('id="days-14"') == 1  # one days axis for every chart
+    assert html.count('href="#days-14-label"') == 50
+    compressed = portal.get(
+        reverse("portal:order_detail", args=[order.code]), headers={"accept-encoding": "gzip"}
+    )
+    assert compressed["Content-Encoding"] == "gzip"
+    assert len(compressed.content) < len(response.content) / 5
+    assert "Content-Encoding" not in response  # not to a client that did not ask
+    axes = set(re.findall(r'<use class="tick" href="#(y-[0-9-]+)"/>', html))
+    assert len(re.findall(r'<use class="tick" href="#y-', html)) == 50
+    assert all(html.count(f'id="{axis}"') == 1 for axis in axes)  # each views axis drawn once
     assert html.count('class="legend"') == 1
