@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("orders", "0006_pricing_models_and_shadow_quotes"),
-        ("settlements", "0009_adjustment_client_note"),
+        ("settlements", "0010_compaction_schedule"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]
