@@ -130,7 +130,7 @@ def test_migration_creates_operations_and_finance_groups():
 def test_group_migration_is_idempotent_and_reversible():
     migration = importlib.import_module("settlements.migrations.0003_groups")
     # A later grant: Finance switches the live pricing model.
-    pricing = importlib.import_module("settlements.migrations.0010_pricing_model_permissions")
+    pricing = importlib.import_module("settlements.migrations.0011_pricing_model_permissions")
     before = {name: codenames(name) for name in ("Operations", "Finance")}
     editor = connection.schema_editor()
 
