@@ -347,6 +347,3 @@ def run(args: argparse.Namespace) -> None:
         print(f"  {statement[:150]}")
     (downsampling,) = [s for s in statements if "LEAD(" in s]
     print(f"\nEXPLAIN ANALYZE of the chart downsampling query:\n{explain(downsampling)}")
-    for statement in statements:
-        if "orders_viewsnapshot" in statement and statement != downsampling:
-            print(f"\nEXPLAIN ANALYZE of the page's other snapshot query:\n{explain(statement)}")
