@@ -172,7 +172,11 @@ def test_each_integrations_page_is_titled_and_marks_its_tab(portal, name, title,
 
 def test_an_endpoint_page_is_headed_by_its_url_under_the_webhooks_tab(portal, account):
     endpoint, _secret = services.create_endpoint(
-        client=account, url="https://example.com/hooks", description="", event_types=[], now=T0
+        client=account,
+        url="https://example.com/hooks",
+        description="",
+        event_types=[ClientEventType.BOOST_ACTIVE],
+        now=T0,
     )
     html = portal.get(reverse("integrations:webhook", args=[endpoint.pk])).content.decode()
     assert "<title>Webhook endpoint · StarBoost</title>" in html
