@@ -32,7 +32,13 @@ def notification_list(request: ClientRequest) -> HttpResponse:
     return render_page(
         request,
         "integrations/notifications.html",
-        {"page": page, "rows": rows, "unread": selectors.unread_count(request.user)},
+        {
+            "title": _("Notifications"),
+            "tab": "notifications",
+            "page": page,
+            "rows": rows,
+            "unread": selectors.unread_count(request.user),
+        },
         nav="notifications",
     )
 
@@ -65,5 +71,8 @@ def preferences(request: ClientRequest) -> HttpResponseBase:
         messages.success(request, _("Your notification preferences were saved."))
         return redirect("integrations:preferences")
     return render_page(
-        request, "integrations/preferences.html", {"form": form}, nav="notifications"
+        request,
+        "integrations/preferences.html",
+        {"title": _("Notification preferences"), "tab": "preferences", "form": form},
+        nav="notifications",
     )

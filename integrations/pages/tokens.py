@@ -41,7 +41,12 @@ def token_list(request: ClientRequest) -> HttpResponseBase:
     return render_page(
         request,
         "integrations/tokens.html",
-        {"tokens": selectors.tokens_of(request.client), "form": form},
+        {
+            "title": _("API tokens"),
+            "tab": "tokens",
+            "tokens": selectors.tokens_of(request.client),
+            "form": form,
+        },
         nav="integrations",
     )
 

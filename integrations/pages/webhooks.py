@@ -38,7 +38,12 @@ def endpoint_list(request: ClientRequest) -> HttpResponseBase:
     return render_page(
         request,
         "integrations/webhooks.html",
-        {"endpoints": selectors.endpoints_of(request.client), "form": form},
+        {
+            "title": _("Webhooks"),
+            "tab": "webhooks",
+            "endpoints": selectors.endpoints_of(request.client),
+            "form": form,
+        },
         nav="integrations",
     )
 
@@ -56,7 +61,14 @@ def endpoint_detail(request: ClientRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "integrations/webhook_detail.html",
-        {"endpoint": endpoint, "page": page, "deliveries": list(page), "signing": signing},
+        {
+            "title": _("Webhook endpoint"),
+            "tab": "webhooks",
+            "endpoint": endpoint,
+            "page": page,
+            "deliveries": list(page),
+            "signing": signing,
+        },
         nav="integrations",
     )
 

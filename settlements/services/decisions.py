@@ -32,36 +32,59 @@ def _lock_settlement(settlement: Settlement) -> Settlement:
     return Settlement.objects.select_for_update().get(pk=settlement.pk)
 
 
+def _move_payout(
+    settlement: Settlement,
+    *,
+    source: str,
+    target: str,
+    refused: str,
+    event: str,
+    actor: User,
+    now: datetime,
+    reason: str,
+) -> Settlement:
+    """Lock the settlement, then move it from ``source`` to ``target`` and audit the move: a
+    no-op when it is at ``target`` already, refused (``refused``) from any other status."""
+    with transaction.atomic():
+        settlement = _lock_settlement(settlement)
+        if settlement.status == target:
+            return settlement
+        if settlement.status != source:
+            raise SettlementError(refused)
+        settlement.status = target
+        settlement.save(update_fields=["status"])
+        log_event(settlement, event, actor=actor, now=now, reason=reason)
+        return settlement
+
+
 def hold(*, settlement: Settlement, actor: User, reason: str, now: datetime) -> Settlement:
     """Finance stops a scheduled payout until it is released; the reason is audited."""
     if not reason.strip():
         raise SettlementError(_("Holding a payout needs a reason."))
-    with transaction.atomic():
-        settlement = _lock_settlement(settlement)
-        if settlement.status == Settlement.Status.HELD:
-            return settlement
-        if settlement.status != Settlement.Status.SCHEDULED:
-            raise SettlementError(_("Only a scheduled payout can be held."))
-        settlement.status = Settlement.Status.HELD
-        settlement.save(update_fields=["status"])
-        log_event(
-            settlement, SettlementEvent.Type.HELD, actor=actor, now=now, reason=reason.strip()
-        )
-        return settlement
+    return _move_payout(
+        settlement,
+        source=Settlement.Status.SCHEDULED,
+        target=Settlement.Status.HELD,
+        refused=_("Only a scheduled payout can be held."),
+        event=SettlementEvent.Type.HELD,
+        actor=actor,
+        now=now,
+        reason=reason.strip(),
+    )
 
 
 def release(*, settlement: Settlement, actor: User, reason: str, now: datetime) -> Settlement:
     """Finance lets a held payout go; the next payout sweep pays it."""
-    with transaction.atomic():
-        settlement = _lock_settlement(settlement)
-        if settlement.status == Settlement.Status.SCHEDULED:
-            return settlement
-        if settlement.status != Settlement.Status.HELD:
-            raise SettlementError(_("Only a held payout can be released."))
-        settlement.status = Settlement.Status.SCHEDULED
-        settlement.save(update_fields=["status"])
-        log_event(settlement, SettlementEvent.Type.RELEASED, actor=actor, now=now, reason=reason)
-        return settlement
+    return _move_payout(
+        settlement,
+        source=Settlement.Status.HELD,
+        target=Settlement.Status.SCHEDULED,
+        refused=_("Only a held payout can be released."),
+        event=SettlementEvent.Type.RELEASED,
+        actor=actor,
+        now=now,
+        reason=reason,
+    )
 
 
 def request_adjustment(

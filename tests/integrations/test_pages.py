@@ -152,3 +152,33 @@ def test_a_token_is_created_shown_once_and_revoked(portal, account, client):
 def test_pages_need_a_client_user(client, account):
     response = client.get(reverse("integrations:webhooks"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "tab"),
+    [
+        ("integrations:notifications", "Notifications", "Notifications"),
+        ("integrations:preferences", "Notification preferences", "Preferences"),
+        ("integrations:webhooks", "Webhooks", "Webhooks"),
+        ("integrations:tokens", "API tokens", "API tokens"),
+    ],
+)
+def test_each_integrations_page_is_titled_and_marks_its_tab(portal, name, title, tab):
+    html = portal.get(reverse(name)).content.decode()
+    assert f"<title>{title} · StarBoost</title>" in html
+    assert f"<h1>{title}</h1>" in html
+    assert f'aria-current="true">{tab}</a>' in html
+
+
+def test_an_endpoint_page_is_headed_by_its_url_under_the_webhooks_tab(portal, account):
+    endpoint, _secret = services.create_endpoint(
+        client=account,
+        url="https://example.com/hooks",
+        description="",
+        event_types=[ClientEventType.BOOST_ACTIVE],
+        now=T0,
+    )
+    html = portal.get(reverse("integrations:webhook", args=[endpoint.pk])).content.decode()
+    assert "<title>Webhook endpoint · StarBoost</title>" in html
+    assert "<h1>https://example.com/hooks</h1>" in html
+    assert 'aria-current="true">Webhooks</a>' in html
