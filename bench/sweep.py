@@ -416,7 +416,7 @@ def selection_plan(work: str, now: datetime, limit: int) -> str:
     else:
         due = payouts.PAYING.batch_rows(now, after_id=0)
         query = payouts._lock_ids(due, skip_locked=True)[:limit]
-    with transaction.atomic(), planning.walking_the_index():
+    with transaction.atomic(), planning.index_scans_only():
         plan = query.explain(analyze=True)
         transaction.set_rollback(True)
     return "\n".join(f"    {line}" for line in plan.splitlines())
