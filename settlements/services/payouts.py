@@ -22,6 +22,7 @@ from orders.services.events import emit_many
 
 from ..models import QuarantinedRow, Settlement, SettlementEvent
 from . import announcements
+from .planning import index_scans_only
 from .sweeps import DueRows, isolated_batch
 
 _CREDIT_KIND: dict[str, str] = {
@@ -53,9 +54,8 @@ _PAID_READS = (
 def _lock_ids(due: QuerySet[Settlement], *, skip_locked: bool) -> QuerySet:
     """Lock due settlements in id order, ids alone; the rows are read by id afterwards.
 
-    Planned on statistics that predate a backlog (the table looked empty), the scan sorts every
-    row past the id before the limit: with only ids to sort that stays cheap, where whole rows
-    joined to boost, line and order made each batch cost as much as all the rows after it.
+    Run it under ``index_scans_only``. Whatever plan is chosen, locking narrow rows of one table and
+    reading the joined rows by id after keeps a wrong row estimate from sorting wide rows.
     """
     return (
         due.select_for_update(skip_locked=skip_locked).order_by("pk").values_list("pk", flat=True)
@@ -70,7 +70,22 @@ def _pay(
     skip_locked: bool,
     actor: User | None = None,
 ) -> tuple[int, dict[str, int]]:
-    """Lock up to ``limit`` scheduled settlements and pay each; the caller holds the transaction."""
+    """Lock up to ``limit`` scheduled settlements and pay each; the caller holds the transaction.
+
+    Planned on index scans alone (``planning``), so a batch costs its rows, never the backlog.
+    """
+    with index_scans_only():
+        return _pay_locked(due, now=now, limit=limit, skip_locked=skip_locked, actor=actor)
+
+
+def _pay_locked(
+    due: QuerySet[Settlement],
+    *,
+    now: datetime,
+    limit: int,
+    skip_locked: bool,
+    actor: User | None,
+) -> tuple[int, dict[str, int]]:
     ids = list(_lock_ids(due, skip_locked=skip_locked)[:limit])
     if not ids:
         return 0, {}
