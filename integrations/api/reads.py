@@ -17,7 +17,7 @@ from kernel.money import to_fen
 from orders import selectors as order_selectors
 from orders.models import Boost, Client, ClientEvent, LedgerEntry, Order, OrderLine
 from orders.pricing import whole_fee_threshold
-from portal import charts
+from orders.projection import project_views
 from settlements.models import Settlement
 
 
@@ -120,7 +120,7 @@ def _boost_out(
         latest, observed_at = settlement.actual_views, settlement.snapshot_observed_at
     projection = None
     if series is not None and boost.window_end and boost.window_end > now:
-        projection = charts.project_views(series.points)
+        projection = project_views(series.points)
     threshold = whole_fee_threshold(boost.expected_views, line.fixed_price, boost.boost_fee)
     return {
         "id": boost.pk,

@@ -1,6 +1,6 @@
 """Boosts at risk: the day-14 projection says the video will fall short (an early warning).
 
-A running boost is at risk when the projection of its counted views (``portal.charts``, the
+A running boost is at risk when the projection of its counted views (``orders.projection``, the
 curve the client sees on the boost's card) ends below the expected views, or, worse, at or below
 the whole-fee threshold (``orders.pricing.whole_fee_threshold``), where the whole boost fee would
 come back. Each boost is announced once per kind (the event key backs it), and not at all for
@@ -15,9 +15,9 @@ from django.db import transaction
 
 from orders.models import Boost, ClientEvent, ClientEventType
 from orders.pricing import whole_fee_threshold
+from orders.projection import project_views
 from orders.selectors import chart_series
 from orders.services.events import EventIn, emit_many
-from portal import charts
 
 SHORTFALL, WHOLE_FEE = "shortfall", "whole_fee"
 
@@ -60,7 +60,7 @@ def flag_at_risk_batch(
         events, counts = [], {SHORTFALL: 0, WHOLE_FEE: 0}
         for boost in boosts:
             counted = series.get(boost.line_id)
-            projection = charts.project_views(counted.points) if counted else None
+            projection = project_views(counted.points) if counted else None
             if projection is None:
                 continue
             reason = at_risk_reason(boost, projection.views)

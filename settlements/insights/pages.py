@@ -322,7 +322,11 @@ def backtest_chart(result: Backtest) -> Chart:
 
 # --- The calibration report (DESIGN §4b) -------------------------------------------------------
 
-LIGHTS = {"green": gettext_lazy("Green"), "amber": gettext_lazy("Amber"), "red": gettext_lazy("Red")}
+LIGHTS = {
+    "green": gettext_lazy("Green"),
+    "amber": gettext_lazy("Amber"),
+    "red": gettext_lazy("Red"),
+}
 BAND_LABELS = {
     "volatility": {
         "low": gettext_lazy("Low (s.d. of log views < 0.375)"),

@@ -6,7 +6,7 @@ from orders import selectors
 from orders.models import PricingModelChange
 from tests.settlements.test_admin import action_names, changelist, messages_of, run_action
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_finance_switches_the_live_model_on_an_action_page_with_a_reason(client, finance_user):
