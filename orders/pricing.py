@@ -38,6 +38,7 @@ class IneligibleReason(TextChoices):
     """Why a boost is not offered; the first failing gate of §4 wins."""
 
     DISABLED = "disabled", _("Boost service not enabled")
+    SUSPENDED = "suspended", _("Suspended after a creator-caused shortfall")
     NOT_ENOUGH_HISTORY = "not_enough_history", _("Not enough recent history videos")
     EXPECTATION_TOO_LOW = "expectation_too_low", _("Expected views too low")
 
@@ -142,6 +143,8 @@ class Quote:
     video_ids: tuple[str, ...] = ()
     # The pricing model version that produced the quote (DESIGN §4b); this module is "v1".
     model: str = "v1"
+    # Until when boosts are suspended after a creator-caused shortfall (DESIGN §5), if they are.
+    suspended_until: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-serialisable record of the quote: Decimals as strings, instants as ISO 8601."""
@@ -149,7 +152,11 @@ class Quote:
         return {**record, "explanation": explain(record)}
 
     def _record(self) -> dict[str, Any]:
+        suspension = (
+            {"suspended_until": self.suspended_until.isoformat()} if self.suspended_until else {}
+        )
         return {
+            **suspension,
             "model": self.model,
             "formula_version": FORMULA_VERSION,
             "as_of": self.as_of.isoformat(),
@@ -270,6 +277,11 @@ def ineligible_detail(
 ) -> str:
     if reason == IneligibleReason.DISABLED:
         return gettext("the influencer has not enabled the boost service")
+    if reason == IneligibleReason.SUSPENDED:
+        return gettext(
+            "a boosted video fell short while its creator had removed or hidden it; boosts are "
+            "offered again from %(until)s"
+        ) % {"until": _local(record["suspended_until"])}
     if reason == IneligibleReason.NOT_ENOUGH_HISTORY:
         return gettext(
             "%(count)s video(s) in the last %(days)s days, at least %(needed)s needed"
@@ -290,8 +302,14 @@ def quote_from_history(
     as_of: datetime,
     boost_enabled: bool = True,
     rules: PricingRules | None = None,
+    *,
+    suspended_until: datetime | None = None,
 ) -> Quote:
-    """Price a boost from ``(published_at, views)`` history as of ``as_of`` (DESIGN.md §4)."""
+    """Price a boost from ``(published_at, views)`` history as of ``as_of`` (DESIGN.md §4).
+
+    ``suspended_until``: the influencer's boosts are suspended until then after a creator-caused
+    shortfall (§5); before it the quote is not offered and says why.
+    """
     if rules is None:
         rules = PricingRules.from_settings()
     _check_inputs(fixed_price, history, as_of)
@@ -303,8 +321,11 @@ def quote_from_history(
     expected = _weighted_lower_median(exact, total)
 
     reason = None
+    suspended = suspended_until is not None and as_of < suspended_until
     if not boost_enabled:
         reason = IneligibleReason.DISABLED
+    elif suspended:
+        reason = IneligibleReason.SUSPENDED
     elif len(videos) < rules.min_history_videos:
         reason = IneligibleReason.NOT_ENOUGH_HISTORY
     elif expected < rules.min_expected_views:
@@ -335,6 +356,7 @@ def quote_from_history(
         boost_enabled=boost_enabled,
         rules=rules,
         inputs=tuple(videos),
+        suspended_until=suspended_until if suspended else None,
     )
 
 

@@ -18,6 +18,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -33,6 +34,7 @@ from django.db.models.functions import Coalesce, Floor, Greatest, Lead, Least
 from kernel.money import to_fen
 
 from .models import (
+    LIVE,
     MONEY,
     ZERO,
     Boost,
@@ -45,6 +47,8 @@ from .models import (
     LedgerKind,
     Order,
     OrderLine,
+    SnapshotFlag,
+    VideoStatusEvent,
     ViewSnapshot,
 )
 from .pricing import PricingRules, Quote, quote_from_history
@@ -97,6 +101,7 @@ def quote_influencers(
             now,
             boost_enabled=influencer.boost_enabled,
             rules=rules,
+            suspended_until=influencer.boost_suspended_until,
         )
         quotes[influencer.pk] = dataclasses.replace(
             quote, video_ids=tuple(v.platform_video_id for v in videos)
@@ -107,12 +112,41 @@ def quote_influencers(
 def counted_snapshots(line: Any, window_end: Any) -> QuerySet[ViewSnapshot]:
     """A line's snapshots that count toward its boost (DESIGN §5), latest first.
 
-    Views count only up to the window end. Pass ``OuterRef``s to use it as a subquery:
+    Views count only up to the window end, and only while the video is live: a snapshot observed
+    while the latest status event at or before it is not live (removed, private, taken down) does
+    not count, so the count stays frozen at the last snapshot before the change until the video is
+    restored. Pass ``OuterRef``s to use it as a subquery:
     ``Subquery(counted_snapshots(OuterRef("line"), OuterRef("window_end")).values("views")[:1])``.
     """
-    return ViewSnapshot.objects.filter(line=line, observed_at__lte=window_end).order_by(
-        "-observed_at"
+    status_then = VideoStatusEvent.objects.filter(
+        line=OuterRef("line"), at__lte=OuterRef("observed_at")
+    ).order_by("-at")
+    return (
+        ViewSnapshot.objects.filter(line=line, observed_at__lte=window_end)
+        .alias(status_then=Subquery(status_then.values("status")[:1]))
+        # Spelled as what counts, not ``exclude``: NOT IN would drop the NULL of "no event yet".
+        .filter(Q(status_then__isnull=True) | Q(status_then__in=LIVE))
+        .order_by("-observed_at")
     )
+
+
+def status_events(line_ids: Iterable[int]) -> dict[int, list[VideoStatusEvent]]:
+    """Each line's video status events, oldest first, in one query."""
+    found: dict[int, list[VideoStatusEvent]] = defaultdict(list)
+    for event in VideoStatusEvent.objects.filter(line_id__in=list(line_ids)).order_by("at"):
+        found[event.line_id].append(event)
+    return found
+
+
+def first_flagged(line_ids: Iterable[int]) -> dict[int, datetime]:
+    """When the earliest flagged snapshot of each of ``line_ids`` with one was observed."""
+    rows = (
+        SnapshotFlag.objects.filter(line_id__in=list(line_ids))
+        .values("line_id")
+        .annotate(first=Min("snapshot__observed_at"))
+        .values_list("line_id", "first")
+    )
+    return dict(rows)
 
 
 def stored_views(keys: Iterable[tuple[int, datetime]]) -> dict[tuple[int, datetime], int]:

@@ -175,6 +175,12 @@ BOOST_VALIDITY_MONTHS = 1
 SETTLEMENT_DUE_BUSINESS_DAYS = 7
 # A closing snapshot older than window_end minus this many hours is stale (DESIGN §5).
 SNAPSHOT_FRESHNESS_HOURS = 24
+# A snapshot above this multiple of the count taken within the hour before is flagged (§5); the
+# earlier count is taken as at least the floor, so a new video's first views are no jump.
+SUSPICIOUS_JUMP_MULTIPLE = env.float("SUSPICIOUS_JUMP_MULTIPLE", default=10.0)
+SUSPICIOUS_JUMP_FLOOR_VIEWS = env.int("SUSPICIOUS_JUMP_FLOOR_VIEWS", default=1000)
+# Days an influencer is offered no boost after a creator-caused shortfall (DESIGN §5).
+BOOST_SUSPENSION_DAYS = env.int("BOOST_SUSPENSION_DAYS", default=30)
 # Most items (publish events or view snapshots) one /api/ request may carry; more is a 413.
 INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
 # Ledger ceilings, far below numeric(14,2)'s 999,999,999,999.99 so no posting can overflow it.

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from .. import selectors
 from ..models import Influencer
@@ -59,6 +60,20 @@ def refresh_all_quotes(*, now: datetime, batch_size: int = 500) -> dict[str, int
                     counts["failed"] += 1
         after = ids[-1]
     return {key: n for key, n in counts.items() if n or key == "refreshed"}
+
+
+def suspend_boosts(*, influencer_ids: Sequence[int], until: datetime, now: datetime) -> int:
+    """Offer no boost of these influencers before ``until`` (DESIGN §5: after a creator-caused
+    shortfall), then re-quote them so listing pages say why. A later suspension is never
+    shortened; returns how many influencers were suspended longer."""
+    with transaction.atomic():
+        changed = (
+            Influencer.objects.filter(pk__in=list(influencer_ids))
+            .filter(Q(boost_suspended_until__isnull=True) | Q(boost_suspended_until__lt=until))
+            .update(boost_suspended_until=until)
+        )
+        refresh_quotes(now=now, influencer_ids=influencer_ids)
+    return changed
 
 
 def _refresh_ids(ids: Sequence[int], *, now: datetime) -> int:

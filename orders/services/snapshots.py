@@ -14,6 +14,7 @@ from .. import selectors
 from ..models import OrderLine, ViewSnapshot
 from .boosts import CLOCK_SKEW
 from .errors import BatchRefused
+from .suspicious import flag_suspicious_snapshots
 
 
 @dataclass(frozen=True)
@@ -84,4 +85,5 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
     ]
     with transaction.atomic():
         ViewSnapshot.objects.bulk_create(new, ignore_conflicts=True)
+        flag_suspicious_snapshots(line_ids={line_id for line_id, _at in seen}, now=now)
     return len(new)

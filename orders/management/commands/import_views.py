@@ -36,6 +36,25 @@ WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 class Command(BaseCommand):
     help = "Import view snapshots from a CSV file with the columns video_id,observed_at,views."
+    # What a subclass for another all-or-nothing batch (``import_video_statuses``) replaces.
+    columns: tuple[str, ...] = COLUMNS
+
+    def parse_row(self, row: dict) -> object:
+        """One row as the service's item; raises ``DomainError`` with a message."""
+        return _snapshot(row)
+
+    def store(self, items: list, *, now: datetime) -> int:
+        """Store one chunk's items through the service; returns how many were new."""
+        return services.record_views(items=items, now=now)
+
+    def stored_message(self, *, new: int, rows: int) -> str:
+        return _(
+            "Stored %(new)s new snapshot(s) from %(rows)s row(s) (%(old)s already stored)."
+        ) % {
+            "new": new,
+            "rows": rows,
+            "old": rows - new,
+        }
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("csv_file", help="path of the CSV file (UTF-8), or - for stdin")
@@ -67,11 +86,11 @@ class Command(BaseCommand):
 
     def _import(self, handle, *, now: datetime, dry_run: bool, chunk_size: int) -> None:
         reader = csv.DictReader(handle)
-        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+        missing = [column for column in self.columns if column not in (reader.fieldnames or [])]
         if missing:
             raise CommandError(
                 _("line 1: the header must name the columns %(columns)s; missing: %(missing)s")
-                % {"columns": ",".join(COLUMNS), "missing": ", ".join(missing)}
+                % {"columns": ",".join(self.columns), "missing": ", ".join(missing)}
             )
         rows = new = 0
         failed = False
@@ -79,7 +98,7 @@ class Command(BaseCommand):
         # chunk is checked against the earlier ones as in a real import, which commits each chunk.
         with transaction.atomic() if dry_run else contextlib.nullcontext():
             for chunk in _chunks(reader, chunk_size):
-                stored, errors = _import_chunk(chunk, now=now)
+                stored, errors = self._import_chunk(chunk, now=now)
                 for line_number, message in errors:
                     self.stderr.write(
                         _("line %(line)s: %(message)s") % {"line": line_number, "message": message}
@@ -101,10 +120,7 @@ class Command(BaseCommand):
                 % {"rows": rows, "new": new}
             )
         else:
-            self.stdout.write(
-                _("Stored %(new)s new snapshot(s) from %(rows)s row(s) (%(old)s already stored).")
-                % {"new": new, "rows": rows, "old": rows - new}
-            )
+            self.stdout.write(self.stored_message(new=new, rows=rows))
         if failed and dry_run:
             raise CommandError(_("The file has errors."))
         if failed:
@@ -115,38 +131,37 @@ class Command(BaseCommand):
                 )
             )
 
+    def _import_chunk(
+        self, chunk: list[tuple[int, dict]], *, now: datetime
+    ) -> tuple[int, list[tuple[int, str]]]:
+        """Store one chunk, all or nothing: (how many were new, [(line number, message)])."""
+        items, numbers, errors = [], [], []
+        for line_number, row in chunk:
+            try:
+                items.append(self.parse_row(row))
+                numbers.append(line_number)
+            except DomainError as error:
+                errors.append((line_number, " ".join(error.messages)))
+        with transaction.atomic():
+            try:
+                stored = self.store(items, now=now)
+            except OrderError as refusal:
+                stored = 0
+                errors.extend(
+                    (numbers[int(n)], " ".join(messages))
+                    for n, messages in refusal.message_dict.items()
+                )
+            if errors:
+                # The well-formed rows of a chunk with a malformed one are checked, never kept.
+                transaction.set_rollback(True)
+        return stored, sorted(errors)
+
 
 def _chunks(reader: csv.DictReader, size: int) -> Iterator[list[tuple[int, dict]]]:
     """(line number, row) pairs in lists of ``size``; the line number is the row's last line."""
     numbered = ((reader.line_num, row) for row in reader)
     while chunk := list(islice(numbered, size)):
         yield chunk
-
-
-def _import_chunk(
-    chunk: list[tuple[int, dict]], *, now: datetime
-) -> tuple[int, list[tuple[int, str]]]:
-    """Store one chunk, all or nothing: (how many were new, [(line number, message)])."""
-    items, numbers, errors = [], [], []
-    for line_number, row in chunk:
-        try:
-            items.append(_snapshot(row))
-            numbers.append(line_number)
-        except DomainError as error:
-            errors.append((line_number, " ".join(error.messages)))
-    with transaction.atomic():
-        try:
-            stored = services.record_views(items=items, now=now)
-        except OrderError as refusal:
-            stored = 0
-            errors.extend(
-                (numbers[int(n)], " ".join(messages))
-                for n, messages in refusal.message_dict.items()
-            )
-        if errors:
-            # The well-formed rows of a chunk with a malformed one are checked, never kept.
-            transaction.set_rollback(True)
-    return stored, sorted(errors)
 
 
 def _snapshot(row: dict) -> SnapshotIn:
