@@ -23,6 +23,7 @@ from .. import services
 from ..models import Boost, LedgerEntry, OrderLine
 from ..services import OrderError
 from .base import ReadOnlyAdminMixin, ReadOnlyInline, change_url, changelist_url, link, or_empty
+from .snapshots import VideoStatusEventInline
 from .visibility import VIEW_LEDGER
 
 # Recording a publish moves a boost out of awaiting publish, like cancelling one: same permission.
@@ -171,6 +172,7 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["boost__status"]
     date_hierarchy = "order__placed_at"
+    inlines = [VideoStatusEventInline]
 
     @admin.display(description=_("client"), ordering="order__client__name")
     def client(self, line):

@@ -4,19 +4,21 @@ Everything money-related is read-only (DESIGN §8, STYLE "Append, never edit"): 
 through admin actions that call ``settlements.services``; "Finance" means the
 ``settlements.change_settlement`` permission (given to the Finance group by migration 0003).
 
-One ModelAdmin family per module; every registration of the app is here, including the one
-documented override: the Boost admin of ``orders`` replaced by ``BoostSettlementAdmin``.
+One ModelAdmin family per module; every registration of the app is here, including the two
+documented overrides: the Boost admin of ``orders`` replaced by ``BoostSettlementAdmin``, and its
+Influencer admin by ``InfluencerShortfallAdmin`` (the shortfall history is settlements').
 """
 
 from django.contrib import admin
 
-from orders.models import Boost
+from orders.models import Boost, Influencer
 
 from ..models import (
     Adjustment,
     CalendarDay,
     CalendarYear,
     QuarantinedRow,
+    RecoveryCase,
     Settlement,
     SettlementEvent,
 )
@@ -26,6 +28,7 @@ from .calendar import CalendarDayAdmin
 from .calendar_years import CalendarYearAdmin
 from .events import SettlementEventAdmin
 from .quarantine import QuarantinedRowAdmin
+from .recoveries import InfluencerShortfallAdmin, RecoveryCaseAdmin
 from .settlements import SettlementAdmin
 
 admin.site.register(Settlement, SettlementAdmin)
@@ -34,8 +37,11 @@ admin.site.register(SettlementEvent, SettlementEventAdmin)
 admin.site.register(CalendarDay, CalendarDayAdmin)
 admin.site.register(QuarantinedRow, QuarantinedRowAdmin)
 admin.site.register(CalendarYear, CalendarYearAdmin)
+admin.site.register(RecoveryCase, RecoveryCaseAdmin)
 admin.site.unregister(Boost)
 admin.site.register(Boost, BoostSettlementAdmin)
+admin.site.unregister(Influencer)
+admin.site.register(Influencer, InfluencerShortfallAdmin)
 
 __all__ = [
     "AdjustmentAdmin",
@@ -43,6 +49,8 @@ __all__ = [
     "CalendarDayAdmin",
     "QuarantinedRowAdmin",
     "CalendarYearAdmin",
+    "InfluencerShortfallAdmin",
+    "RecoveryCaseAdmin",
     "SettlementAdmin",
     "SettlementEventAdmin",
 ]

@@ -44,6 +44,7 @@ from .base import (
 )
 from .events import SettlementEventInline
 from .exports import settlement_csv_response
+from .recoveries import RecoveryCaseInline
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -109,6 +110,7 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
         "status",
         "amount_display",
         "cap_applied",
+        "cause",
         "due",
         "overdue_flag",
         "computed_at",
@@ -117,6 +119,7 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
     list_filter = (
         "kind",
         "status",
+        "cause",
         ("due_date", DueDateFilter),
         OverdueFilter,
         "due_date_provisional",
@@ -129,7 +132,7 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
     )
     search_help_text = _("Order code, influencer or client name")
     list_select_related = ("boost__line__order__client", "boost__line__influencer")
-    inlines = (AdjustmentInline, SettlementEventInline)
+    inlines = (AdjustmentInline, RecoveryCaseInline, SettlementEventInline)
     field_permissions = {"ledger_entry_link": VIEW_LEDGER}
     actions = (
         "export_selected_csv",
@@ -140,7 +143,17 @@ class SettlementAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
     fieldsets = (
         (
             None,
-            {"fields": ("boost_link", "client", "kind", "status", "amount_display", "note")},
+            {
+                "fields": (
+                    "boost_link",
+                    "client",
+                    "kind",
+                    "status",
+                    "amount_display",
+                    "cause",
+                    "note",
+                )
+            },
         ),
         (
             _("How the amount was computed"),

@@ -42,11 +42,11 @@ from django.db.models.functions import Cast, Trunc
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Boost, PublishRejection
+from orders.models import Boost, PublishRejection, SnapshotFlag
 from orders.pricing import PricingRules
 
 from .. import calendar
-from ..models import QuarantinedRow, Settlement, overdue_q
+from ..models import QuarantinedRow, RecoveryCase, Settlement, overdue_q
 from ..selectors import calendar_overrides
 from .figures import Figures, total
 from .periods import (
@@ -251,7 +251,7 @@ def _changelist(model: str, params: Sequence[tuple[str, str]] = ()) -> str:
 
 
 def work_queues(*, today: date) -> list[WorkQueue]:
-    """What needs an operator now, each with a link to the matching admin list. 4–5 queries.
+    """What needs an operator now, each with a link to the matching admin list. 6–7 queries.
 
     Every count is exactly what its link lists: overdue = ``Settlement.objects.overdue(today)``
     (due before today and still scheduled or held); due soon = due from today through two
@@ -320,7 +320,45 @@ def work_queues(*, today: date) -> list[WorkQueue]:
     ]
     queues.append(publish_rejections(today=today))
     queues.append(quarantined_rows())
+    queues += shortfall_queues()
     return queues
+
+
+def shortfall_queues() -> list[WorkQueue]:
+    """Suspicious counts on boosts still running, and recovery cases to decide (2 queries).
+
+    A flagged boost's payout is held when its window closes, so it then shows in "Held payouts".
+    """
+    running = [Boost.Status.ACTIVE, Boost.Status.AWAITING_VIEWS]
+    flagged = SnapshotFlag.objects.filter(line__boost__status__in=running).count()
+    cases = RecoveryCase.objects.filter(status=RecoveryCase.Status.OPEN).aggregate(
+        open=Count("pk"), proposed=Count("pk", filter=~Q(proposed_status=""))
+    )
+    return [
+        WorkQueue(
+            "flagged_counts",
+            _("Suspicious view counts"),
+            flagged,
+            _changelist("orders_snapshotflag", [("line__boost__status__in", ",".join(running))]),
+            _(
+                "Counts lower than an earlier one or jumping implausibly, on running boosts: "
+                "their payouts will be held for Finance when the window closes."
+            ),
+            urgent=flagged > 0,
+        ),
+        WorkQueue(
+            "recoveries",
+            _("Open recovery cases"),
+            cases["open"],
+            _changelist("settlements_recoverycase", [("status__exact", RecoveryCase.Status.OPEN)]),
+            _(
+                "Compensation a creator-caused shortfall cost, to claim back from the influencer; "
+                "%(proposed)s proposal(s) await a second finance user."
+            )
+            % {"proposed": cases["proposed"]},
+            urgent=cases["proposed"] > 0,
+        ),
+    ]
 
 
 def quarantined_rows() -> WorkQueue:
