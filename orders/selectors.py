@@ -131,9 +131,12 @@ def counted_snapshots(line: Any, window_end: Any) -> QuerySet[ViewSnapshot]:
 
 
 def status_events(line_ids: Iterable[int]) -> dict[int, list[VideoStatusEvent]]:
-    """Each line's video status events, oldest first, in one query."""
+    """Each line's video status events, oldest first, in one query (none for no lines)."""
     found: dict[int, list[VideoStatusEvent]] = defaultdict(list)
-    for event in VideoStatusEvent.objects.filter(line_id__in=list(line_ids)).order_by("at"):
+    line_ids = list(line_ids)
+    if not line_ids:
+        return found
+    for event in VideoStatusEvent.objects.filter(line_id__in=line_ids).order_by("at"):
         found[event.line_id].append(event)
     return found
 
@@ -313,14 +316,16 @@ def client_orders(
 def client_order(client: Client, code: str) -> Order | None:
     """One of the client's orders with its lines, in two queries.
 
-    Lines come with their influencer and boost, oldest first; their charts' snapshots come from
-    ``chart_series``. None when the code is unknown or belongs to another client: the caller
+    Lines come with their influencer and boost, oldest first, and ``has_status_events`` (so a
+    page asks ``status_events`` only for videos that have some); their charts' snapshots come
+    from ``chart_series``. None when the code is unknown or belongs to another client: the caller
     answers both alike.
     """
     # The quotes' inputs (JSON, a history each) are for the admin's explanations, not this page.
     lines = (
         OrderLine.objects.select_related("influencer", "boost")
         .defer("influencer__quote", "boost__quote")
+        .annotate(has_status_events=Exists(VideoStatusEvent.objects.filter(line=OuterRef("pk"))))
         .order_by("pk")
     )
     return (
