@@ -131,3 +131,12 @@ def test_open_recoveries_are_in_the_work_queue(case, finance_user):
     queue = {q.key: q for q in insights.work_queues(today=CLOSE.date())}["recoveries"]
     assert queue.urgent and "1 proposal(s)" in queue.help
     assert case.amount == Decimal("990.00")
+
+
+def test_the_boost_page_marks_snapshots_taken_while_the_video_was_removed(client, finance_user):
+    boost = factories.publish(factories.boost(), at=PUBLISHED)
+    factories.views(boost, (PUBLISHED + timedelta(days=1), 5_000))
+    removed(boost, PUBLISHED + timedelta(days=2))
+    factories.views(boost, (PUBLISHED + timedelta(days=3), 6_000))
+    page = login(client, finance_user).get(reverse("admin:orders_boost_change", args=[boost.pk]))
+    assert page.content.decode().count("video not live: does not count") == 1
