@@ -1,10 +1,12 @@
-"""JSON ingestion API of the platform's data pipeline: publish events and view snapshots (§5).
+"""JSON ingestion API of the platform's data pipeline: publish events, view snapshots and video
+status changes (§5).
 
 A django-ninja router, mounted by ``starboost.api`` under ``/api/`` and documented in its OpenAPI
 document (the shapes are ``orders.api_schemas``). Each request carries
 ``Authorization: Bearer <token>``, checked against ``IntegrationToken``. A view checks the shape of
 its batch itself — so that every refusal carries this API's own messages and status codes — then
-hands the whole batch to one service (``publish_events``, ``record_views``), which is all or
+hands the whole batch to one service (``publish_events``, ``record_views``,
+``record_video_statuses``), which is all or
 nothing. Every request, refused ones included, leaves exactly one ``ApiRequestLog`` row.
 
 Answers are small JSON objects:
@@ -40,7 +42,7 @@ from kernel.text import has_control_characters
 
 from . import api_schemas, services
 from .models import IntegrationToken
-from .services import BatchRefused, PublishIn, SnapshotIn
+from .services import BatchRefused, PublishIn, SnapshotIn, VideoStatusIn
 
 VIDEO_ID_MAX_LENGTH = api_schemas.VIDEO_ID_MAX_LENGTH
 BIGINT_MAX = api_schemas.BIGINT_MAX
@@ -169,6 +171,29 @@ def views_endpoint(request: HttpRequest, *, token: IntegrationToken, now: dateti
     return Answer(200, {"accepted": len(snapshots), "new": new}, items=len(items))
 
 
+@endpoint
+def videos_endpoint(request: HttpRequest, *, token: IntegrationToken, now: datetime) -> Answer:
+    """``POST /api/videos`` ``{"events": [{"video_id": "…", "status": "removed_by_creator",
+    "at": "…"}]}``.
+
+    Video status changes (``live``, ``removed_by_creator``, ``private``, ``taken_down``,
+    ``restored``) through ``services.record_video_statuses``: while a video is not live its
+    counted views are frozen. An event already stored with the same status is accepted and not
+    stored again.
+    """
+    items = _batch(request, "events")
+    events, errors = _parse_items(items, _video_status)
+    if errors:
+        return _item_errors(errors, items=len(items))
+    try:
+        new = services.record_video_statuses(items=events, now=now)
+    except BatchRefused as refusal:
+        return _item_errors(
+            _by_index(refusal.message_dict), items=len(items), conflict=refusal.conflict
+        )
+    return Answer(200, {"accepted": len(events), "new": new}, items=len(items))
+
+
 def _register(
     path: str, view: Callable[[HttpRequest], JsonResponse], *, body: str, name: str, summary: str
 ) -> None:
@@ -200,6 +225,13 @@ _register(
     body="ViewsBatchBody",
     name="views",
     summary="View snapshots of published videos",
+)
+_register(
+    "/videos",
+    videos_endpoint,
+    body="VideosBatchBody",
+    name="videos",
+    summary="Video status changes: removed, private, taken down, restored",
 )
 
 
@@ -279,6 +311,16 @@ def _snapshot(item: dict, errors: list[str]) -> SnapshotIn | None:
     if isinstance(views, int) and views > services.MAX_VIEWS:
         errors.append(_("“views” is too large."))
     return None if errors else SnapshotIn(video_id, observed_at, views)
+
+
+def _video_status(item: dict, errors: list[str]) -> VideoStatusIn | None:
+    video_id = _video_id(item, errors)
+    status = _field(item, "status", errors)
+    # Which statuses exist is record_video_statuses's rule; only the type is checked here.
+    if status is not None and not isinstance(status, str):
+        errors.append(_("“status” must be a text."))
+    at = _instant(item, "at", errors)
+    return None if errors else VideoStatusIn(video_id, status, at)
 
 
 def _field(item: dict, name: str, errors: list[str]):

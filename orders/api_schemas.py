@@ -14,7 +14,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from .models import OrderLine
+from .models import OrderLine, VideoStatus
 
 BIGINT_MAX = 2**63 - 1
 VIDEO_ID_MAX_LENGTH: int = OrderLine._meta.get_field("platform_video_id").max_length  # type: ignore[assignment]
@@ -52,6 +52,22 @@ class ViewsBatchBody(Schema):
     snapshots: list[SnapshotBody]
 
 
+class VideoStatusBody(Schema):
+    """A published video's status changed at ``at``."""
+
+    video_id: str = Field(min_length=1, max_length=VIDEO_ID_MAX_LENGTH)
+    status: VideoStatus = Field(
+        description="live, removed_by_creator, private, taken_down, restored."
+    )
+    at: datetime = Field(description="ISO 8601 with a UTC offset.")
+
+
+class VideosBatchBody(Schema):
+    """A batch of video status changes, accepted or refused as a whole."""
+
+    events: list[VideoStatusBody]
+
+
 class AcceptedReply(Schema):
     """Every item was accepted; ``new`` of them were not stored before."""
 
@@ -71,7 +87,7 @@ class ItemErrorsReply(Schema):
     errors: dict[str, list[str]]
 
 
-REQUEST_BODIES = (PublishBatchBody, ViewsBatchBody)
+REQUEST_BODIES = (PublishBatchBody, ViewsBatchBody, VideosBatchBody)
 RESPONSES: dict[int, Any] = {
     200: AcceptedReply,
     400: ErrorReply | ItemErrorsReply,

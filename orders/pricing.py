@@ -38,6 +38,7 @@ class IneligibleReason(TextChoices):
     """Why a boost is not offered; the first failing gate of §4 wins."""
 
     DISABLED = "disabled", _("Boost service not enabled")
+    SUSPENDED = "suspended", _("Suspended after a creator-caused shortfall")
     NOT_ENOUGH_HISTORY = "not_enough_history", _("Not enough recent history videos")
     EXPECTATION_TOO_LOW = "expectation_too_low", _("Expected views too low")
 
@@ -142,6 +143,8 @@ class Quote:
     video_ids: tuple[str, ...] = ()
     # The pricing model version that produced the quote (DESIGN §4b); this module is "v1".
     model: str = "v1"
+    # Until when boosts are suspended after a creator-caused shortfall (DESIGN §5), if they are.
+    suspended_until: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-serialisable record of the quote: Decimals as strings, instants as ISO 8601."""
@@ -149,7 +152,11 @@ class Quote:
         return {**record, "explanation": explain(record)}
 
     def _record(self) -> dict[str, Any]:
+        suspension = (
+            {"suspended_until": self.suspended_until.isoformat()} if self.suspended_until else {}
+        )
         return {
+            **suspension,
             "model": self.model,
             "formula_version": FORMULA_VERSION,
             "as_of": self.as_of.isoformat(),
@@ -274,6 +281,11 @@ def ineligible_detail(
 ) -> str:
     if reason == IneligibleReason.DISABLED:
         return gettext("the influencer has not enabled the boost service")
+    if reason == IneligibleReason.SUSPENDED:
+        return gettext(
+            "a boosted video fell short while its creator had removed or hidden it; boosts are "
+            "offered again from %(until)s"
+        ) % {"until": _local(record["suspended_until"])}
     if reason == IneligibleReason.NOT_ENOUGH_HISTORY:
         return gettext(
             "%(count)s video(s) in the last %(days)s days, at least %(needed)s needed"
@@ -294,8 +306,14 @@ def quote_from_history(
     as_of: datetime,
     boost_enabled: bool = True,
     rules: PricingRules | None = None,
+    *,
+    suspended_until: datetime | None = None,
 ) -> Quote:
-    """Price a boost from ``(published_at, views)`` history as of ``as_of`` (DESIGN.md §4)."""
+    """Price a boost from ``(published_at, views)`` history as of ``as_of`` (DESIGN.md §4).
+
+    ``suspended_until``: the influencer's boosts are suspended until then after a creator-caused
+    shortfall (§5); before it the quote is not offered and says why.
+    """
     if rules is None:
         rules = PricingRules.from_settings()
     _check_inputs(fixed_price, history, as_of)
@@ -307,8 +325,11 @@ def quote_from_history(
     expected = _weighted_lower_median(exact, total)
 
     reason = None
+    suspended = suspended_until is not None and as_of < suspended_until
     if not boost_enabled:
         reason = IneligibleReason.DISABLED
+    elif suspended:
+        reason = IneligibleReason.SUSPENDED
     elif len(videos) < rules.min_history_videos:
         reason = IneligibleReason.NOT_ENOUGH_HISTORY
     elif expected < rules.min_expected_views:
@@ -339,6 +360,7 @@ def quote_from_history(
         boost_enabled=boost_enabled,
         rules=rules,
         inputs=tuple(videos),
+        suspended_until=suspended_until if suspended else None,
     )
 
 
@@ -481,6 +503,7 @@ def quote_with_model(
     peer_prices: Sequence[Decimal] = (),
     peers: Any = None,
     rules: PricingRules | None = None,
+    suspended_until: datetime | None = None,
 ) -> Quote:
     """Price with pricing model ``model``; ``"v1"`` is exactly ``quote_from_history``.
 
@@ -489,7 +512,9 @@ def quote_with_model(
     ``pricing_v2_peers.PeerGroup``; v1 ignores them all.
     """
     if model == "v1":
-        return quote_from_history(fixed_price, history, as_of, boost_enabled, rules)
+        return quote_from_history(
+            fixed_price, history, as_of, boost_enabled, rules, suspended_until=suspended_until
+        )
     if model == "v2":
         # Imported here: the v2 modules build on this one.
         from . import pricing_v2, pricing_v2_peers
@@ -499,7 +524,13 @@ def quote_with_model(
         if peers is None:
             peers = pricing_v2_peers.peer_group(peer_histories, as_of, rules, peer_prices)
         return pricing_v2.quote_v2(
-            fixed_price, history, as_of, boost_enabled=boost_enabled, peers=peers, rules=rules
+            fixed_price,
+            history,
+            as_of,
+            boost_enabled=boost_enabled,
+            peers=peers,
+            rules=rules,
+            suspended_until=suspended_until,
         )
     raise ValueError(f"unknown pricing model {model!r}; known: {', '.join(MODELS)}")
 
@@ -513,17 +544,28 @@ def reprice(record: Mapping[str, Any]) -> Quote:
     rules = PricingRules.from_mapping(record["rules"])
     price, as_of = Decimal(record["fixed_price"]), datetime.fromisoformat(record["as_of"])
     enabled = record["boost_enabled"]
+    suspended = record.get("suspended_until")
+    suspended_until = datetime.fromisoformat(suspended) if suspended else None
     if record["model"] == "v1":
         history = [
             (datetime.fromisoformat(v["published_at"]), v["views"]) for v in record["inputs"]
         ]
-        return quote_from_history(price, history, as_of, enabled, rules)
+        return quote_from_history(
+            price, history, as_of, enabled, rules, suspended_until=suspended_until
+        )
     from . import pricing_v2_peers  # builds on this module
 
     history = [(datetime.fromisoformat(at), views) for at, views in record["history"]]
     peers = pricing_v2_peers.PeerGroup(tuple(record["peer_group"]))
     return quote_with_model(
-        record["model"], price, history, as_of, boost_enabled=enabled, peers=peers, rules=rules
+        record["model"],
+        price,
+        history,
+        as_of,
+        boost_enabled=enabled,
+        peers=peers,
+        rules=rules,
+        suspended_until=suspended_until,
     )
 
 

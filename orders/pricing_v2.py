@@ -347,8 +347,10 @@ def quote_v2(
     boost_enabled: bool = True,
     peers: PeerGroup | None = None,
     rules: PricingRules | None = None,
+    suspended_until: datetime | None = None,
 ) -> CredibilityQuote:
-    """Price a boost with model v2 from the history and the peer group as of ``as_of``."""
+    """Price a boost with model v2 from the history and the peer group as of ``as_of``; a
+    suspended influencer (§5) is not offered one, as under v1."""
     if rules is None:
         rules = PricingRules.from_settings()
     _check_inputs(fixed_price, history, as_of)
@@ -364,8 +366,11 @@ def quote_v2(
         expected = _expected_views(predictive, rules)
 
     reason = None
+    suspended = suspended_until is not None and as_of < suspended_until
     if not boost_enabled:
         reason = IneligibleReason.DISABLED
+    elif suspended:
+        reason = IneligibleReason.SUSPENDED
     elif len(videos) < rules.min_history_videos:
         reason = IneligibleReason.NOT_ENOUGH_HISTORY
     elif expected < rules.min_expected_views:
@@ -403,6 +408,7 @@ def quote_v2(
         credibility=credibility,
         history=tuple((v.published_at, v.views) for v in spread_videos),
         peers=peers,
+        suspended_until=suspended_until if suspended else None,
     )
 
 

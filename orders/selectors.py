@@ -18,6 +18,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -33,6 +34,7 @@ from django.db.models.functions import Coalesce, Floor, Greatest, Lead, Least
 from kernel.money import to_fen
 
 from .models import (
+    LIVE,
     MONEY,
     ZERO,
     Boost,
@@ -47,6 +49,8 @@ from .models import (
     OrderLine,
     PricingModel,
     PricingSetting,
+    SnapshotFlag,
+    VideoStatusEvent,
     ViewSnapshot,
 )
 from .pricing import PricingRules, Quote, quote_with_model
@@ -139,6 +143,7 @@ def quote_influencers(
             boost_enabled=influencer.boost_enabled,
             peers=(peers or {}).get(influencer.pk),
             rules=rules,
+            suspended_until=influencer.boost_suspended_until,
         )
         quotes[influencer.pk] = dataclasses.replace(
             quote, video_ids=tuple(v.platform_video_id for v in videos)
@@ -177,12 +182,44 @@ def _histories(*, now: datetime, days: int) -> dict[int, list[tuple[datetime, in
 def counted_snapshots(line: Any, window_end: Any) -> QuerySet[ViewSnapshot]:
     """A line's snapshots that count toward its boost (DESIGN §5), latest first.
 
-    Views count only up to the window end. Pass ``OuterRef``s to use it as a subquery:
+    Views count only up to the window end, and only while the video is live: a snapshot observed
+    while the latest status event at or before it is not live (removed, private, taken down) does
+    not count, so the count stays frozen at the last snapshot before the change until the video is
+    restored. Pass ``OuterRef``s to use it as a subquery:
     ``Subquery(counted_snapshots(OuterRef("line"), OuterRef("window_end")).values("views")[:1])``.
     """
-    return ViewSnapshot.objects.filter(line=line, observed_at__lte=window_end).order_by(
-        "-observed_at"
+    status_then = VideoStatusEvent.objects.filter(
+        line=OuterRef("line"), at__lte=OuterRef("observed_at")
+    ).order_by("-at")
+    return (
+        ViewSnapshot.objects.filter(line=line, observed_at__lte=window_end)
+        .alias(status_then=Subquery(status_then.values("status")[:1]))
+        # Spelled as what counts, not ``exclude``: NOT IN would drop the NULL of "no event yet".
+        .filter(Q(status_then__isnull=True) | Q(status_then__in=LIVE))
+        .order_by("-observed_at")
     )
+
+
+def status_events(line_ids: Iterable[int]) -> dict[int, list[VideoStatusEvent]]:
+    """Each line's video status events, oldest first, in one query (none for no lines)."""
+    found: dict[int, list[VideoStatusEvent]] = defaultdict(list)
+    line_ids = list(line_ids)
+    if not line_ids:
+        return found
+    for event in VideoStatusEvent.objects.filter(line_id__in=line_ids).order_by("at"):
+        found[event.line_id].append(event)
+    return found
+
+
+def first_flagged(line_ids: Iterable[int]) -> dict[int, datetime]:
+    """When the earliest flagged snapshot of each of ``line_ids`` with one was observed."""
+    rows = (
+        SnapshotFlag.objects.filter(line_id__in=list(line_ids))
+        .values("line_id")
+        .annotate(first=Min("snapshot__observed_at"))
+        .values_list("line_id", "first")
+    )
+    return dict(rows)
 
 
 def stored_views(keys: Iterable[tuple[int, datetime]]) -> dict[tuple[int, datetime], int]:
@@ -349,14 +386,16 @@ def client_orders(
 def client_order(client: Client, code: str) -> Order | None:
     """One of the client's orders with its lines, in two queries.
 
-    Lines come with their influencer and boost, oldest first; their charts' snapshots come from
-    ``chart_series``. None when the code is unknown or belongs to another client: the caller
+    Lines come with their influencer and boost, oldest first, and ``has_status_events`` (so a
+    page asks ``status_events`` only for videos that have some); their charts' snapshots come
+    from ``chart_series``. None when the code is unknown or belongs to another client: the caller
     answers both alike.
     """
     # The quotes' inputs (JSON, a history each) are for the admin's explanations, not this page.
     lines = (
         OrderLine.objects.select_related("influencer", "boost")
         .defer("influencer__quote", "boost__quote")
+        .annotate(has_status_events=Exists(VideoStatusEvent.objects.filter(line=OuterRef("pk"))))
         .order_by("pk")
     )
     return (

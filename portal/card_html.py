@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kernel.display import duration
-from orders.models import BoostStatus
+from orders.models import BoostStatus, VideoStatus
 
 from .cards import LineCard
 
@@ -129,6 +129,43 @@ class CardWriter:
         self.awaiting_payment = escape(_("Awaiting payment"))
         self.adjustment = escape(_("Adjustment"))
         self.net_amount = escape(_("Net amount"))
+        self.video_status = escape(_("Video status"))
+        self.status_at = escape(_("%(status)s at %(at)s"))
+        # Plain words: ``_fill`` escapes them as it writes them.
+        self.status_words = {
+            VideoStatus.LIVE: _("The video is visible again"),
+            VideoStatus.RESTORED: _("The video is visible again"),
+            VideoStatus.REMOVED_BY_CREATOR: _("The video was removed by the influencer"),
+            VideoStatus.PRIVATE: _("The video was made private by the influencer"),
+            VideoStatus.TAKEN_DOWN: _("The video was taken down by the platform"),
+        }
+        self.frozen_now = escape(
+            _(
+                "While the video is not visible, its counted views stay at %(views)s, the last "
+                "count before the change; the 14 days are not extended."
+            )
+        )
+        self.frozen_before = escape(
+            _(
+                "Counts observed while the video was not visible were not counted; the 14 days "
+                "were not extended."
+            )
+        )
+        self.causes = {
+            "creator_caused": escape(
+                _(
+                    "The shortfall happened while the influencer had removed or hidden the "
+                    "video. You keep the compensation; the platform claims it back from the "
+                    "influencer."
+                )
+            ),
+            "platform_caused": escape(
+                _(
+                    "The shortfall happened while the platform had taken the video down. You "
+                    "keep the compensation."
+                )
+            ),
+        }
 
     def card(self, card: LineCard) -> SafeString:
         """The card's ``<section>``, every text escaped."""
@@ -242,7 +279,26 @@ class CardWriter:
             html += f'<p class="note projection">{projected}</p>'
         elif boost.status == BoostStatus.AWAITING_VIEWS:
             html += f'<p class="note">{self.awaiting_views}</p>'
-        return html
+        return html + self._video_statuses(card)
+
+    def _video_statuses(self, card: LineCard) -> str:
+        """The video's status history and how it changed the counted views (DESIGN §5)."""
+        if not card.video_statuses:
+            return ""
+        rows = "".join(
+            "<li>"
+            + _fill(self.status_at, status=self.status_words.get(status, status), at=self._time(at))
+            + "</li>"
+            for at, status in card.video_statuses
+        )
+        if card.frozen:
+            note = _fill(self.frozen_now, views=card.views)
+        else:
+            note = self.frozen_before
+        return (
+            f'<div class="video-status"><div class="muted small">{self.video_status}</div>'
+            f'<ul class="statuses">{rows}</ul><p class="note frozen">{note}</p></div>'
+        )
 
     def _statement(self, card: LineCard) -> str:
         """The settlement: why, the filled-in formula, the amount, when it is due and paid."""
@@ -260,6 +316,8 @@ class CardWriter:
             explained = f"<p>{self.succeeded}</p>{formula}"
         else:
             explained = f'<p class="small muted">{self.compensation_rule}</p>{formula}'
+            if settlement.cause in self.causes:
+                explained += f'<p class="note cause">{self.causes[settlement.cause]}</p>'
         facts = f"<dt>{self.amount}</dt><dd><strong>{escape(amount)}</strong></dd>"
         for adjustment in card.adjustments:
             approved = adjustment.approved_at

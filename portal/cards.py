@@ -22,6 +22,7 @@ from orders.models import Boost, BoostStatus, OrderLine
 from orders.pricing import WholeFeeThreshold, whole_fee_threshold
 from orders.projection import SECONDS_PER_DAY, Projection, project_views
 from orders.selectors import ViewSeries
+from settlements import causes
 from settlements.models import Adjustment, Settlement
 
 from . import charts
@@ -72,6 +73,11 @@ class LineCard:
     validity_over: bool = False
     formula: str = ""
     adjustments: list[AdjustmentRow] = field(default_factory=list)
+    # The video's status history, oldest first: (instant, status code), DESIGN §5.
+    video_statuses: list[tuple[datetime, str]] = field(default_factory=list)
+    # Whether the video is not live as of now (or at the window end once it is over): counted
+    # views then stay at the last count before the change.
+    frozen: bool = False
 
     @property
     def status(self) -> str:
@@ -175,9 +181,11 @@ def line_card(
     settlements: Mapping[int, Settlement],
     now: datetime,
     adjustments: Mapping[int, Sequence[Adjustment]] | None = None,
+    statuses: Sequence[tuple[datetime, str]] = (),
 ) -> LineCard:
     """The card of ``line`` as of ``now``, at no query cost; ``settlements`` maps boost ids to
-    their settlement, ``adjustments`` settlement ids to their approved adjustments.
+    their settlement, ``adjustments`` settlement ids to their approved adjustments, ``statuses``
+    is the video's (instant, status) history (``orders.selectors.status_events``).
 
     The line comes with its boost (``orders.selectors.client_order``), ``series`` is its boost's
     counted views (``orders.selectors.chart_series``; None before publish) and ``settlements`` maps
@@ -209,6 +217,8 @@ def line_card(
         card.reached_percent = 100.0 * card.current_views / boost.expected_views
         card.progress = min(100.0, card.reached_percent)
     card.window_over = boost.window_end <= now
+    card.video_statuses = list(statuses)
+    card.frozen = causes.status_at(statuses, min(now, boost.window_end)) in causes.NOT_LIVE
     if boost.status == BoostStatus.ACTIVE and not card.window_over:
         card.projection = project_views(points)
         if card.projection is not None and boost.expected_views:

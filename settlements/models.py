@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.display import yuan
 from kernel.fields import user_reference
-from orders.models import MONEY, Boost, LedgerEntry, ViewSnapshot
+from orders.models import MONEY, Boost, Influencer, LedgerEntry, ViewSnapshot
 
+from . import causes
 from .calculations import CompensationExplanation, explain_compensation
 
 
@@ -65,6 +66,14 @@ class SettlementKind(models.TextChoices):
     REFUND = "refund", _("Refund")
 
 
+class ShortfallCause(models.TextChoices):
+    """Why a window fell short (DESIGN §5, ``settlements.causes``); only compensations have one."""
+
+    NATURAL = causes.NATURAL, _("Natural")
+    CREATOR_CAUSED = causes.CREATOR_CAUSED, _("Creator-caused")
+    PLATFORM_CAUSED = causes.PLATFORM_CAUSED, _("Platform-caused")
+
+
 class SettlementStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     HELD = "held", _("Held")
@@ -82,6 +91,7 @@ class Settlement(models.Model):
 
     Kind = SettlementKind
     Status = SettlementStatus
+    Cause = ShortfallCause
     # Still to pay: the statuses a payout sweep or Finance can still act on.
     OPEN = (SettlementStatus.SCHEDULED, SettlementStatus.HELD)
     # The outcomes of a closed window (as opposed to refunds).
@@ -102,6 +112,7 @@ class Settlement(models.Model):
         "formula_version",
         "computed_at",
         "service_ended_at",
+        "cause",
     )
 
     boost = models.OneToOneField(
@@ -135,6 +146,9 @@ class Settlement(models.Model):
     service_ended_at = models.DateTimeField(_("service ended at"))
     due_date = models.DateField(_("due date"))
     due_date_provisional = models.BooleanField(_("due date provisional"), default=False)
+    cause = models.CharField(
+        _("shortfall cause"), max_length=20, choices=ShortfallCause.choices, blank=True
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     ledger_entry = models.OneToOneField(
@@ -183,6 +197,11 @@ class Settlement(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(kind="none") | Q(amount=0), name="settlement_none_pays_nothing"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="compensation", cause__in=ShortfallCause.values)
+                | (~Q(kind="compensation") & Q(cause="")),
+                name="settlement_compensation_has_cause",
             ),
             models.CheckConstraint(
                 condition=Q(status="paid", paid_at__isnull=False, ledger_entry__isnull=False)
@@ -235,6 +254,10 @@ class SettlementEvent(models.Model):
         ADJUSTMENT_REQUESTED = "adjustment_requested", _("Adjustment requested")
         ADJUSTED = "adjusted", _("Adjusted")
         ADJUSTMENT_REJECTED = "adjustment_rejected", _("Adjustment rejected")
+        RECOVERY_OPENED = "recovery_opened", _("Recovery case opened")
+        RECOVERY_PROPOSED = "recovery_proposed", _("Recovery decision proposed")
+        RECOVERY_DECIDED = "recovery_decided", _("Recovery decided")
+        RECOVERY_PROPOSAL_REJECTED = "recovery_proposal_rejected", _("Recovery proposal rejected")
 
     settlement = models.ForeignKey(
         Settlement, on_delete=models.PROTECT, related_name="events", verbose_name=_("settlement")
@@ -319,6 +342,77 @@ class Adjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount:+} · {self.reason}"
+
+
+class RecoveryStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RECOVERED = "recovered", _("Recovered")
+    WAIVED = "waived", _("Waived")
+
+
+class RecoveryCase(models.Model):
+    """The compensation a creator-caused shortfall cost, claimed back from the influencer (§5).
+
+    One per creator-caused compensation, opened with the settlement. Finance decides it four-eyes,
+    as adjustments: one user proposes ``recovered`` or ``waived`` with a reason, another approves
+    (the case takes the proposed status) or rejects the proposal (it stays open). A decided case is
+    final. The history is its settlement's events.
+    """
+
+    Status = RecoveryStatus
+
+    settlement = models.OneToOneField(
+        Settlement,
+        on_delete=models.PROTECT,
+        related_name="recovery",
+        verbose_name=_("settlement"),
+    )
+    influencer = models.ForeignKey(
+        Influencer,
+        on_delete=models.PROTECT,
+        related_name="recovery_cases",
+        verbose_name=_("influencer"),
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RecoveryStatus.choices, default=RecoveryStatus.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    proposed_status = models.CharField(
+        _("proposed decision"), max_length=20, choices=RecoveryStatus.choices, blank=True
+    )
+    proposed_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    proposed_by = user_reference(_("proposed by"))
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    decided_by = user_reference(_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery case")
+        verbose_name_plural = _("recovery cases")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RecoveryStatus.values), name="recovery_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(proposed_status__in=["", "recovered", "waived"]),
+                name="recovery_proposed_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", decided_at__isnull=True)
+                | (~Q(status="open") & Q(decided_at__isnull=False, proposed_status=F("status"))),
+                name="recovery_decided_as_proposed",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by")),
+                name="recovery_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.influencer_id} · {yuan(self.amount)} · {self.get_status_display()}"
 
 
 class CalendarDay(models.Model):

@@ -19,7 +19,7 @@ from orders.models import ZERO, Boost, Client, LedgerEntry, LedgerKind
 
 from .calculations import compensation
 from .corrections import NetChange, band_refusal, net_change
-from .models import Adjustment, CalendarDay, CalendarYear, Settlement
+from .models import Adjustment, CalendarDay, CalendarYear, RecoveryCase, Settlement
 
 
 def calendar_overrides(years: Iterable[int] | None = None) -> dict[date, bool]:
@@ -300,3 +300,22 @@ def _settlement_differences(s: Settlement, credits: dict[int, LedgerEntry]) -> I
             f"settlement {s.pk}: paid {s.amount} to client {s.boost.line.order.client_id}, "
             f"but ledger entry {entry.pk} credits {entry.amount} to client {entry.client_id}"
         )
+
+
+# --- Shortfall causes and recoveries (DESIGN §5) ---
+
+
+def influencer_shortfalls(influencer_id: int) -> QuerySet[Settlement]:
+    """An influencer's compensations, newest first, with their cause and any recovery case."""
+    return (
+        Settlement.objects.filter(
+            boost__line__influencer_id=influencer_id, kind=Settlement.Kind.COMPENSATION
+        )
+        .select_related("boost__line__order", "recovery")
+        .order_by("-computed_at", "-pk")
+    )
+
+
+def recovery_cases_awaiting_decision() -> QuerySet[RecoveryCase]:
+    """Open cases with a proposal a second finance user has to decide."""
+    return RecoveryCase.objects.filter(status=RecoveryCase.Status.OPEN).exclude(proposed_status="")

@@ -182,6 +182,12 @@ SNAPSHOT_FRESHNESS_HOURS = 24
 # Snapshots of settled boosts observed before this many days ago (from the start of that Shanghai
 # day) are reduced to one a day by the compaction sweep (settlements.services.compaction).
 SNAPSHOT_COMPACTION_DAYS = env.int("SNAPSHOT_COMPACTION_DAYS", default=90)
+# A snapshot above this multiple of the count taken within the hour before is flagged (§5); the
+# earlier count is taken as at least the floor, so a new video's first views are no jump.
+SUSPICIOUS_JUMP_MULTIPLE = env.float("SUSPICIOUS_JUMP_MULTIPLE", default=10.0)
+SUSPICIOUS_JUMP_FLOOR_VIEWS = env.int("SUSPICIOUS_JUMP_FLOOR_VIEWS", default=1000)
+# Days an influencer is offered no boost after a creator-caused shortfall (DESIGN §5).
+BOOST_SUSPENSION_DAYS = env.int("BOOST_SUSPENSION_DAYS", default=30)
 # Most items (publish events or view snapshots) one /api/ request may carry; more is a 413.
 INGEST_MAX_BATCH = env.int("INGEST_MAX_BATCH", default=10_000)
 # Ledger ceilings, far below numeric(14,2)'s 999,999,999,999.99 so no posting can overflow it.

@@ -21,7 +21,7 @@ register = template.Library()
 
 @register.inclusion_tag("admin/operations/home.html", takes_context=True)
 def operator_home(context: dict[str, Any]) -> dict[str, Any]:
-    """What needs an operator now, for the users allowed to see it (4–5 + 6 queries)."""
+    """What needs an operator now, for the users allowed to see it (6–7 + 6 queries)."""
     user = context["request"].user
     now = timezone.now()
     runs_url = reverse("admin:operations_sweeprun_changelist")

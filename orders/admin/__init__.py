@@ -27,6 +27,8 @@ from ..models import (
     Order,
     OrderLine,
     PublishRejection,
+    SnapshotFlag,
+    VideoStatusEvent,
     ViewSnapshot,
 )
 from ..module import cap_explanation
@@ -38,7 +40,7 @@ from .integrations import ApiRequestLogAdmin, IntegrationTokenAdmin, PublishReje
 from .ledger import LedgerEntryAdmin
 from .memberships import ClientMembershipAdmin
 from .orders import OrderAdmin, OrderLineAdmin
-from .snapshots import ViewSnapshotAdmin
+from .snapshots import SnapshotFlagAdmin, VideoStatusEventAdmin, ViewSnapshotAdmin
 
 __all__ = ["BoostAdmin", "ReadOnlyAdminMixin", "ReadOnlyInline", "cap_explanation"]
 
@@ -56,6 +58,8 @@ admin.site.register(OrderLine, OrderLineAdmin)
 admin.site.register(Boost, BoostAdmin)
 admin.site.register(BoostEvent, BoostEventAdmin)
 admin.site.register(ViewSnapshot, ViewSnapshotAdmin)
+admin.site.register(SnapshotFlag, SnapshotFlagAdmin)
+admin.site.register(VideoStatusEvent, VideoStatusEventAdmin)
 admin.site.register(IntegrationToken, IntegrationTokenAdmin)
 admin.site.register(ApiRequestLog, ApiRequestLogAdmin)
 admin.site.register(PublishRejection, PublishRejectionAdmin)

@@ -281,6 +281,19 @@ class BoostAdmin(LargeTableAdmin, admin.ModelAdmin):
         rows = list(boost.line.snapshots.order_by("-observed_at")[:RECENT_ROWS])
         if not rows:
             return gettext("No view snapshots yet.")
+        counted = set(
+            selectors.counted_snapshots(boost.line_id, boost.window_end)
+            .filter(pk__in=[s.pk for s in rows])
+            .values_list("pk", flat=True)
+        )
+
+        def note(snapshot) -> str:
+            if snapshot.pk in counted:
+                return ""
+            if not boost.counts(snapshot.observed_at):
+                return gettext("after the window: does not count")
+            return gettext("video not live: does not count")
+
         table = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -288,9 +301,7 @@ class BoostAdmin(LargeTableAdmin, admin.ModelAdmin):
                 (
                     timezone.localtime(s.observed_at).strftime("%Y-%m-%d %H:%M"),
                     grouped(s.views),
-                    ""
-                    if boost.counts(s.observed_at)
-                    else gettext("after the window: does not count"),
+                    note(s),
                 )
                 for s in rows
             ),

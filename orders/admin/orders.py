@@ -23,6 +23,7 @@ from .. import services
 from ..models import Boost, LedgerEntry, OrderLine
 from ..services import OrderError
 from .base import ReadOnlyAdminMixin, ReadOnlyInline, change_url, changelist_url, link, or_empty
+from .snapshots import VideoStatusEventInline
 from .visibility import VIEW_LEDGER
 
 # Recording a publish moves a boost out of awaiting publish, like cancelling one: same permission.
@@ -180,6 +181,7 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "boost_status",
     ]
     readonly_fields = fields
+    inlines = [VideoStatusEventInline]
 
     @admin.display(description=_("client"), ordering="order__client__name")
     def client(self, line):

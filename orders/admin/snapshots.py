@@ -1,13 +1,16 @@
-"""View snapshots in the admin: every count the pipeline sent, read-only."""
+"""The pipeline's facts in the admin, read-only: view snapshots, the flagged ones, and video
+status events (also inline on their order line)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from kernel.display import grouped
 from kernel.paging import LargeTableAdmin
 
-from .base import ReadOnlyAdminMixin
+from ..models import OrderLine, VideoStatusEvent
+from .base import ReadOnlyAdminMixin, ReadOnlyInline, change_url, link
 
 
 class ViewSnapshotAdmin(LargeTableAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -33,3 +36,73 @@ class ViewSnapshotAdmin(LargeTableAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("influencer"))
     def influencer(self, snapshot):
         return snapshot.line.influencer
+
+
+class VideoStatusEventInline(ReadOnlyInline):
+    """An order line's video status history (DESIGN §5), oldest first."""
+
+    model = VideoStatusEvent
+    fields = ["at", "status", "received_at"]
+    readonly_fields = fields
+    ordering = ["at"]
+    show_change_link = False
+
+
+class VideoStatusEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Video status changes from ``POST /api/videos`` and ``import_video_statuses``, read-only."""
+
+    list_display = ["at", "video_id", "order_code", "influencer", "status", "received_at"]
+    list_select_related = ["line__order", "line__influencer"]
+    list_filter = ["status"]
+    search_fields = ["line__platform_video_id", "line__order__code", "line__influencer__name"]
+    date_hierarchy = "at"
+
+    @admin.display(description=_("platform video id"), ordering="line__platform_video_id")
+    def video_id(self, event):
+        return link(change_url(OrderLine, event.line_id), event.line.platform_video_id)
+
+    @admin.display(description=_("order"), ordering="line__order__code")
+    def order_code(self, event):
+        return event.line.order.code
+
+    @admin.display(description=_("influencer"))
+    def influencer(self, event):
+        return event.line.influencer
+
+
+class SnapshotFlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Suspicious counts: stored as sent, flagged, and their boost's payout held for finance."""
+
+    list_display = [
+        "flagged_at",
+        "video_id",
+        "order_code",
+        "observed_at",
+        "views",
+        "compared",
+        "reason",
+    ]
+    list_select_related = ["snapshot", "line__order"]
+    list_filter = ["reason", "line__boost__status"]
+    search_fields = ["line__platform_video_id", "line__order__code", "line__influencer__name"]
+    date_hierarchy = "flagged_at"
+
+    @admin.display(description=_("platform video id"), ordering="line__platform_video_id")
+    def video_id(self, flag):
+        return link(change_url(OrderLine, flag.line_id), flag.line.platform_video_id)
+
+    @admin.display(description=_("order"), ordering="line__order__code")
+    def order_code(self, flag):
+        return flag.line.order.code
+
+    @admin.display(description=_("observed at"), ordering="snapshot__observed_at")
+    def observed_at(self, flag):
+        return flag.snapshot.observed_at
+
+    @admin.display(description=_("views"))
+    def views(self, flag):
+        return grouped(flag.snapshot.views)
+
+    @admin.display(description=_("earlier views"))
+    def compared(self, flag):
+        return grouped(flag.compared_views)

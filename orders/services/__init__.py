@@ -19,8 +19,10 @@ from .ingestion import (
 from .ledger import EntryIn, post_entries, post_entry, top_up
 from .ordering import LineRequest, OrderPreview, place_order, preview_module, preview_order
 from .pricing_models import switch_live_model
-from .quotes import refresh_all_quotes, refresh_quotes
+from .quotes import refresh_all_quotes, refresh_quotes, suspend_boosts
 from .snapshots import SnapshotIn, record_views
+from .suspicious import flag_suspicious_snapshots
+from .video_status import VideoStatusIn, record_video_statuses
 
 __all__ = [
     "CLOCK_SKEW",
@@ -34,9 +36,11 @@ __all__ = [
     "OrderPreview",
     "PublishIn",
     "SnapshotIn",
+    "VideoStatusIn",
     "actor_name",
     "authenticate_token",
     "create_integration_token",
+    "flag_suspicious_snapshots",
     "log_api_request",
     "place_order",
     "post_entries",
@@ -45,10 +49,12 @@ __all__ = [
     "preview_order",
     "publish",
     "publish_events",
+    "record_video_statuses",
     "record_views",
     "refresh_all_quotes",
     "refresh_quotes",
     "switch_live_model",
+    "suspend_boosts",
     "top_up",
     "transition",
     "transition_many",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from .. import selectors
 from ..models import Influencer, PricingModel
@@ -81,6 +82,20 @@ class _Pricing:
         model = selectors.live_model()
         peers = selectors.peer_groups(now=now) if model == PricingModel.V2 else None
         return cls(model, peers)
+
+
+def suspend_boosts(*, influencer_ids: Sequence[int], until: datetime, now: datetime) -> int:
+    """Offer no boost of these influencers before ``until`` (DESIGN §5: after a creator-caused
+    shortfall), then re-quote them so listing pages say why. A later suspension is never
+    shortened; returns how many influencers were suspended longer."""
+    with transaction.atomic():
+        changed = (
+            Influencer.objects.filter(pk__in=list(influencer_ids))
+            .filter(Q(boost_suspended_until__isnull=True) | Q(boost_suspended_until__lt=until))
+            .update(boost_suspended_until=until)
+        )
+        refresh_quotes(now=now, influencer_ids=influencer_ids)
+    return changed
 
 
 def _refresh_ids(ids: Sequence[int], *, now: datetime, pricing: _Pricing) -> int:

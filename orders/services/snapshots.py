@@ -22,6 +22,7 @@ from .. import selectors
 from ..models import Order, OrderLine, ViewSnapshot
 from .boosts import CLOCK_SKEW
 from .errors import BatchRefused
+from .suspicious import flag_suspicious_snapshots
 
 # The session's staging table on PostgreSQL: emptied at each commit and before each batch.
 STAGING = "starboost_ingest_views"
@@ -69,8 +70,11 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
             new = _insert_staged(now=now)
         else:
             new = _bulk_insert(items, found, now=now)
-        # The one place after the batch's rows are stored, still in its transaction: set-based
-        # work that follows from a stored batch belongs here, once per batch.
+        # After the batch's rows are stored, still in its transaction, once per batch (§5).
+        flag_suspicious_snapshots(
+            line_ids={fact.line_id for fact in found.values() if fact.line_id is not None},
+            now=now,
+        )
         return new
 
 

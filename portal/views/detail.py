@@ -44,6 +44,7 @@ def order_detail(request: ClientRequest, code: str) -> HttpResponse:
     )
     series = selectors.chart_series(boosts, now=now)
     adjustments = settlement_selectors.approved_adjustments(s.pk for s in settlements.values())
+    statuses = selectors.status_events(line.pk for line in lines if line.has_status_events)
     cards = [
         line_card(
             line,
@@ -51,6 +52,7 @@ def order_detail(request: ClientRequest, code: str) -> HttpResponse:
             settlements=settlements,
             now=now,
             adjustments=adjustments,
+            statuses=[(event.at, event.status) for event in statuses.get(line.pk, ())],
         )
         for line in lines
     ]

@@ -44,6 +44,7 @@ from .base import (
 )
 from .events import SettlementEventInline
 from .exports import settlement_csv_response
+from .recoveries import RecoveryCaseInline
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -111,6 +112,7 @@ class SettlementAdmin(
         "status",
         "amount_display",
         "cap_applied",
+        "cause",
         "due",
         "overdue_flag",
         "computed_at",
@@ -119,6 +121,7 @@ class SettlementAdmin(
     list_filter = (
         "kind",
         "status",
+        "cause",
         ("due_date", DueDateFilter),
         OverdueFilter,
         "due_date_provisional",
@@ -131,7 +134,7 @@ class SettlementAdmin(
     )
     search_help_text = _("Order code, influencer or client name")
     list_select_related = ("boost__line__order__client", "boost__line__influencer")
-    inlines = (AdjustmentInline, SettlementEventInline)
+    inlines = (AdjustmentInline, RecoveryCaseInline, SettlementEventInline)
     field_permissions = {"ledger_entry_link": VIEW_LEDGER}
     actions = (
         "export_selected_csv",
@@ -142,7 +145,17 @@ class SettlementAdmin(
     fieldsets = (
         (
             None,
-            {"fields": ("boost_link", "client", "kind", "status", "amount_display", "note")},
+            {
+                "fields": (
+                    "boost_link",
+                    "client",
+                    "kind",
+                    "status",
+                    "amount_display",
+                    "cause",
+                    "note",
+                )
+            },
         ),
         (
             _("How the amount was computed"),

@@ -148,6 +148,7 @@ def build_plan(
         clients=tuple(clients),
         orders=tuple(orders),
         hold=_hold_target(orders),
+        removal=_removal_target(orders, now, hold=_hold_target(orders)),
     )
 
 
@@ -419,3 +420,34 @@ def _hold_target(orders: Sequence[OrderSpec]) -> tuple[str, str] | None:
         return None
     _, key, platform_id = max(compensated)
     return key, platform_id
+
+
+def _removal_target(
+    orders: Sequence[OrderSpec], now: datetime, *, hold: tuple[str, str] | None
+) -> tuple[str, str, datetime] | None:
+    """The capped compensation whose creator removes the video four days before window end.
+
+    The latest one settled at least a day before ``now`` whose influencer is in no order placed
+    after its publish, so the suspension that follows (DESIGN §5) refuses no planned boost.
+    """
+    window = _window()
+    later = {
+        (line.influencer.platform_id, order.placed_at) for order in orders for line in order.lines
+    }
+    candidates = [
+        (line.published_at, order.key, line.influencer.platform_id)
+        for order in orders
+        for line in order.lines
+        if line.outcome is Outcome.COMPENSATED_CAPPED
+        and (order.key, line.influencer.platform_id) != hold
+        and line.published_at is not None
+        and line.published_at + window <= now - timedelta(days=1)
+        and not any(
+            who == line.influencer.platform_id and placed > line.published_at
+            for who, placed in later
+        )
+    ]
+    if not candidates:
+        return None
+    published, key, platform_id = max(candidates)
+    return key, platform_id, _whole_minute(published + window - timedelta(days=4))

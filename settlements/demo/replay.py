@@ -30,9 +30,10 @@ from orders.models import (
     LedgerEntry,
     Order,
     OrderLine,
+    VideoStatus,
     ViewSnapshot,
 )
-from orders.services import LineRequest, SnapshotIn
+from orders.services import LineRequest, SnapshotIn, VideoStatusIn
 
 from .. import services as settlement_services
 from ..models import Settlement
@@ -154,6 +155,8 @@ class Replay:
                     add(line.reported_at, _EVENT, lambda o=order, ln=line: self._publish(o, ln))
                 if line.cancel_at is not None:
                     add(line.cancel_at, _EVENT, lambda o=order, ln=line: self._cancel(o, ln))
+        if plan.removal is not None:
+            add(plan.removal[2], _EVENT, self._remove)
         start = min(client.top_up_at for client in plan.clients)
         for at_time, rank, action in (
             (IMPORT_AT, _IMPORT, self._import),
@@ -219,6 +222,17 @@ class Replay:
             SnapshotIn(spec.video_id, at, count)
             for at, count in zip(spec.curve.observations, views, strict=True)
         ]
+
+    def _remove(self) -> None:
+        """The pipeline reports that the planned video was removed by its creator (§5)."""
+        assert self.plan.removal is not None
+        key, platform_id, at = self.plan.removal
+        line = OrderLine.objects.get(pk=self.lines[key, platform_id].pk)
+        assert line.platform_video_id is not None  # published days before its removal
+        video = line.platform_video_id
+        order_services.record_video_statuses(
+            items=[VideoStatusIn(video, VideoStatus.REMOVED_BY_CREATOR, at)], now=at
+        )
 
     def _cancel(self, order: OrderSpec, spec: LineSpec) -> None:
         settlement_services.cancel(

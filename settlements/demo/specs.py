@@ -96,3 +96,5 @@ class DemoPlan:
     orders: tuple[OrderSpec, ...]
     # (order key, platform id) of the compensation finance holds, so its queue is not empty.
     hold: tuple[str, str] | None
+    # (order key, platform id, instant) of the one video its creator removes inside the window.
+    removal: tuple[str, str, datetime] | None = None

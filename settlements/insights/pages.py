@@ -110,6 +110,45 @@ def insights_tables(data: Insights) -> dict[str, Table]:
             data.queues,
             flagged=lambda queue: queue.urgent,
         ),
+        "causes": Table(
+            "causes",
+            _("Compensation by cause"),
+            [
+                Column("label", _("Cause")),
+                Column("cause", _("Code"), html=False),
+                Column("compensated", _("Compensated"), INT),
+                Column("compensation", _("Compensation"), MONEY),
+            ],
+            data.causes,
+            note=_(
+                "Creator-caused: the influencer removed or hid the video during the window; "
+                "platform-caused: the platform took it down."
+            ),
+        ),
+        "recoveries": Table(
+            "recoveries",
+            _("Recovery cases opened in the period"),
+            [
+                Column("label", _("Status")),
+                Column("status", _("Code"), html=False),
+                Column("cases", _("Cases"), INT),
+                Column("amount", _("Amount"), MONEY),
+            ],
+            data.recoveries,
+            note=_("Open cases are outstanding: compensation still to claim back."),
+        ),
+        "repeat_creators": Table(
+            "repeat_creators",
+            _("Influencers with repeated creator-caused shortfalls"),
+            [
+                Column("name", _("Influencer")),
+                Column("shortfalls", _("Creator-caused shortfalls"), INT),
+                Column("compensation", _("Compensation"), MONEY),
+                Column("outstanding", _("Outstanding"), MONEY),
+            ],
+            data.repeat_creators,
+            flagged=lambda row: row.outstanding > 0,
+        ),
     }
 
 

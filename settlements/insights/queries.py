@@ -42,11 +42,12 @@ from django.db.models.functions import Cast, Trunc
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Boost, PublishRejection
+from kernel.money import to_fen
+from orders.models import Boost, PublishRejection, SnapshotFlag
 from orders.pricing import PricingRules
 
 from .. import calendar
-from ..models import QuarantinedRow, Settlement, overdue_q
+from ..models import QuarantinedRow, RecoveryCase, Settlement, overdue_q
 from ..selectors import calendar_overrides
 from .figures import Figures, total
 from .periods import (
@@ -251,7 +252,7 @@ def _changelist(model: str, params: Sequence[tuple[str, str]] = ()) -> str:
 
 
 def work_queues(*, today: date) -> list[WorkQueue]:
-    """What needs an operator now, each with a link to the matching admin list. 4–5 queries.
+    """What needs an operator now, each with a link to the matching admin list. 6–7 queries.
 
     Every count is exactly what its link lists: overdue = ``Settlement.objects.overdue(today)``
     (due before today and still scheduled or held); due soon = due from today through two
@@ -320,7 +321,45 @@ def work_queues(*, today: date) -> list[WorkQueue]:
     ]
     queues.append(publish_rejections(today=today))
     queues.append(quarantined_rows())
+    queues += shortfall_queues()
     return queues
+
+
+def shortfall_queues() -> list[WorkQueue]:
+    """Suspicious counts on boosts still running, and recovery cases to decide (2 queries).
+
+    A flagged boost's payout is held when its window closes, so it then shows in "Held payouts".
+    """
+    running = [Boost.Status.ACTIVE, Boost.Status.AWAITING_VIEWS]
+    flagged = SnapshotFlag.objects.filter(line__boost__status__in=running).count()
+    cases = RecoveryCase.objects.filter(status=RecoveryCase.Status.OPEN).aggregate(
+        open=Count("pk"), proposed=Count("pk", filter=~Q(proposed_status=""))
+    )
+    return [
+        WorkQueue(
+            "flagged_counts",
+            _("Suspicious view counts"),
+            flagged,
+            _changelist("orders_snapshotflag", [("line__boost__status__in", ",".join(running))]),
+            _(
+                "Counts lower than an earlier one or jumping implausibly, on running boosts: "
+                "their payouts will be held for Finance when the window closes."
+            ),
+            urgent=flagged > 0,
+        ),
+        WorkQueue(
+            "recoveries",
+            _("Open recovery cases"),
+            cases["open"],
+            _changelist("settlements_recoverycase", [("status__exact", RecoveryCase.Status.OPEN)]),
+            _(
+                "Compensation a creator-caused shortfall cost, to claim back from the influencer; "
+                "%(proposed)s proposal(s) await a second finance user."
+            )
+            % {"proposed": cases["proposed"]},
+            urgent=cases["proposed"] > 0,
+        ),
+    ]
 
 
 def quarantined_rows() -> WorkQueue:
@@ -365,6 +404,111 @@ def publish_rejections(*, today: date) -> WorkQueue:
     )
 
 
+# --- Shortfall causes and recoveries (DESIGN §5) ---
+
+
+@dataclass(frozen=True)
+class CauseRow:
+    """Compensations settled in a period for one cause."""
+
+    cause: str
+    label: str
+    compensated: int
+    compensation: Decimal
+
+
+@dataclass(frozen=True)
+class RecoveryRow:
+    """Recovery cases opened in a period in one status: how many and how much."""
+
+    status: str
+    label: str
+    cases: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class RepeatCreator:
+    """An influencer with more than one creator-caused shortfall settled in a period."""
+
+    name: str
+    shortfalls: int
+    compensation: Decimal
+    outstanding: Decimal
+
+
+def compensation_by_cause(*, period: Period) -> list[CauseRow]:
+    """Compensation of the windows settled in the period, by cause, every cause listed (1 query)."""
+    rows = {
+        row["cause"]: row
+        for row in Settlement.objects.filter(_COMPENSATION, period.contains("computed_at"))
+        .values("cause")
+        .order_by()
+        .annotate(compensated=Count("pk"), compensation=Sum("amount"))
+    }
+    return [
+        CauseRow(
+            cause,
+            str(label),
+            rows.get(cause, {}).get("compensated", 0),
+            to_fen(rows.get(cause, {}).get("compensation") or Decimal(0)),
+        )
+        for cause, label in Settlement.Cause.choices
+    ]
+
+
+def recoveries_by_status(*, period: Period) -> list[RecoveryRow]:
+    """Recovery cases opened in the period: outstanding (open), recovered, waived (1 query)."""
+    rows = {
+        row["status"]: row
+        for row in RecoveryCase.objects.filter(period.contains("opened_at"))
+        .values("status")
+        .order_by()
+        .annotate(cases=Count("pk"), amount=Sum("amount"))
+    }
+    return [
+        RecoveryRow(
+            status,
+            str(label),
+            rows.get(status, {}).get("cases", 0),
+            to_fen(rows.get(status, {}).get("amount") or Decimal(0)),
+        )
+        for status, label in RecoveryCase.Status.choices
+    ]
+
+
+def repeat_creators(*, period: Period, limit: int = 20) -> list[RepeatCreator]:
+    """Influencers with two or more creator-caused shortfalls settled in the period, most first
+    (1 query)."""
+    rows = (
+        Settlement.objects.filter(
+            _COMPENSATION,
+            period.contains("computed_at"),
+            cause=Settlement.Cause.CREATOR_CAUSED,
+        )
+        .values("boost__line__influencer__name")
+        .order_by()
+        .annotate(
+            shortfalls=Count("pk"),
+            compensation=Sum("amount"),
+            outstanding=Sum(
+                "recovery__amount", filter=Q(recovery__status=RecoveryCase.Status.OPEN)
+            ),
+        )
+        .filter(shortfalls__gte=2)
+        .order_by("-shortfalls", "-compensation", "boost__line__influencer__name")[:limit]
+    )
+    return [
+        RepeatCreator(
+            row["boost__line__influencer__name"],
+            row["shortfalls"],
+            to_fen(row["compensation"]),
+            to_fen(row["outstanding"] or Decimal(0)),
+        )
+        for row in rows
+    ]
+
+
 @dataclass
 class Insights:
     """Everything the insights page shows for one period."""
@@ -378,12 +522,15 @@ class Insights:
     influencers: list[Figures]
     totals: Figures
     queues: list[WorkQueue] = field(default_factory=list)
+    causes: list[CauseRow] = field(default_factory=list)
+    recoveries: list[RecoveryRow] = field(default_factory=list)
+    repeat_creators: list[RepeatCreator] = field(default_factory=list)
 
 
 def insights_page(*, period: Period, granularity: str, today: date) -> Insights:
-    """Everything on the insights page in at most 14 queries, whatever the data size.
+    """Everything on the insights page in at most 17 queries, whatever the data size.
 
-    (12 when no influencer is owed compensation in the period: their two follow-ups are skipped.)
+    (15 when no influencer is owed compensation in the period: their two follow-ups are skipped.)
     """
     target = target_loss_ratio()
     periods = period_figures(period=period, granularity=granularity, target=target)
@@ -397,4 +544,7 @@ def insights_page(*, period: Period, granularity: str, today: date) -> Insights:
         influencers=influencer_figures(period=period, target=target),
         totals=total(periods, label=str(_("Total")), target=target),
         queues=work_queues(today=today),
+        causes=compensation_by_cause(period=period),
+        recoveries=recoveries_by_status(period=period),
+        repeat_creators=repeat_creators(period=period),
     )

@@ -27,6 +27,11 @@ from .errors import SettlementError
 from .expiry import cancel, expire, expire_batch
 from .payouts import PAYOUT_KEY, pay_batch, pay_settlement, payout_key
 from .quarantine import open_rows, quarantine, resolve
+from .recoveries import (
+    approve_recovery_decision,
+    propose_recovery_decision,
+    reject_recovery_decision,
+)
 from .sweeps import Batch, DueRows, isolated_batch, sweep
 
 __all__ = [
@@ -37,6 +42,7 @@ __all__ = [
     "SettlementError",
     "YearChange",
     "approve_adjustment",
+    "approve_recovery_decision",
     "cancel",
     "close_window",
     "close_windows_batch",
@@ -54,10 +60,12 @@ __all__ = [
     "open_rows",
     "pay_batch",
     "pay_settlement",
+    "propose_recovery_decision",
     "payout_key",
     "quarantine",
     "recompute_due_dates",
     "reject_adjustment",
+    "reject_recovery_decision",
     "release",
     "remove_calendar_days",
     "reopen_calendar_year",

@@ -1,7 +1,9 @@
 """Closing 14-day windows: settle each boost on its closing snapshot, or park it (DESIGN §5, §6).
 
 Locks boosts (never their lines) in id order, then settlements are inserted by
-``records.record_outcomes``. Views count only up to the window end (``counted_snapshots``).
+``records.record_outcomes``. Views count only up to the window end and while the video is live
+(``counted_snapshots``); a shortfall records its cause and a creator-caused one opens a recovery
+case (``recoveries``); flagged counts hold the payout for finance.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from .. import calculations
 from ..models import QuarantinedRow, Settlement
 from .errors import SettlementError
 from .records import Outcome, record_outcomes
+from .recoveries import ShortfallFacts, open_recoveries
 from .sweeps import DueRows, isolated_batch
 
 Status = Boost.Status
 
 
-def _window_outcome(boost: Boost, snapshot: ViewSnapshot | None, *, forced: str = "") -> Outcome:
+def _window_outcome(
+    boost: Boost, snapshot: ViewSnapshot | None, *, facts: ShortfallFacts, forced: str = ""
+) -> Outcome:
     actual = snapshot.views if snapshot is not None else 0
     explanation = calculations.explain_compensation(
         boost.expected_views, actual, boost.line.fixed_price, boost.boost_fee
@@ -43,13 +48,18 @@ def _window_outcome(boost: Boost, snapshot: ViewSnapshot | None, *, forced: str 
         explanation=explanation,
         snapshot=snapshot,
         note=forced,
+        cause=facts.cause(boost),
+        hold_reason=facts.hold_reason(boost),
     )
 
 
-def _is_fresh(boost: Boost, snapshot: ViewSnapshot | None) -> bool:
+def _is_fresh(boost: Boost, snapshot: ViewSnapshot | None, facts: ShortfallFacts) -> bool:
+    """Whether the closing snapshot may settle: recent, or frozen by the video's status."""
     freshness = timedelta(hours=settings.SNAPSHOT_FRESHNESS_HOURS)
     end = boost.window_end
-    return snapshot is not None and end is not None and snapshot.observed_at >= end - freshness
+    if snapshot is None or end is None:
+        return False
+    return snapshot.observed_at >= end - freshness or facts.frozen_at_end(boost)
 
 
 def _lock_boosts(queryset: QuerySet[Boost], *, skip_locked: bool) -> QuerySet[Boost]:
@@ -84,17 +94,18 @@ def _close(
         [_closing_snapshot_id(b) for b in boosts if _closing_snapshot_id(b)]
     )
     outcomes, stale = [], []
+    facts = ShortfallFacts.of(boosts)
     for boost in boosts:
         snapshot = snapshots.get(_closing_snapshot_id(boost))
-        if _is_fresh(boost, snapshot):
-            outcomes.append(_window_outcome(boost, snapshot))
+        if _is_fresh(boost, snapshot, facts):
+            outcomes.append(_window_outcome(boost, snapshot, facts=facts))
         elif boost.status == Status.ACTIVE:
             stale.append(boost)
     if stale:
         transition_many(
             stale, Status.AWAITING_VIEWS, now=now, note=_("No fresh view data at window end")
         )
-    record_outcomes(outcomes, now=now, note=_("Window closed"))
+    open_recoveries(record_outcomes(outcomes, now=now, note=_("Window closed")), now=now)
     counts = {"awaiting_views": len(stale)}
     for o in outcomes:
         counts[str(o.to)] = counts.get(str(o.to), 0) + 1
@@ -160,8 +171,11 @@ def settle_with_available_views(
             )
         snapshot_id = _closing_snapshot_id(boost)
         snapshot = ViewSnapshot.objects.filter(pk=snapshot_id).first() if snapshot_id else None
-        outcome = _window_outcome(boost, snapshot, forced=reason.strip())
-        record_outcomes(
+        outcome = _window_outcome(
+            boost, snapshot, facts=ShortfallFacts.of([boost]), forced=reason.strip()
+        )
+        settled = record_outcomes(
             [outcome], now=now, actor=actor, note=_("Settled by finance: %(r)s") % {"r": reason}
         )
+        open_recoveries(settled, now=now)
         return Settlement.objects.get(boost=boost)

@@ -55,6 +55,10 @@ class Outcome:
     explanation: calculations.CompensationExplanation | None = None
     snapshot: ViewSnapshot | None = None
     note: str = ""
+    # Why a compensation fell short (``settlements.causes``); "" for every other kind.
+    cause: str = ""
+    # Why the payout waits for finance instead of being paid automatically (flagged counts).
+    hold_reason: str = ""
 
 
 def record_outcomes(
@@ -63,25 +67,29 @@ def record_outcomes(
     now: datetime,
     actor: User | None = None,
     note: str = "",
-) -> None:
+) -> list[Settlement]:
     """Write the settlements of terminal boosts and move the boosts, in a few bulk queries.
 
     The caller holds the boosts' locks. A refund (no explanation) owes the whole boost fee; an
-    amount of 0 is closed at once, anything else is scheduled for its due date.
+    amount of 0 is closed at once, anything else is scheduled for its due date, or held for
+    finance when the outcome has a hold reason. Returns the settlements written.
     """
     if not outcomes:
-        return
+        return []
     due_by_day = due_dates([o.ended_at for o in outcomes])
     settlements = []
     for o in outcomes:
         due = due_by_day[timezone.localdate(o.ended_at)]
         ex = o.explanation
         amount = ex.amount if ex else o.boost.boost_fee
+        status = Settlement.Status.SCHEDULED if amount > 0 else Settlement.Status.CLOSED
+        if amount > 0 and o.hold_reason:
+            status = Settlement.Status.HELD
         settlements.append(
             Settlement(
                 boost=o.boost,
                 kind=o.kind,
-                status=Settlement.Status.SCHEDULED if amount > 0 else Settlement.Status.CLOSED,
+                status=status,
                 expected_views=o.boost.expected_views,
                 actual_views=ex.actual_views if ex else None,
                 snapshot=o.snapshot,
@@ -98,6 +106,7 @@ def record_outcomes(
                 due_date=due.date,
                 due_date_provisional=due.provisional,
                 note=o.note,
+                cause=o.cause if o.kind == Settlement.Kind.COMPENSATION else "",
             )
         )
     by_target: dict[str, list[Boost]] = {}
@@ -106,24 +115,36 @@ def record_outcomes(
     for to, boosts in by_target.items():
         transition_many(boosts, to, now=now, actor=actor, note=note)
     insert(settlements)
-    insert(
-        [
-            SettlementEvent(
-                settlement=s,
-                type=SettlementEvent.Type.SCHEDULED
-                if s.status == Settlement.Status.SCHEDULED
-                else SettlementEvent.Type.CLOSED,
-                actor=actor,
-                actor_name=actor_name(actor),
-                at=now,
-                data={
-                    "kind": s.kind,
-                    "amount": str(s.amount),
-                    "due_date": s.due_date.isoformat(),
-                    "provisional": s.due_date_provisional,
-                },
-            )
-            for s in settlements
-        ]
-    )
+    events = [
+        SettlementEvent(
+            settlement=s,
+            type=SettlementEvent.Type.CLOSED
+            if s.status == Settlement.Status.CLOSED
+            else SettlementEvent.Type.SCHEDULED,
+            actor=actor,
+            actor_name=actor_name(actor),
+            at=now,
+            data={
+                "kind": s.kind,
+                "amount": str(s.amount),
+                "due_date": s.due_date.isoformat(),
+                "provisional": s.due_date_provisional,
+            },
+        )
+        for s in settlements
+    ]
+    events += [
+        SettlementEvent(
+            settlement=s,
+            type=SettlementEvent.Type.HELD,
+            actor=actor,
+            actor_name=actor_name(actor),
+            at=now,
+            data={"reason": o.hold_reason},
+        )
+        for s, o in zip(settlements, outcomes, strict=True)
+        if s.status == Settlement.Status.HELD
+    ]
+    insert(events)
     emit_many(announcements.settled(settlements), now=now)
+    return settlements

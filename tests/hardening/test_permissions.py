@@ -38,6 +38,7 @@ from integrations import services as integration_services
 from operations.services import start_sweep_run
 from orders import services as order_services
 from orders.models import ClientMembership, OrderLine, PublishRejection
+from orders.services import VideoStatusIn
 from settlements import services
 from settlements.models import QuarantinedRow, Settlement
 from settlements.services.quarantine import quarantine
@@ -67,6 +68,9 @@ SERVICE_WRITTEN = {
     "settlements.calendaryear",
     "orders.pricingsetting",
     "orders.pricingmodelchange",
+    "orders.videostatusevent",
+    "orders.snapshotflag",
+    "settlements.recoverycase",
     "operations.sweeprun",
     "orders.clientevent",
     "integrations.notification",
@@ -148,6 +152,16 @@ def build_world() -> None:
         error=ValueError("world"),
         now=T0,
     )
+    # A video removed by its creator after a count lower than an earlier one: a status event, a
+    # flagged snapshot, a creator-caused compensation and its recovery case.
+    removed = factories.active_boost(name="world-removed")
+    start = removed.window_start
+    factories.views(removed, (start + timedelta(days=1), 9_000), (start + timedelta(days=2), 8_000))
+    order_services.record_video_statuses(
+        items=[VideoStatusIn(f"v_{removed.pk}", "removed_by_creator", start + timedelta(days=3))],
+        now=start + timedelta(days=3),
+    )
+    services.close_window(boost=removed, now=removed.window_end + timedelta(minutes=1))
     start_sweep_run(task_name="settlements.tasks.pay_due", task_id="world", now=T0)
     token, _raw = order_services.create_integration_token(name="pipeline", now=T0)
     order_services.log_api_request(

@@ -46,6 +46,7 @@ def test_the_openapi_document_is_valid_and_documents_every_endpoint(client):
     assert set(document["paths"]) == {
         "/api/publish",
         "/api/views",
+        "/api/videos",
         "/api/v1/orders",
         "/api/v1/orders/{code}",
         "/api/v1/boosts",
@@ -59,7 +60,7 @@ def test_the_openapi_document_is_valid_and_documents_every_endpoint(client):
     assert list(publish) == ["post"]  # the other methods answer 405 but are not documented
     body = publish["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/PublishBatchBody"}
-    assert {"PublishBatchBody", "PublishEventBody", "SnapshotBody"} <= set(
+    assert {"PublishBatchBody", "PublishEventBody", "SnapshotBody", "VideosBatchBody"} <= set(
         document["components"]["schemas"]
     )
     schemes = document["components"]["securitySchemes"]

@@ -19,11 +19,14 @@ from orders.models import (
     LedgerEntry,
     Order,
     OrderLine,
+    SnapshotFlag,
+    VideoStatus,
+    VideoStatusEvent,
     ViewSnapshot,
 )
 from orders.pricing import IneligibleReason
 from settlements import demo
-from settlements.models import Settlement
+from settlements.models import RecoveryCase, Settlement
 from tests.factories import SHANGHAI
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +151,21 @@ class TestDemoDataSet:
         assert reasons == {None, *IneligibleReason.values}
         assert OrderLine.objects.filter(boost__isnull=True).exists()
         assert "awaiting_views" in summary and "Ledger balance" in summary
+
+    def test_one_video_is_removed_by_its_creator_and_its_compensation_is_recovered(self, summary):
+        removed = VideoStatusEvent.objects.get()
+        assert removed.status == VideoStatus.REMOVED_BY_CREATOR
+        settlement = Settlement.objects.get(boost__line=removed.line)
+        assert (settlement.cause, settlement.cap_applied) == ("creator_caused", True)
+        assert settlement.snapshot_observed_at < removed.at
+        case = RecoveryCase.objects.get()
+        assert (case.settlement, case.amount, case.status) == (
+            settlement,
+            settlement.amount,
+            "open",
+        )
+        assert removed.line.influencer.quote["reason"] == IneligibleReason.SUSPENDED
+        assert not SnapshotFlag.objects.exists()
 
     def test_settled_boosts_are_paid_but_one_held_for_finance(self, summary):
         assert Settlement.objects.filter(status=Settlement.Status.HELD).count() == 1

@@ -36,6 +36,21 @@ WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 class Command(BaseCommand):
     help = "Import view snapshots from a CSV file with the columns video_id,observed_at,views."
+    # What a subclass for another all-or-nothing batch (``import_video_statuses``) replaces.
+    columns: tuple[str, ...] = COLUMNS
+
+    def parse_row(self, fields: tuple[str, ...]) -> object:
+        """One row's stripped ``columns``, as the service's item; raises ``DomainError``."""
+        return _snapshot(fields)
+
+    def store(self, items: list, *, now: datetime) -> int:
+        """Store one chunk's items through the service; returns how many were new."""
+        return services.record_views(items=items, now=now)
+
+    def stored_message(self, *, new: int, rows: int) -> str:
+        return _(
+            "Stored %(new)s new snapshot(s) from %(rows)s row(s) (%(old)s already stored)."
+        ) % {"new": new, "rows": rows, "old": rows - new}
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("csv_file", help="path of the CSV file (UTF-8), or - for stdin")
@@ -68,11 +83,11 @@ class Command(BaseCommand):
     def _import(self, handle, *, now: datetime, dry_run: bool, chunk_size: int) -> None:
         reader = csv.reader(handle)
         header = next(reader, [])
-        missing = [column for column in COLUMNS if column not in header]
+        missing = [column for column in self.columns if column not in header]
         if missing:
             raise CommandError(
                 _("line 1: the header must name the columns %(columns)s; missing: %(missing)s")
-                % {"columns": ",".join(COLUMNS), "missing": ", ".join(missing)}
+                % {"columns": ",".join(self.columns), "missing": ", ".join(missing)}
             )
         rows = new = 0
         failed = False
@@ -81,9 +96,9 @@ class Command(BaseCommand):
         with transaction.atomic() if dry_run else contextlib.nullcontext():
             # A plain reader and the columns' positions: a dict per row would cost more than
             # storing it does.
-            positions = tuple(header.index(column) for column in COLUMNS)
+            positions = tuple(header.index(column) for column in self.columns)
             for chunk in _chunks(reader, chunk_size):
-                stored, errors = _import_chunk(chunk, positions, len(header), now=now)
+                stored, errors = self._import_chunk(chunk, positions, len(header), now=now)
                 for line_number, message in errors:
                     self.stderr.write(
                         _("line %(line)s: %(message)s") % {"line": line_number, "message": message}
@@ -105,10 +120,7 @@ class Command(BaseCommand):
                 % {"rows": rows, "new": new}
             )
         else:
-            self.stdout.write(
-                _("Stored %(new)s new snapshot(s) from %(rows)s row(s) (%(old)s already stored).")
-                % {"new": new, "rows": rows, "old": rows - new}
-            )
+            self.stdout.write(self.stored_message(new=new, rows=rows))
         if failed and dry_run:
             raise CommandError(_("The file has errors."))
         if failed:
@@ -118,6 +130,38 @@ class Command(BaseCommand):
                     "stored. Fix the file and import it again: stored rows are skipped."
                 )
             )
+
+    def _import_chunk(
+        self,
+        chunk: list[tuple[int, list[str]]],
+        positions: tuple[int, ...],
+        width: int,
+        *,
+        now: datetime,
+    ) -> tuple[int, list[tuple[int, str]]]:
+        """Store one chunk, all or nothing: (how many were new, [(line number, message)])."""
+        items, numbers, errors = [], [], []
+        for line_number, row in chunk:
+            try:
+                if len(row) != width:
+                    raise OrderError(_("The row does not have as many fields as the header."))
+                items.append(self.parse_row(tuple(row[position].strip() for position in positions)))
+                numbers.append(line_number)
+            except DomainError as error:
+                errors.append((line_number, " ".join(error.messages)))
+        with transaction.atomic():
+            try:
+                stored = self.store(items, now=now)
+            except OrderError as refusal:
+                stored = 0
+                errors.extend(
+                    (numbers[int(n)], " ".join(messages))
+                    for n, messages in refusal.message_dict.items()
+                )
+            if errors:
+                # The well-formed rows of a chunk with a malformed one are checked, never kept.
+                transaction.set_rollback(True)
+        return stored, sorted(errors)
 
 
 def _chunks(reader, size: int) -> Iterator[list[tuple[int, list[str]]]]:
@@ -129,36 +173,8 @@ def _chunks(reader, size: int) -> Iterator[list[tuple[int, list[str]]]]:
         yield chunk
 
 
-def _import_chunk(
-    chunk: list[tuple[int, list[str]]], positions: tuple[int, ...], width: int, *, now: datetime
-) -> tuple[int, list[tuple[int, str]]]:
-    """Store one chunk, all or nothing: (how many were new, [(line number, message)])."""
-    items, numbers, errors = [], [], []
-    for line_number, row in chunk:
-        try:
-            items.append(_snapshot(row, positions, width))
-            numbers.append(line_number)
-        except DomainError as error:
-            errors.append((line_number, " ".join(error.messages)))
-    with transaction.atomic():
-        try:
-            stored = services.record_views(items=items, now=now)
-        except OrderError as refusal:
-            stored = 0
-            errors.extend(
-                (numbers[int(n)], " ".join(messages))
-                for n, messages in refusal.message_dict.items()
-            )
-        if errors:
-            # The well-formed rows of a chunk with a malformed one are checked, never kept.
-            transaction.set_rollback(True)
-    return stored, sorted(errors)
-
-
-def _snapshot(row: list[str], positions: tuple[int, ...], width: int) -> SnapshotIn:
-    if len(row) != width:
-        raise OrderError(_("The row does not have as many fields as the header."))
-    video, observed, views = (row[position].strip() for position in positions)
+def _snapshot(fields: tuple[str, ...]) -> SnapshotIn:
+    video, observed, views = fields
     if not video:
         raise OrderError(_("video_id is empty."))
     observed_at = parse_instant(observed)
