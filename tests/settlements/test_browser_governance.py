@@ -13,16 +13,11 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests import factories
+from tests.browser import BROWSER_TEST
 from tests.factories import T0, hand_built
 from tests.settlements import test_browser_admin_lists as admin_browser
 
-CHROMIUM, browser, shots = admin_browser.CHROMIUM, admin_browser.browser, admin_browser.shots
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TEST
 
 PERIOD = "from=2026-03-01&to=2026-04-30"
 
