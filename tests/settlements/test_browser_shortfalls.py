@@ -19,16 +19,10 @@ from orders.services import VideoStatusIn
 from settlements import services
 from settlements.models import RecoveryCase
 from tests import factories
+from tests.browser import BROWSER_TEST
 from tests.factories import MEMBER_PASSWORD, member_of
-from tests.portal import test_browser as portal_browser
 
-CHROMIUM, browser, shots = portal_browser.CHROMIUM, portal_browser.browser, portal_browser.shots
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TEST
 
 PHONE, LAPTOP = 390, 1366
 PASSWORD = "s3cret-Pass!"
