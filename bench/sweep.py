@@ -25,7 +25,8 @@ client events; the run stops if not. Queries per batch are counted separately wi
 (``EXPLAIN ANALYZE``, rolled back) of both sweeps' due-row selection, as the first batch runs it
 at the larger N, are printed: closing's before it runs, paying's after closing.
 
-``run`` returns the headline rows for issue 13's table, (row label, new figure) pairs:
+``run`` (and ``headline``, for the summary) returns the headline rows for issue 13's table,
+(row label, new figure) pairs:
 ``("close + pay, 10,000 due boosts", "2.10 s, 2.6x floor (0.80 s)")`` per N, then
 ``("close + pay, time(100,000) / time(10,000)", "10.40 (floor 10.10)")`` when there are two.
 """
@@ -535,6 +536,13 @@ def queries_per_batch(seed: int, limits: tuple[int, ...]) -> dict[str, dict[int,
 
 
 # --- The entry -------------------------------------------------------------------------------
+
+
+def headline(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The summary's rows (see the module docstring); ``quick`` measures 2,000 and 20,000."""
+    if getattr(args, "quick", False):
+        args.n, args.n2 = min(args.n, 20_000), min(args.n2, 2_000)
+    return run(args)
 
 
 def run(args: argparse.Namespace) -> list[tuple[str, str]]:
