@@ -1,8 +1,8 @@
 """What the client API reads, always filtered by the caller's client, and how a row is shown.
 
 Each list costs a constant number of queries per page: the rows with what they refer to, plus
-one query for the counted views of the page's running boosts (``chart_series``, the
-projection's input, as on the boost cards).
+for boosts one query for the counted views of the page's running boosts (``chart_series``, the
+projection's input, as on the boost cards) and one for its published videos' status events.
 """
 
 from __future__ import annotations
@@ -15,9 +15,18 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from kernel.money import to_fen
 from orders import selectors as order_selectors
-from orders.models import Boost, Client, ClientEvent, LedgerEntry, Order, OrderLine
+from orders.models import (
+    Boost,
+    Client,
+    ClientEvent,
+    LedgerEntry,
+    Order,
+    OrderLine,
+    VideoStatusEvent,
+)
 from orders.pricing import whole_fee_threshold
 from orders.projection import project_views
+from settlements.causes import status_at
 from settlements.models import Settlement
 
 
@@ -104,14 +113,42 @@ def boosts(
 
 
 def boost_outs(boosts: list[Boost], *, now: datetime) -> list[dict[str, Any]]:
-    """The boosts as the API shows them, their projections from one snapshot query."""
+    """The boosts as the API shows them: projections from one snapshot query, video statuses
+    from one status-event query."""
     running = [b for b in boosts if b.status == Boost.Status.ACTIVE and b.window_end]
     series = order_selectors.chart_series(running, now=now)
-    return [_boost_out(b, series.get(b.line_id), now=now) for b in boosts]
+    statuses = order_selectors.status_events(b.line_id for b in boosts if b.line.published_at)
+    return [
+        _boost_out(b, series.get(b.line_id), statuses.get(b.line_id, []), now=now) for b in boosts
+    ]
+
+
+def _video_out(
+    line: OrderLine, events: list[VideoStatusEvent], *, now: datetime
+) -> dict[str, Any] | None:
+    """The published video with its status now and its history; None before publish."""
+    if line.published_at is None:
+        return None
+    return {
+        "id": line.platform_video_id,
+        "status": status_at([(e.at, e.status) for e in events], now),
+        "history": [{"status": e.status, "at": e.at} for e in events],
+    }
+
+
+def _cause(settlement: Settlement | None) -> str | None:
+    """The settlement's shortfall cause code; None without one (only compensations have one)."""
+    if settlement is None:
+        return None
+    return settlement.cause or None
 
 
 def _boost_out(
-    boost: Boost, series: order_selectors.ViewSeries | None, *, now: datetime
+    boost: Boost,
+    series: order_selectors.ViewSeries | None,
+    events: list[VideoStatusEvent],
+    *,
+    now: datetime,
 ) -> dict[str, Any]:
     line = boost.line
     settlement = getattr(boost, "settlement", None)
@@ -146,7 +183,9 @@ def _boost_out(
             "projected_views": projection.views if projection else None,
             "whole_fee_views": threshold.views if threshold else None,
         },
+        "video": _video_out(line, events, now=now),
         "settlement": settlement.pk if settlement is not None else None,
+        "shortfall_cause": _cause(settlement),
     }
 
 
@@ -185,6 +224,7 @@ def settlement_out(s: Settlement) -> dict[str, Any]:
         "due_date": s.due_date,
         "due_date_provisional": s.due_date_provisional,
         "paid_at": s.paid_at,
+        "cause": _cause(s),
         "formula": {
             "formula_version": s.formula_version,
             "expected_views": s.expected_views,

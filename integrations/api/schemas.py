@@ -11,8 +11,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from orders.models import BoostStatus, ClientEventType, LedgerKind
-from settlements.models import SettlementKind, SettlementStatus
+from orders.models import BoostStatus, ClientEventType, LedgerKind, VideoStatus
+from settlements.models import SettlementKind, SettlementStatus, ShortfallCause
 
 MONEY = {"pattern": r"^-?\d+\.\d{2}$", "examples": ["1234.50"]}
 
@@ -53,6 +53,30 @@ class ProgressOut(Schema):
     )
 
 
+class VideoStatusOut(Schema):
+    """One status change the pipeline reported for the video."""
+
+    status: VideoStatus
+    at: datetime
+
+
+class VideoOut(Schema):
+    """The boosted video and its status (DESIGN §5): while it is not live its views are frozen."""
+
+    id: str
+    status: VideoStatus = Field(
+        description="The status in force now: the latest change's, live before any."
+    )
+    history: list[VideoStatusOut] = Field(description="Every status change, oldest first.")
+
+
+CAUSE = (
+    "Why a compensation fell short: natural, creator_caused (the video was removed or made "
+    "private by the creator inside the window) or platform_caused (taken down by the platform); "
+    "null for any other kind."
+)
+
+
 class BoostOut(Schema):
     id: int
     order: str
@@ -67,7 +91,9 @@ class BoostOut(Schema):
     window_start: datetime | None
     window_end: datetime | None
     progress: ProgressOut
+    video: VideoOut | None = Field(description="Null until the video is published.")
     settlement: int | None
+    shortfall_cause: ShortfallCause | None = Field(description=f"The settlement's cause. {CAUSE}")
 
 
 class FormulaOut(Schema):
@@ -96,6 +122,7 @@ class SettlementOut(Schema):
     due_date: date
     due_date_provisional: bool
     paid_at: datetime | None
+    cause: ShortfallCause | None = Field(description=CAUSE)
     formula: FormulaOut
 
 

@@ -2,6 +2,8 @@
 
 Headers are translated like the client statement's; the cells stay stable (kind and status as
 their codes, plain decimals, ISO dates) so reconciliation scripts read every language's file.
+The shortfall cause is the one worded cell (its label in the reader's language, empty for
+anything but a compensation); the recovery case's status, if any, stays a code.
 
 Built on ``kernel.exports``, so a client or influencer name that a spreadsheet would run as a
 formula stays plain text, like in every other export.
@@ -19,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from kernel.exports import csv_response
 
-from ..models import Settlement
+from ..models import RecoveryCase, Settlement
 
 # Column keys (the order of the cells) and the header each shows in the reader's language.
 CSV_HEADERS = {
@@ -40,6 +42,8 @@ CSV_HEADERS = {
     "due_date": pgettext_lazy("settlement CSV column", "Due date"),
     "due_date_provisional": pgettext_lazy("settlement CSV column", "Due date provisional"),
     "paid_at": pgettext_lazy("settlement CSV column", "Paid at"),
+    "cause": pgettext_lazy("settlement CSV column", "Shortfall cause"),
+    "recovery_status": pgettext_lazy("settlement CSV column", "Recovery status (code)"),
 }
 CSV_COLUMNS = tuple(CSV_HEADERS)
 
@@ -48,12 +52,20 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
+def _recovery_status(settlement: Settlement) -> str:
+    """The status code of the settlement's recovery case; empty when it has none."""
+    try:
+        return settlement.recovery.status
+    except RecoveryCase.DoesNotExist:
+        return ""
+
+
 def settlement_csv_rows(queryset: QuerySet[Settlement]) -> Iterator[list[Any]]:
     """The header in the reader's language, then one row per settlement: codes for kind/status,
     plain decimals, so a spreadsheet or script reads the cells the same in every language."""
     yield [str(header) for header in CSV_HEADERS.values()]
     rows = queryset.select_related(
-        "boost__line__order__client", "boost__line__influencer"
+        "boost__line__order__client", "boost__line__influencer", "recovery"
     ).iterator(chunk_size=2000)
     for s in rows:
         line = s.boost.line
@@ -75,6 +87,8 @@ def settlement_csv_rows(queryset: QuerySet[Settlement]) -> Iterator[list[Any]]:
             s.due_date.isoformat(),
             _flag(s.due_date_provisional),
             timezone.localtime(s.paid_at).isoformat() if s.paid_at else "",
+            s.get_cause_display(),
+            _recovery_status(s),
         ]
 
 

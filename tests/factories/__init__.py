@@ -16,7 +16,7 @@ from .influencers import (
     recent_history,
 )
 from .insights import PERIOD, DataSet, hand_built
-from .orders import boost, due_boosts, make_order, order, publish, views
+from .orders import boost, due_boosts, make_order, order, publish, video_status, views
 from .settlements import (
     CLOSE_DELAY,
     PUBLISH_DELAY,
@@ -67,5 +67,6 @@ __all__ = [
     "settle_window",
     "staff_in",
     "top_up",
+    "video_status",
     "views",
 ]

@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from orders import services
 from orders.models import Boost, Client, Influencer, Order, OrderLine
-from orders.services import LineRequest, SnapshotIn
+from orders.services import LineRequest, SnapshotIn, VideoStatusIn
 
 from .clients import client, top_up
 from .influencers import influencer, recent_history
@@ -89,6 +89,16 @@ def views(b: Boost, *observations: tuple[datetime, int]) -> None:
     video = OrderLine.objects.get(pk=b.line_id).platform_video_id
     latest = max(at for at, _ in observations)
     services.record_views(items=[SnapshotIn(video, at, n) for at, n in observations], now=latest)
+
+
+def video_status(b: Boost, *changes: tuple[datetime, str]) -> None:
+    """Record status changes ``(at, status)`` of the boost's published video, as the pipeline's
+    ``POST /api/videos`` would."""
+    video = OrderLine.objects.get(pk=b.line_id).platform_video_id
+    latest = max(at for at, _ in changes)
+    services.record_video_statuses(
+        items=[VideoStatusIn(video, status, at) for at, status in changes], now=latest
+    )
 
 
 def due_boosts(n: int, *, published: datetime, per_order: int = 50) -> None:

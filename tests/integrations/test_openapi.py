@@ -63,6 +63,34 @@ def test_the_openapi_document_is_valid_and_documents_every_endpoint(client):
     assert {"PublishBatchBody", "PublishEventBody", "SnapshotBody", "VideosBatchBody"} <= set(
         document["components"]["schemas"]
     )
+    schemas = document["components"]["schemas"]
+    assert schemas["ShortfallCause"]["enum"] == ["natural", "creator_caused", "platform_caused"]
+    assert schemas["VideoStatus"]["enum"] == [
+        "live",
+        "removed_by_creator",
+        "private",
+        "taken_down",
+        "restored",
+    ]
+    assert schemas["VideoOut"]["required"] == ["id", "status", "history"]
+    assert schemas["VideoOut"]["properties"]["history"]["items"] == {
+        "$ref": "#/components/schemas/VideoStatusOut"
+    }
+    assert schemas["VideoStatusOut"]["properties"]["status"] == {
+        "$ref": "#/components/schemas/VideoStatus"
+    }
+    assert schemas["VideoStatusOut"]["properties"]["at"]["format"] == "date-time"
+    boost, settlement = schemas["BoostOut"], schemas["SettlementOut"]
+    for owner, field, ref in [
+        (boost, "video", "VideoOut"),
+        (boost, "shortfall_cause", "ShortfallCause"),
+        (settlement, "cause", "ShortfallCause"),
+    ]:
+        assert field in owner["required"] and owner["properties"][field]["description"]
+        assert owner["properties"][field]["anyOf"] == [
+            {"$ref": f"#/components/schemas/{ref}"},
+            {"type": "null"},
+        ]
     schemes = document["components"]["securitySchemes"]
     assert schemes["PipelineToken"]["scheme"] == schemes["ClientToken"]["scheme"] == "bearer"
 
@@ -84,7 +112,8 @@ def test_the_docs_page_uses_local_assets_only_under_the_strict_policy(client):
 
 @pytest.fixture
 def fuzz_data(db):
-    """A client with an order, a running boost, a settled one and a paid one; both tokens."""
+    """A client with an order, a running boost made private, a settled one whose creator removed
+    its video (a creator-caused compensation), and both tokens."""
     now = timezone.now()
     account = factories.client(balance="100000.00", now=now - timedelta(days=40))
     running = factories.boost(account=account, now=now - timedelta(days=3))
@@ -92,9 +121,12 @@ def fuzz_data(db):
     factories.views(
         running, *[(running.window_start + timedelta(hours=h), 400 * h) for h in (1, 9, 20)]
     )
+    factories.video_status(running, (now - timedelta(days=1), "private"))
     closed = factories.boost(account=account, now=now - timedelta(days=30))
     closed = factories.publish(closed, at=now - timedelta(days=29))
-    factories.settle_window(closed, views_at_end=15_000)
+    factories.views(closed, (now - timedelta(days=21), 15_000))
+    factories.video_status(closed, (now - timedelta(days=20), "removed_by_creator"))
+    assert factories.settle_window(closed, views_at_end=None).cause == "creator_caused"
     _token, pipeline = order_services.create_integration_token(name="pipeline", now=now)
     _token, client = services.create_api_token(client=account, name="fuzz", now=now)
     return {"pipeline": pipeline, "client": client}

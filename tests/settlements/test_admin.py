@@ -346,6 +346,8 @@ def test_export_of_the_filtered_list_has_the_rows_columns_and_amounts(
             "due_date": "2026-04-02",
             "due_date_provisional": "false",
             "paid_at": "2026-03-30T10:00:00+08:00",
+            "cause": "自然未达标",
+            "recovery_status": "",
         }
     ]
 
