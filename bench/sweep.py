@@ -238,7 +238,7 @@ WITH calc AS (
     INSERT INTO settlements_settlement (
         boost_id, kind, status, expected_views, actual_views, snapshot_id, snapshot_observed_at,
         fixed_price, boost_fee, expected_cpm, raw_amount, cap_applied, amount, formula_version,
-        computed_at, service_ended_at, due_date, due_date_provisional, note
+        computed_at, service_ended_at, due_date, due_date_provisional, note, cause
     )
     SELECT calc.boost_id,
            CASE WHEN calc.a < calc.e THEN 'compensation' ELSE 'none' END,
@@ -248,7 +248,9 @@ WITH calc AS (
            round(calc.raw, 6),
            calc.shortfall * (calc.p + calc.f) > calc.f * calc.e,
            round(least(calc.raw, calc.f), 2),
-           %(formula)s, %(now)s, calc.window_end, d.due, d.provisional, ''
+           %(formula)s, %(now)s, calc.window_end, d.due, d.provisional, '',
+           -- the bench's videos stay live: every shortfall is natural (DESIGN §5)
+           CASE WHEN calc.a < calc.e THEN 'natural' ELSE '' END
     FROM calc
     JOIN bench_due d ON d.day = (calc.window_end AT TIME ZONE %(tz)s)::date
     ORDER BY calc.boost_id
