@@ -5,37 +5,12 @@ referenced with ``PROTECT``. Every status is a ``TextChoices`` backed by a named
 """
 
 from ..outbox import ClientEvent, ClientEventType
-from .boosts import (
-    Boost,
-    BoostEvent,
-    BoostStatus,
-)
-from .clients import (
-    Client,
-    ClientMembership,
-    LedgerEntry,
-    LedgerKind,
-)
-from .influencers import (
-    HistoryVideo,
-    Influencer,
-)
-from .integration import (
-    ApiRequestLog,
-    IntegrationToken,
-    PublishRejection,
-)
-from .money import (
-    MONEY,
-    ZERO,
-)
-from .ordering import (
-    Order,
-    OrderLine,
-    PricingModel,
-    PricingModelChange,
-    PricingSetting,
-)
+from .boosts import Boost, BoostEvent, BoostStatus
+from .clients import Client, ClientMembership, LedgerEntry, LedgerKind
+from .influencers import HistoryVideo, Influencer
+from .integration import ApiRequestLog, IntegrationToken, PublishRejection
+from .money import MONEY, ZERO
+from .ordering import Order, OrderLine, PricingModel, PricingModelChange, PricingSetting
 from .snapshots import (
     LIVE,
     SnapshotFlag,

@@ -8,37 +8,12 @@ One module per concern: the rules, the quote, the v1 maths, the wording, the pay
 the model versions.
 """
 
-from .explanations import (
-    _local,
-    explain,
-    ineligible_detail,
-)
-from .payback import (
-    WholeFeeThreshold,
-    whole_fee_threshold,
-)
-from .quote import (
-    Quote,
-    WeightedVideo,
-)
-from .quoting import (
-    _check_inputs,
-    history_window,
-    quote_from_history,
-)
-from .rules import (
-    CENT,
-    FORMULA_VERSION,
-    SECONDS_PER_DAY,
-    IneligibleReason,
-    PricingRules,
-)
-from .versions import (
-    MODELS,
-    quote_with_model,
-    reprice,
-    shadow_model,
-)
+from .explanations import _local, explain, ineligible_detail
+from .payback import WholeFeeThreshold, whole_fee_threshold
+from .quote import Quote, WeightedVideo
+from .quoting import _check_inputs, history_window, quote_from_history
+from .rules import CENT, FORMULA_VERSION, SECONDS_PER_DAY, IneligibleReason, PricingRules
+from .versions import MODELS, quote_with_model, reprice, shadow_model
 
 __all__ = [
     "CENT",

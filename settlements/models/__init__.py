@@ -6,21 +6,9 @@ Corrections are ``Adjustment`` rows; every state change is a ``SettlementEvent``
 sweep could not process is kept out of its batches as a ``QuarantinedRow`` until a retry succeeds.
 """
 
-from .calendars import (
-    CalendarDay,
-    CalendarYear,
-    CalendarYearEvent,
-)
-from .corrections import (
-    Adjustment,
-    RecoveryCase,
-    RecoveryStatus,
-)
-from .quarantine import (
-    QuarantinedRow,
-    QuarantineResolution,
-    QuarantineSweep,
-)
+from .calendars import CalendarDay, CalendarYear, CalendarYearEvent
+from .corrections import Adjustment, RecoveryCase, RecoveryStatus
+from .quarantine import QuarantinedRow, QuarantineResolution, QuarantineSweep
 from .settlements import (
     ImmutableFieldError,
     Settlement,

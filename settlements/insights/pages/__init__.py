@@ -5,15 +5,8 @@ The insights page (``queries.Insights``) and the backtest (``backtest.Backtest``
 prints the same tables.
 """
 
-from .backtest import (
-    backtest_chart,
-    backtest_tables,
-)
-from .book import (
-    book_cards,
-    book_charts,
-    book_table,
-)
+from .backtest import backtest_chart, backtest_tables
+from .book import book_cards, book_charts, book_table
 from .calibration import (
     BAND_LABELS,
     DIMENSION_TITLES,
@@ -22,17 +15,8 @@ from .calibration import (
     calibration_light_cards,
     calibration_tables,
 )
-from .common import (
-    Card,
-    above_target,
-    ratio_text,
-)
-from .insights import (
-    figure_columns,
-    insights_charts,
-    insights_tables,
-    summary_cards,
-)
+from .common import Card, above_target, ratio_text
+from .insights import figure_columns, insights_charts, insights_tables, summary_cards
 
 __all__ = [
     "BAND_LABELS",
