@@ -23,8 +23,8 @@ as of the same instant, summarized by ``orders.pricing_v2_peers``). Step by step
    plus one publishing gap); what stays uncertain about it adds variance.
 5. **E** = the predictive median, lowered only when even the top of the band cannot bring the
    expected loss ratio down to T (then E is the largest that can).
-6. **r\*** = the first whole percent in the band whose expected loss ratio E[min(F, comp)] / F
-   is ≤ T, in closed form under each lognormal; F = P × r\* rounded half-up to 0.01.
+6. **r\\*** = the first whole percent in the band whose expected loss ratio E[min(F, comp)] / F
+   is ≤ T, in closed form under each lognormal; F = P × r\\* rounded half-up to 0.01.
 
 The §4 gates apply unchanged. Deterministic and pure: floats for the statistics, Decimal for the
 fee, no database, and nothing about the boost being priced beyond its history.
