@@ -1,0 +1,126 @@
+"""The wording of a quote's explanation and of the detail of an ineligible boost."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from kernel import display
+
+from .rules import IneligibleReason, PricingRules
+
+
+def explain(record: Mapping[str, Any]) -> str:
+    """The words of a recorded quote (``Quote.as_dict()``) in the active language.
+
+    Worded from the record rather than stored as a sentence, so a quote frozen in one language
+    reads in the reader's; instants read in the project's time zone, numbers as everywhere else.
+    """
+    if record.get("model", "v1") != "v1":
+        from ..pricing_v2 import explain_v2  # builds on this module
+
+        return explain_v2(record)
+    rules = PricingRules.from_mapping(record["rules"])
+    inputs = record["inputs"]
+    lines = [
+        gettext("Quote as of %(as_of)s for fixed price %(price)s.")
+        % {"as_of": _local(record["as_of"]), "price": display.yuan(Decimal(record["fixed_price"]))},
+        gettext(
+            "History: %(count)s video(s) from the last %(days)s days, weight "
+            "0.5^(age/%(half_life)s d), total W = %(total).4f:"
+        )
+        % {
+            "count": len(inputs),
+            "days": rules.history_days,
+            "half_life": rules.half_life_days,
+            "total": record["total_weight"],
+        },
+    ]
+    lines += [
+        gettext("  #%(index)s %(published)s: %(views)s views, age %(age).2f d, weight %(weight).4f")
+        % {
+            "index": video["index"],
+            "published": _local(video["published_at"]),
+            "views": display.grouped(video["views"]),
+            "age": video["age_days"],
+            "weight": video["weight"],
+        }
+        for video in sorted(inputs, key=lambda video: video["views"])
+    ]
+    expected = display.grouped(record["expected_views"])
+    if inputs:
+        lines.append(
+            gettext(
+                "Expected views E = %(expected)s: the lowest views value at which the cumulative "
+                "weight (views ascending) reaches W/2."
+            )
+            % {"expected": expected}
+        )
+    if not record["eligible"]:
+        reason = IneligibleReason(record["reason"])
+        lines.append(
+            gettext("Not offered (%(reason)s): %(detail)s.")
+            % {"reason": reason.label, "detail": ineligible_detail(reason, record, rules)}
+        )
+        return "\n".join(lines)
+    ratio = Decimal(record["premium_ratio"])
+    words = {
+        "ratio": display.percent(ratio),
+        "band": f"{display.percent(rules.min_ratio)}–{display.percent(rules.max_ratio)}",
+        "target": display.percent(rules.target_loss_ratio),
+        "loss": display.percent(Decimal(record["loss_ratio"]), places=2),
+    }
+    if not record["target_met"]:
+        template = gettext(
+            "Premium ratio r* = %(ratio)s: no whole percent in %(band)s brings the loss ratio "
+            "LR(r) to ≤ %(target)s, so the cap applies; LR(r*) = %(loss)s."
+        )
+    else:
+        template = gettext(
+            "Premium ratio r* = %(ratio)s: the first whole percent in %(band)s with loss ratio "
+            "LR(r) ≤ %(target)s; LR(r*) = %(loss)s."
+        )
+    lines.append(template % words)
+    lines.append(
+        gettext("Boost fee F = %(price)s × %(ratio)s = %(fee)s (rounded half-up to 0.01).")
+        % {
+            "price": display.yuan(Decimal(record["fixed_price"])),
+            "ratio": words["ratio"],
+            "fee": display.yuan(Decimal(record["boost_fee"])),
+        }
+    )
+    return "\n".join(lines)
+
+
+def _local(instant: str) -> str:
+    """An ISO 8601 instant of the record in the project's time zone, to the minute."""
+    return timezone.localtime(datetime.fromisoformat(instant)).strftime("%Y-%m-%d %H:%M")
+
+
+def ineligible_detail(
+    reason: IneligibleReason, record: Mapping[str, Any], rules: PricingRules
+) -> str:
+    if reason == IneligibleReason.DISABLED:
+        return gettext("the influencer has not enabled the boost service")
+    if reason == IneligibleReason.SUSPENDED:
+        return gettext(
+            "a boosted video fell short while its creator had removed or hidden it; boosts are "
+            "offered again from %(until)s"
+        ) % {"until": _local(record["suspended_until"])}
+    if reason == IneligibleReason.NOT_ENOUGH_HISTORY:
+        return gettext(
+            "%(count)s video(s) in the last %(days)s days, at least %(needed)s needed"
+        ) % {
+            "count": len(record["inputs"]),
+            "days": rules.history_days,
+            "needed": rules.min_history_videos,
+        }
+    return gettext("E = %(expected)s is below the minimum of %(minimum)s") % {
+        "expected": display.grouped(record["expected_views"]),
+        "minimum": display.grouped(rules.min_expected_views),
+    }

@@ -1,0 +1,161 @@
+"""The v1 quote maths (E, r*, F from a history) and the history window every model reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from .quote import Quote, WeightedVideo
+from .rules import CENT, SECONDS_PER_DAY, IneligibleReason, PricingRules
+
+
+def quote_from_history(
+    fixed_price: Decimal,
+    history: Sequence[tuple[datetime, int]],
+    as_of: datetime,
+    boost_enabled: bool = True,
+    rules: PricingRules | None = None,
+    *,
+    suspended_until: datetime | None = None,
+) -> Quote:
+    """Price a boost from ``(published_at, views)`` history as of ``as_of`` (DESIGN.md §4).
+
+    ``suspended_until``: the influencer's boosts are suspended until then after a creator-caused
+    shortfall (§5); before it the quote is not offered and says why.
+    """
+    if rules is None:
+        rules = PricingRules.from_settings()
+    _check_inputs(fixed_price, history, as_of)
+
+    videos = history_window(history, as_of, rules)
+
+    exact = [(video.views, Fraction(video.weight)) for video in videos]
+    total = sum((weight for _, weight in exact), Fraction(0))
+    expected = _weighted_lower_median(exact, total)
+
+    reason = None
+    suspended = suspended_until is not None and as_of < suspended_until
+    if not boost_enabled:
+        reason = IneligibleReason.DISABLED
+    elif suspended:
+        reason = IneligibleReason.SUSPENDED
+    elif len(videos) < rules.min_history_videos:
+        reason = IneligibleReason.NOT_ENOUGH_HISTORY
+    elif expected < rules.min_expected_views:
+        reason = IneligibleReason.EXPECTATION_TOO_LOW
+
+    premium_ratio: Decimal | None = None
+    boost_fee: Decimal | None = None
+    loss_ratio: Decimal | None = None
+    target_met: bool | None = None
+    if reason is None:
+        percent, loss = _premium_percent(exact, total, expected, rules)
+        premium_ratio = Decimal(percent).scaleb(-2)
+        boost_fee = (fixed_price * premium_ratio).quantize(CENT, rounding=ROUND_HALF_UP)
+        loss_ratio = _round_half_up(loss, places=4)
+        target_met = loss <= Fraction(rules.target_loss_ratio)
+
+    return Quote(
+        eligible=reason is None,
+        reason=reason,
+        expected_views=expected,
+        premium_ratio=premium_ratio,
+        boost_fee=boost_fee,
+        loss_ratio=loss_ratio,
+        target_met=target_met,
+        total_weight=float(total),
+        fixed_price=fixed_price,
+        as_of=as_of,
+        boost_enabled=boost_enabled,
+        rules=rules,
+        inputs=tuple(videos),
+        suspended_until=suspended_until if suspended else None,
+    )
+
+
+def _check_inputs(
+    fixed_price: Decimal, history: Sequence[tuple[datetime, int]], as_of: datetime
+) -> None:
+    """Reject input the maths would silently mishandle (floats for money, naive instants)."""
+    if not isinstance(fixed_price, Decimal) or not fixed_price.is_finite():
+        raise ValueError(f"fixed_price must be a finite Decimal, got {fixed_price!r}")
+    if fixed_price < 0:
+        raise ValueError(f"fixed_price must not be negative, got {fixed_price}")
+    if not _is_aware(as_of):
+        raise ValueError(f"as_of must be a timezone-aware datetime, got {as_of!r}")
+    for index, (published_at, views) in enumerate(history):
+        if not _is_aware(published_at):
+            raise ValueError(
+                f"history[{index}] published_at must be a timezone-aware datetime, "
+                f"got {published_at!r}"
+            )
+        if isinstance(views, bool) or not isinstance(views, int) or views < 0:
+            raise ValueError(f"history[{index}] views must be an int >= 0, got {views!r}")
+
+
+def _is_aware(value: object) -> bool:
+    return isinstance(value, datetime) and value.utcoffset() is not None
+
+
+def _weighted_lower_median(exact: list[tuple[int, Fraction]], total: Fraction) -> int:
+    """First views value (ascending, stable) whose cumulative weight reaches half of W."""
+    cumulative = Fraction(0)
+    for views, weight in sorted(exact, key=lambda pair: pair[0]):
+        cumulative += weight
+        if cumulative >= total / 2:
+            return views
+    return 0  # no history in the window
+
+
+def _loss_ratio(
+    exact: list[tuple[int, Fraction]], total: Fraction, expected: int, ratio: Fraction
+) -> Fraction:
+    """LR(r) = sum(w_i * min(1, s_i * (1 + r) / r)) / W, with s_i = max(0, (E - v_i) / E)."""
+    loss = Fraction(0)
+    for views, weight in exact:
+        if views < expected:  # otherwise s_i = 0; this also keeps E = 0 from dividing
+            shortfall = Fraction(expected - views, expected)
+            loss += weight * min(Fraction(1), shortfall * (1 + ratio) / ratio)
+    return loss / total
+
+
+def _premium_percent(
+    exact: list[tuple[int, Fraction]], total: Fraction, expected: int, rules: PricingRules
+) -> tuple[int, Fraction]:
+    """First whole percent in the band with LR(r) <= T, else the band's top; with LR there."""
+    target = Fraction(rules.target_loss_ratio)
+    low, high = int(rules.min_ratio * 100), int(rules.max_ratio * 100)
+    for percent in range(low, high + 1):
+        loss = _loss_ratio(exact, total, expected, Fraction(percent, 100))
+        if loss <= target:
+            return percent, loss
+    return high, loss
+
+
+def _round_half_up(value: Fraction, places: int) -> Decimal:
+    """Round a non-negative Fraction once, exactly (no intermediate Decimal rounding)."""
+    scaled = value * 10**places + Fraction(1, 2)
+    return Decimal(scaled.numerator // scaled.denominator).scaleb(-places)
+
+
+def history_window(
+    history: Sequence[tuple[datetime, int]], as_of: datetime, rules: PricingRules
+) -> list[WeightedVideo]:
+    """The videos with t − history_days < published_at ≤ t, with their recency weights (§4).
+
+    Every pricing model reads an influencer's history through this window.
+    """
+    _check_inputs(Decimal(0), history, as_of)
+    # Work in UTC: aware datetimes sharing a tzinfo compare and subtract by wall clock.
+    now = as_of.astimezone(UTC)
+    window_start = now - timedelta(days=rules.history_days)
+    videos: list[WeightedVideo] = []
+    for index, (published_at, views) in enumerate(history):
+        published = published_at.astimezone(UTC)
+        if window_start < published <= now:
+            age_days = (now - published).total_seconds() / SECONDS_PER_DAY
+            weight = 0.5 ** (age_days / rules.half_life_days)
+            videos.append(WeightedVideo(index, published_at, views, age_days, weight))
+    return videos
