@@ -29,6 +29,8 @@ class ViewSnapshot(models.Model):
                 condition=Q(views__gte=0), name="view_snapshot_views_non_negative"
             ),
         ]
+        # The highest earlier count of a video, in one probe: flagging a decrease (DESIGN §5).
+        indexes = [models.Index(fields=["line", "views"], name="view_snapshot_line_views")]
 
     def __str__(self) -> str:
         return f"{self.line_id}@{self.observed_at:%Y-%m-%d %H:%M}: {self.views}"

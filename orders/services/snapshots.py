@@ -67,12 +67,12 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
         if errors:
             raise BatchRefused(errors, conflicts=conflicts)
         if connection.vendor == "postgresql":
-            stored_lines = _insert_staged(now=now)
+            stored = _insert_staged(now=now)
         else:
-            stored_lines = _bulk_insert(items, found, now=now)
+            stored = _bulk_insert(items, found, now=now)
         # After the batch's rows are stored, still in its transaction, once per batch (§5).
-        flag_suspicious_snapshots(line_ids=set(stored_lines), now=now)
-        return len(stored_lines)
+        flag_suspicious_snapshots(stored=stored, now=now)
+        return len(stored)
 
 
 def _refusals(
@@ -146,7 +146,7 @@ INSERT = (
     "INSERT INTO {snapshot} (line_id, observed_at, views, received_at) "
     "SELECT l.id, b.observed_at, b.views, %s FROM {staging} b "
     "JOIN {line} l ON l.platform_video_id = b.video_id ORDER BY b.n "
-    "ON CONFLICT (line_id, observed_at) DO NOTHING RETURNING line_id"
+    "ON CONFLICT (line_id, observed_at) DO NOTHING RETURNING line_id, observed_at"
 )
 
 
@@ -183,11 +183,11 @@ def stage(items: Sequence[SnapshotIn]) -> dict[int, Found]:
         return {n: Found(line_id, placed, stored) for n, line_id, placed, stored in cursor}
 
 
-def _insert_staged(*, now: datetime) -> list[int]:
-    """Store the staged batch in one statement; returns the line of each new row."""
+def _insert_staged(*, now: datetime) -> list[tuple[int, datetime]]:
+    """Store the staged batch in one statement; returns each new row's (line, instant)."""
     with connection.cursor() as cursor:
         cursor.execute(INSERT.format(**tables()), [now])
-        return [line_id for (line_id,) in cursor]
+        return list(cursor)
 
 
 # --- Any other database: the ORM -----------------------------------------------------------------
@@ -215,8 +215,8 @@ def _look_up(items: Sequence[SnapshotIn]) -> dict[int, Found]:
 
 def _bulk_insert(
     items: Sequence[SnapshotIn], found: dict[int, Found], *, now: datetime
-) -> list[int]:
-    """Store the checked batch with the ORM; returns the line of each new row."""
+) -> list[tuple[int, datetime]]:
+    """Store the checked batch with the ORM; returns each new row's (line, instant)."""
     new: dict[tuple[int, datetime], int] = {}
     for n, item in enumerate(items):
         line_id = found[n].line_id
@@ -229,4 +229,4 @@ def _bulk_insert(
         ],
         ignore_conflicts=True,
     )
-    return [line_id for line_id, _at in new]
+    return list(new)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, FloatField, OuterRef, Subquery, Value
+from django.db.models import F, FloatField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Greatest
 
 from ..models import SnapshotFlag, ViewSnapshot
@@ -20,21 +20,23 @@ from ..models import SnapshotFlag, ViewSnapshot
 JUMP_WITHIN = timedelta(hours=1)
 
 
-def flag_suspicious_snapshots(*, line_ids: Iterable[int], now: datetime) -> int:
+def flag_suspicious_snapshots(*, stored: Iterable[tuple[int, datetime]], now: datetime) -> int:
     """Flag the suspicious snapshots of a just-stored batch; returns how many were flagged.
 
-    Called once per batch after its insert, with the batch's line ids. Every snapshot of those
-    lines observed at or after the earliest one received ``now`` is judged again, since a late
-    observation can make a stored later count a decrease. A snapshot is flagged at most once.
+    Called once per batch after its insert, with the (line, instant) of each row it stored. Every
+    snapshot of those lines observed at or after the batch's earliest instant is judged again,
+    since a late observation can make a stored later count a decrease. A snapshot is flagged at
+    most once. Bounded work per judged row: the highest earlier count is one probe of the
+    (line, views) index, the previous count one probe of the (line, instant) index; a batch in
+    instant order judges only its own rows.
     """
-    line_ids = list(set(line_ids))
-    if not line_ids:
+    stored = list(stored)
+    if not stored:
         return 0
-    received_now = ViewSnapshot.objects.filter(
-        line=OuterRef("line"), received_at=now, observed_at__lte=OuterRef("observed_at")
-    )
-    candidates = ViewSnapshot.objects.filter(line_id__in=line_ids, flag__isnull=True).filter(
-        Exists(received_now)
+    line_ids = {line_id for line_id, _at in stored}
+    since = min(at for _line, at in stored)
+    candidates = ViewSnapshot.objects.filter(
+        line_id__in=line_ids, observed_at__gte=since, flag__isnull=True
     )
     earlier = ViewSnapshot.objects.filter(
         line=OuterRef("line"), observed_at__lt=OuterRef("observed_at")
