@@ -8,6 +8,8 @@ adjustments are. The rows are read-only.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -26,7 +28,6 @@ from ..models import RecoveryCase
 from .base import (
     DASH,
     ActionForm,
-    ReasonForm,
     ServiceActionsMixin,
     admin_link,
     is_finance,
@@ -143,38 +144,26 @@ class RecoveryCaseAdmin(ServiceActionsMixin, admin.ModelAdmin):
     def _propose(
         self, request: HttpRequest, queryset: QuerySet[RecoveryCase], decision: str, action: str
     ) -> TemplateResponse | None:
-        queryset = queryset.select_related("influencer", "settlement__boost__line__order")
-        label = RecoveryCase.Status(decision).label
-        form, page = self.form_page(
-            request,
-            queryset,
-            form_class=ReasonForm,
-            action=action,
-            title=gettext("Propose: %(decision)s") % {"decision": label},
-            intro=gettext("A second finance user approves or rejects the proposal."),
-            submit_label=gettext("Propose"),
-            describe=describe_case,
-        )
-        if page is not None:
-            return page
-        now, reason = timezone.now(), form.cleaned_data["reason"]
-
-        def call(case: RecoveryCase) -> bool:
+        def call(case: RecoveryCase, reason: str, now: datetime) -> bool:
             services.propose_recovery_decision(
                 case=case, decision=decision, reason=reason, actor=request.user, now=now
             )
             return True
 
-        self.run_each(
+        return self.reason_action(
             request,
-            queryset.order_by("pk"),
+            queryset.select_related("influencer", "settlement__boost__line__order"),
             call,
+            action=action,
+            title=gettext("Propose: %(decision)s")
+            % {"decision": RecoveryCase.Status(decision).label},
+            intro=gettext("A second finance user approves or rejects the proposal."),
+            submit_label=gettext("Propose"),
             describe=describe_case,
             done=lambda n: (
                 ngettext("%(count)d proposal made.", "%(count)d proposals made.", n) % {"count": n}
             ),
         )
-        return None
 
     @admin.action(description=_("Propose: recovered (asks for a reason)"), permissions=["finance"])
     def propose_recovered(self, request, queryset):
@@ -235,36 +224,24 @@ class RecoveryCaseAdmin(ServiceActionsMixin, admin.ModelAdmin):
     def reject_proposals(
         self, request: HttpRequest, queryset: QuerySet[RecoveryCase]
     ) -> TemplateResponse | None:
-        queryset = queryset.select_related("influencer", "settlement__boost__line__order")
-        form, page = self.form_page(
+        def call(case: RecoveryCase, reason: str, now: datetime) -> bool:
+            services.reject_recovery_decision(case=case, actor=request.user, reason=reason, now=now)
+            return True
+
+        return self.reason_action(
             request,
-            queryset,
-            form_class=ReasonForm,
+            queryset.select_related("influencer", "settlement__boost__line__order"),
+            call,
             action="reject_proposals",
             title=gettext("Reject recovery proposals"),
             intro=gettext("The cases stay open for another proposal."),
             submit_label=gettext("Reject"),
-            describe=describe_case,
-        )
-        if page is not None:
-            return page
-        now, reason = timezone.now(), form.cleaned_data["reason"]
-
-        def call(case: RecoveryCase) -> bool:
-            services.reject_recovery_decision(case=case, actor=request.user, reason=reason, now=now)
-            return True
-
-        self.run_each(
-            request,
-            queryset.order_by("pk"),
-            call,
             describe=describe_case,
             done=lambda n: (
                 ngettext("%(count)d proposal rejected.", "%(count)d proposals rejected.", n)
                 % {"count": n}
             ),
         )
-        return None
 
 
 class InfluencerShortfallAdmin(InfluencerAdmin):
