@@ -65,6 +65,7 @@ class CardWriter:
             )
         )
         self.views_so_far = escape(_("Views so far"))
+        self.views_settled = escape(_("Settled views"))
         self.expected = escape(_("expected"))
         self.no_views = escape(_("No view data yet."))
         self.reached = escape(_("%(p)s %% of the expected views"))
@@ -261,7 +262,8 @@ class CardWriter:
                 left = escape(duration(boost.window_end - self.now))
             window += f"<dt>{self.time_left}</dt><dd>{left}</dd>"
         html = (
-            f'<div class="muted small">{self.views_so_far}</div>'
+            f'<div class="muted small">{self.views_settled if card.settled else self.views_so_far}'
+            "</div>"
             f'<div class="bigviews">{views} <span class="muted small">/ {escape(card.expected)} '
             f"{self.expected}</span></div>"
             # A progressbar's range is 0 to 100 unless it says otherwise (WAI-ARIA).

@@ -71,6 +71,7 @@ class LineCard:
     axis: charts.Axis | None = None  # the chart's views axis, drawn once per page (chart_defs)
     window_over: bool = False
     validity_over: bool = False
+    settled: bool = False  # the views shown are the settlement's counted views, not the latest
     formula: str = ""
     adjustments: list[AdjustmentRow] = field(default_factory=list)
     # The video's status history, oldest first: (instant, status code), DESIGN §5.
@@ -213,6 +214,7 @@ def line_card(
     if settlement is not None and settlement.actual_views is not None:
         card.current_views = settlement.actual_views
         card.observed_at = settlement.snapshot_observed_at
+        card.settled = True
     if card.current_views is not None and boost.expected_views:
         card.reached_percent = 100.0 * card.current_views / boost.expected_views
         card.progress = min(100.0, card.reached_percent)

@@ -121,6 +121,7 @@ def test_succeeded_shows_nothing_owed_with_the_filled_in_formula(portal, account
     assert "badge-success" in html and "Succeeded" in words
     assert "21,000 / 20,000 expected" in words and 'data-width="100.0"' in html
     assert "Settlement: Nothing owed" in words
+    assert "Settled views 21,000" in words and "Views so far" not in words
     assert "21,000 ≥ expected 20,000: nothing owed" in words
     assert "Amount ¥0.00" in words
     assert "Due by" not in words  # nothing to pay, no due date to show
@@ -133,6 +134,7 @@ def test_compensated_shows_formula_amount_due_date_and_payment(portal, account):
     html = card(portal, boost, now=boost.window_end + timedelta(days=1))
     words = text(html)
     assert "badge-compensated" in html and "Compensated" in words
+    assert "Settled views 19,500" in words and "Views so far" not in words
     assert "Settlement: Compensation" in words
     # (E − A)/1000 × (P + F)/(E/1000) = 500/1000 × ¥550.00 = ¥275.00, below the ¥1,000.00 cap.
     assert "(20,000 − 19,500)/1000 × ¥550.00 = ¥275.00; cap ¥1,000.00" in words

@@ -61,7 +61,7 @@ def test_a_creator_caused_compensation_says_who_pays_it_back(portal, removed):
     assert settlement.cause == "creator_caused"
     words = text(card(portal, removed, now=end + DAY))
     assert "the platform claims it back from the influencer" in words
-    assert "Views so far 12,000" in words
+    assert "Settled views 12,000" in words  # a settled card names its count (issue 17)
 
 
 def test_the_card_speaks_chinese_with_the_issue_words(client, member, removed, settings):
