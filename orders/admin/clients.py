@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kernel import replay
-from kernel.display import yuan
+from kernel.display import minute, yuan
 from kernel.money import to_fen
 
 from .. import module, money_forms, selectors, services
@@ -133,7 +133,7 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                    minute(e.created_at),
                     e.get_kind_display(),
                     e.amount,
                     e.balance_after,

@@ -8,7 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from kernel import display
@@ -71,7 +70,7 @@ def explain(record: Mapping[str, Any]) -> str:
 
 def _local(instant: str) -> str:
     """An ISO 8601 instant of the record in the project's time zone, to the minute."""
-    return timezone.localtime(datetime.fromisoformat(instant)).strftime("%Y-%m-%d %H:%M")
+    return display.minute(datetime.fromisoformat(instant))
 
 
 def heading_words(record: Mapping[str, Any], rules: PricingRules) -> dict[str, Any]:
