@@ -7,10 +7,11 @@ A negative amount always carries the minus sign U+2212 before the currency sign.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
 
 from .money import half_up
@@ -51,6 +52,12 @@ def percent(ratio: Decimal | Fraction | str | None, places: int = 0) -> str:
         return ""
     value = Fraction(Decimal(ratio)) if isinstance(ratio, str) else Fraction(ratio)
     return f"{half_up(value * 100, places)} %"
+
+
+def minute(instant: datetime) -> str:
+    """An aware instant in the project's time zone (Asia/Shanghai), to the minute:
+    ``"2026-03-02 14:05"``."""
+    return timezone.localtime(instant).strftime("%Y-%m-%d %H:%M")
 
 
 def duration(delta: timedelta) -> str:

@@ -159,19 +159,24 @@ class ModuleRow(TypedDict):
 
 @dataclass(frozen=True)
 class Totals:
-    """The module's totals in fen; ``shown`` in yuan for the page, ``fen`` for its script."""
+    """The preview's totals (``OrderPreview`` sums them) in fen; ``shown`` in yuan for the page,
+    ``fen`` for its script."""
 
     fixed: Decimal
     fees: Decimal
+    total: Decimal
     balance: Decimal
+    after: Decimal
 
-    @property
-    def total(self) -> Decimal:
-        return self.fixed + self.fees
-
-    @property
-    def after(self) -> Decimal:
-        return self.balance - self.total
+    @classmethod
+    def of(cls, preview: OrderPreview) -> Totals:
+        return cls(
+            fixed=to_fen(preview.total_fixed),
+            fees=to_fen(preview.total_fees),
+            total=to_fen(preview.total),
+            balance=to_fen(preview.balance),
+            after=to_fen(preview.balance_after),
+        )
 
     @property
     def missing(self) -> Decimal | None:
@@ -233,12 +238,7 @@ def build_module(*, client: Client, lines: Sequence[LineRequest], now: datetime)
         _row(form, influencer, line, quote)
         for form, (influencer, line, quote) in zip(formset, preview.lines, strict=True)
     ]
-    totals = Totals(
-        fixed=to_fen(preview.total_fixed),
-        fees=to_fen(preview.total_fees),
-        balance=to_fen(preview.balance),
-    )
-    return Module(preview=preview, rows=rows, formset=formset, totals=totals)
+    return Module(preview=preview, rows=rows, formset=formset, totals=Totals.of(preview))
 
 
 def _row(form: Any, influencer: Influencer, line: LineRequest, quote: Quote) -> ModuleRow:

@@ -7,12 +7,9 @@ functions read, and describe in the words every money page uses.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from kernel.display import yuan
+from kernel.display import minute, yuan
 
 from . import selectors
 from .models import Client, LedgerEntry, LedgerKind, Order
@@ -60,7 +57,7 @@ def already_credited(entry: LedgerEntry) -> str:
     """The answer to a resubmitted top-up form: the first result, and that nothing doubled."""
     return gettext(
         "This top-up of %(amount)s was already credited at %(at)s; nothing was credited twice."
-    ) % {"amount": yuan(entry.amount), "at": _local(entry.created_at)}
+    ) % {"amount": yuan(entry.amount), "at": minute(entry.created_at)}
 
 
 def already_placed(order: Order) -> str:
@@ -68,8 +65,4 @@ def already_placed(order: Order) -> str:
     return gettext(
         "Order %(code)s was already placed; nothing was charged again. This form placed it "
         "at %(at)s."
-    ) % {"code": order.code, "at": _local(order.placed_at)}
-
-
-def _local(instant: datetime) -> str:
-    return timezone.localtime(instant).strftime("%Y-%m-%d %H:%M")
+    ) % {"code": order.code, "at": minute(order.placed_at)}

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kernel.display import duration, grouped, percent, yuan
+from kernel.display import duration, grouped, minute, percent, yuan
 from kernel.paging import LargeTableAdmin
 
 from .. import selectors
@@ -299,7 +299,7 @@ class BoostAdmin(LargeTableAdmin, admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    timezone.localtime(s.observed_at).strftime("%Y-%m-%d %H:%M"),
+                    minute(s.observed_at),
                     grouped(s.views),
                     note(s),
                 )

@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kernel import replay
-from kernel.display import yuan
+from kernel.display import minute, yuan
 from kernel.money import to_fen
 
 from .. import module, money_forms, selectors, services
@@ -133,7 +133,7 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                    minute(e.created_at),
                     e.get_kind_display(),
                     e.amount,
                     e.balance_after,
@@ -221,18 +221,10 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
         if client is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         title = gettext("Top up %(client)s") % {"client": client}
-        if request.method == "POST":
-            token = request.POST.get(KEY_FIELD, "")
-        else:
-            token = request.GET.get(replay.FORM_PARAM, "")
-            if not token:
-                return HttpResponseRedirect(
-                    replay.url_with(request, self._issue(request, client, money_forms.TOP_UP_FORM))
-                )
-        try:
-            instance = self._verify(request, client, money_forms.TOP_UP_FORM, token)
-        except replay.FormInstanceRefused as error:
-            return self._refused(request, client, title, error)
+        posted = request.POST.get(KEY_FIELD, "") if request.method == "POST" else None
+        instance = self._form_instance(request, client, money_forms.TOP_UP_FORM, title, posted)
+        if isinstance(instance, HttpResponse):
+            return instance
         booked = money_forms.booked_top_up(client, instance.id)
         if request.method == "POST":
             form = TopUpForm(request.POST)
@@ -312,15 +304,11 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if request.method == "POST":
             return self._place_order_post(request, client)
-        token = request.GET.get(replay.FORM_PARAM, "")
-        if not token:
-            return HttpResponseRedirect(
-                replay.url_with(request, self._issue(request, client, money_forms.ADMIN_ORDER_FORM))
-            )
-        try:
-            instance = self._verify(request, client, money_forms.ADMIN_ORDER_FORM, token)
-        except replay.FormInstanceRefused as error:
-            return self._refused(request, client, self._order_title(client), error)
+        instance = self._form_instance(
+            request, client, money_forms.ADMIN_ORDER_FORM, self._order_title(client)
+        )
+        if isinstance(instance, HttpResponse):
+            return instance
         placed = money_forms.placed_order(client, instance.id)
         selected = module.picked_ids(request.GET.getlist(module.PICK_PARAM))
         if request.GET.get(module.STEP_PARAM) == module.MODULE_STEP:
@@ -409,12 +397,15 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
                 gettext("The order form was incomplete; please pick the influencers again."),
             )
             return HttpResponseRedirect(self._pick_url(client, None, []))
-        try:
-            instance = self._verify(
-                request, client, money_forms.ADMIN_ORDER_FORM, key_form.cleaned_data[KEY_FIELD]
-            )
-        except replay.FormInstanceRefused as error:
-            return self._refused(request, client, self._order_title(client), error)
+        instance = self._form_instance(
+            request,
+            client,
+            money_forms.ADMIN_ORDER_FORM,
+            self._order_title(client),
+            key_form.cleaned_data[KEY_FIELD],
+        )
+        if isinstance(instance, HttpResponse):
+            return instance
         if "confirm" not in request.POST:
             # "Update totals": check what was ticked against fresh quotes, then show the totals.
             try:
@@ -469,8 +460,23 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
     def _issue(self, request, client, kind: str) -> replay.FormInstance:
         return replay.issue(kind, user_id=request.user.pk, scope=str(client.pk))
 
-    def _verify(self, request, client, kind: str, token: str) -> replay.FormInstance:
-        return replay.verify(token, kind, user_id=request.user.pk, scope=str(client.pk))
+    def _form_instance(
+        self, request, client, kind: str, title: str, token: str | None = None
+    ) -> replay.FormInstance | HttpResponse:
+        """The verified form instance of ``token`` (posted), or of the URL's on a GET.
+
+        A GET without one is redirected to a new instance; a refused token answers 400.
+        """
+        if token is None:
+            token = request.GET.get(replay.FORM_PARAM, "")
+            if not token:
+                return HttpResponseRedirect(
+                    replay.url_with(request, self._issue(request, client, kind))
+                )
+        try:
+            return replay.verify(token, kind, user_id=request.user.pk, scope=str(client.pk))
+        except replay.FormInstanceRefused as error:
+            return self._refused(request, client, title, error)
 
     def _refused(self, request, client, title: str, error: replay.FormInstanceRefused):
         """400: the form id was forged, foreign or expired; nothing was written."""

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kernel.display import yuan
+from kernel.display import minute, yuan
 from kernel.money import to_fen
 
 from .. import services
@@ -226,7 +226,7 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         boost = Boost.objects.filter(line=line, status=Boost.Status.ACTIVE).first()
         if boost is None or boost.window_end is None:
             return note
-        until = timezone.localtime(boost.window_end).strftime("%Y-%m-%d %H:%M")
+        until = minute(boost.window_end)
         return gettext("%(note)s. The boost is active until %(until)s.") % {
             "note": note,
             "until": until,

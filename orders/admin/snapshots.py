@@ -13,7 +13,26 @@ from ..models import OrderLine, VideoStatusEvent
 from .base import ReadOnlyAdminMixin, ReadOnlyInline, change_url, link
 
 
-class ViewSnapshotAdmin(LargeTableAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class LineColumns:
+    """The columns of a row recorded against an order line's video: the video (linked to its
+    line), the order and the influencer, each searchable."""
+
+    search_fields = ["line__platform_video_id", "line__order__code", "line__influencer__name"]
+
+    @admin.display(description=_("platform video id"), ordering="line__platform_video_id")
+    def video_id(self, row):
+        return link(change_url(OrderLine, row.line_id), row.line.platform_video_id)
+
+    @admin.display(description=_("order"), ordering="line__order__code")
+    def order_code(self, row):
+        return row.line.order.code
+
+    @admin.display(description=_("influencer"))
+    def influencer(self, row):
+        return row.line.influencer
+
+
+class ViewSnapshotAdmin(LineColumns, LargeTableAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Snapshots are stored by ``services.record_views`` and never edited (append, never edit)."""
 
     list_display = ["observed_at", "video_id", "order_code", "influencer", "views", "received_at"]
@@ -23,19 +42,10 @@ class ViewSnapshotAdmin(LargeTableAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # every snapshot's date to list its years.
     ordering = ["-id"]
     list_filter = ["line__boost__status", ("observed_at", admin.DateFieldListFilter)]
-    search_fields = ["line__platform_video_id", "line__order__code", "line__influencer__name"]
 
     @admin.display(description=_("platform video id"), ordering="line__platform_video_id")
     def video_id(self, snapshot):
         return snapshot.line.platform_video_id
-
-    @admin.display(description=_("order"), ordering="line__order__code")
-    def order_code(self, snapshot):
-        return snapshot.line.order.code
-
-    @admin.display(description=_("influencer"))
-    def influencer(self, snapshot):
-        return snapshot.line.influencer
 
 
 class VideoStatusEventInline(ReadOnlyInline):
@@ -48,29 +58,16 @@ class VideoStatusEventInline(ReadOnlyInline):
     show_change_link = False
 
 
-class VideoStatusEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class VideoStatusEventAdmin(LineColumns, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Video status changes from ``POST /api/videos`` and ``import_video_statuses``, read-only."""
 
     list_display = ["at", "video_id", "order_code", "influencer", "status", "received_at"]
     list_select_related = ["line__order", "line__influencer"]
     list_filter = ["status"]
-    search_fields = ["line__platform_video_id", "line__order__code", "line__influencer__name"]
     date_hierarchy = "at"
 
-    @admin.display(description=_("platform video id"), ordering="line__platform_video_id")
-    def video_id(self, event):
-        return link(change_url(OrderLine, event.line_id), event.line.platform_video_id)
 
-    @admin.display(description=_("order"), ordering="line__order__code")
-    def order_code(self, event):
-        return event.line.order.code
-
-    @admin.display(description=_("influencer"))
-    def influencer(self, event):
-        return event.line.influencer
-
-
-class SnapshotFlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SnapshotFlagAdmin(LineColumns, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Suspicious counts: stored as sent, flagged, and their boost's payout held for finance."""
 
     list_display = [
@@ -84,16 +81,7 @@ class SnapshotFlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_select_related = ["snapshot", "line__order"]
     list_filter = ["reason", "line__boost__status"]
-    search_fields = ["line__platform_video_id", "line__order__code", "line__influencer__name"]
     date_hierarchy = "flagged_at"
-
-    @admin.display(description=_("platform video id"), ordering="line__platform_video_id")
-    def video_id(self, flag):
-        return link(change_url(OrderLine, flag.line_id), flag.line.platform_video_id)
-
-    @admin.display(description=_("order"), ordering="line__order__code")
-    def order_code(self, flag):
-        return flag.line.order.code
 
     @admin.display(description=_("observed at"), ordering="snapshot__observed_at")
     def observed_at(self, flag):

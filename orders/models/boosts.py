@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from kernel.fields import user_reference
+from kernel.audit import AuditEvent
 
 from .money import MONEY
 from .ordering import OrderLine, PricingModel
@@ -122,7 +122,7 @@ class Boost(models.Model):
         return new in cls.TRANSITIONS.get(old, set())
 
 
-class BoostEvent(models.Model):
+class BoostEvent(AuditEvent):
     """Append-only audit of a boost's status changes, with who did it and why."""
 
     boost = models.ForeignKey(
@@ -130,15 +130,11 @@ class BoostEvent(models.Model):
     )
     from_status = models.CharField(_("from status"), max_length=20, blank=True)
     to_status = models.CharField(_("to status"), max_length=20)
-    actor = user_reference(_("actor"))
-    actor_name = models.CharField(_("actor name"), max_length=150, default="system")
     note = models.CharField(_("note"), max_length=300, blank=True)
-    at = models.DateTimeField(_("at"))
 
-    class Meta:
+    class Meta(AuditEvent.Meta):
         verbose_name = _("boost event")
         verbose_name_plural = _("boost events")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         def label(value: str) -> str:

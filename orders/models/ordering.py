@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.audit import Acted
 from kernel.fields import user_reference
 
 from .clients import Client
@@ -107,13 +108,11 @@ class PricingSetting(models.Model):
         return str(_("Live pricing model: %(model)s") % {"model": self.live_model})
 
 
-class PricingModelChange(models.Model):
+class PricingModelChange(Acted):
     """Append-only audit of the live pricing model: who switched it, when, from what, and why."""
 
     from_model = models.CharField(_("from model"), max_length=10, choices=PricingModel.choices)
     to_model = models.CharField(_("to model"), max_length=10, choices=PricingModel.choices)
-    actor = user_reference(_("actor"))
-    actor_name = models.CharField(_("actor name"), max_length=150, default="system")
     reason = models.CharField(_("reason"), max_length=300)
     changed_at = models.DateTimeField(_("changed at"))
 

@@ -1,4 +1,5 @@
-"""The wording of a quote's explanation and of the detail of an ineligible boost."""
+"""The wording of a v1 quote's explanation, and the lines every model's explanation shares
+(heading, history videos, r*, fee, why a boost is not offered)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from kernel import display
@@ -27,29 +27,18 @@ def explain(record: Mapping[str, Any]) -> str:
         return explain_v2(record)
     rules = PricingRules.from_mapping(record["rules"])
     inputs = record["inputs"]
+    words = heading_words(record, rules)
     lines = [
-        gettext("Quote as of %(as_of)s for fixed price %(price)s.")
-        % {"as_of": _local(record["as_of"]), "price": display.yuan(Decimal(record["fixed_price"]))},
+        gettext("Quote as of %(as_of)s for fixed price %(price)s.") % words,
         gettext(
             "History: %(count)s video(s) from the last %(days)s days, weight "
             "0.5^(age/%(half_life)s d), total W = %(total).4f:"
         )
-        % {
-            "count": len(inputs),
-            "days": rules.history_days,
-            "half_life": rules.half_life_days,
-            "total": record["total_weight"],
-        },
+        % words,
     ]
     lines += [
         gettext("  #%(index)s %(published)s: %(views)s views, age %(age).2f d, weight %(weight).4f")
-        % {
-            "index": video["index"],
-            "published": _local(video["published_at"]),
-            "views": display.grouped(video["views"]),
-            "age": video["age_days"],
-            "weight": video["weight"],
-        }
+        % video_words(video)
         for video in sorted(inputs, key=lambda video: video["views"])
     ]
     expected = display.grouped(record["expected_views"])
@@ -62,19 +51,9 @@ def explain(record: Mapping[str, Any]) -> str:
             % {"expected": expected}
         )
     if not record["eligible"]:
-        reason = IneligibleReason(record["reason"])
-        lines.append(
-            gettext("Not offered (%(reason)s): %(detail)s.")
-            % {"reason": reason.label, "detail": ineligible_detail(reason, record, rules)}
-        )
+        lines.append(not_offered(record, rules))
         return "\n".join(lines)
-    ratio = Decimal(record["premium_ratio"])
-    words = {
-        "ratio": display.percent(ratio),
-        "band": f"{display.percent(rules.min_ratio)}–{display.percent(rules.max_ratio)}",
-        "target": display.percent(rules.target_loss_ratio),
-        "loss": display.percent(Decimal(record["loss_ratio"]), places=2),
-    }
+    words = premium_words(record, rules)
     if not record["target_met"]:
         template = gettext(
             "Premium ratio r* = %(ratio)s: no whole percent in %(band)s brings the loss ratio "
@@ -85,24 +64,67 @@ def explain(record: Mapping[str, Any]) -> str:
             "Premium ratio r* = %(ratio)s: the first whole percent in %(band)s with loss ratio "
             "LR(r) ≤ %(target)s; LR(r*) = %(loss)s."
         )
-    lines.append(template % words)
-    lines.append(
-        gettext("Boost fee F = %(price)s × %(ratio)s = %(fee)s (rounded half-up to 0.01).")
-        % {
-            "price": display.yuan(Decimal(record["fixed_price"])),
-            "ratio": words["ratio"],
-            "fee": display.yuan(Decimal(record["boost_fee"])),
-        }
-    )
+    lines += [template % words, fee_line(record)]
     return "\n".join(lines)
 
 
 def _local(instant: str) -> str:
     """An ISO 8601 instant of the record in the project's time zone, to the minute."""
-    return timezone.localtime(datetime.fromisoformat(instant)).strftime("%Y-%m-%d %H:%M")
+    return display.minute(datetime.fromisoformat(instant))
 
 
-def ineligible_detail(
+def heading_words(record: Mapping[str, Any], rules: PricingRules) -> dict[str, Any]:
+    """What every model's explanation opens with: the instant, the fixed price and the window."""
+    return {
+        "as_of": _local(record["as_of"]),
+        "price": display.yuan(Decimal(record["fixed_price"])),
+        "count": len(record["inputs"]),
+        "days": rules.history_days,
+        "half_life": rules.half_life_days,
+        "total": record["total_weight"],
+    }
+
+
+def video_words(video: Mapping[str, Any]) -> dict[str, Any]:
+    """The figures of one recorded history video, as every model's history line shows them."""
+    return {
+        "index": video["index"],
+        "published": _local(video["published_at"]),
+        "views": display.grouped(video["views"]),
+        "age": video["age_days"],
+        "weight": video["weight"],
+    }
+
+
+def premium_words(record: Mapping[str, Any], rules: PricingRules) -> dict[str, str]:
+    """r*, the band it was searched in, the target T and the loss ratio at r*, as shown."""
+    return {
+        "ratio": display.percent(Decimal(record["premium_ratio"])),
+        "band": f"{display.percent(rules.min_ratio)}–{display.percent(rules.max_ratio)}",
+        "target": display.percent(rules.target_loss_ratio),
+        "loss": display.percent(Decimal(record["loss_ratio"]), places=2),
+    }
+
+
+def fee_line(record: Mapping[str, Any]) -> str:
+    """How an offered quote's boost fee follows from the fixed price and r* (every model)."""
+    return gettext("Boost fee F = %(price)s × %(ratio)s = %(fee)s (rounded half-up to 0.01).") % {
+        "price": display.yuan(Decimal(record["fixed_price"])),
+        "ratio": display.percent(Decimal(record["premium_ratio"])),
+        "fee": display.yuan(Decimal(record["boost_fee"])),
+    }
+
+
+def not_offered(record: Mapping[str, Any], rules: PricingRules) -> str:
+    """Why a recorded quote was not offered: its failing gate and the figures behind it."""
+    reason = IneligibleReason(record["reason"])
+    return gettext("Not offered (%(reason)s): %(detail)s.") % {
+        "reason": reason.label,
+        "detail": _ineligible_detail(reason, record, rules),
+    }
+
+
+def _ineligible_detail(
     reason: IneligibleReason, record: Mapping[str, Any], rules: PricingRules
 ) -> str:
     if reason == IneligibleReason.DISABLED:

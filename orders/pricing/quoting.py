@@ -1,14 +1,17 @@
-"""The v1 quote maths (E, r*, F from a history) and the history window every model reads."""
+"""The v1 quote maths (E, r*, F from a history) and what every model shares: the history
+window, the suspension and the fee at r*."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
+from kernel.money import half_up
+
 from .quote import Quote, WeightedVideo
-from .rules import CENT, SECONDS_PER_DAY, IneligibleReason, PricingRules
+from .rules import SECONDS_PER_DAY, PricingRules
 
 
 def quote_from_history(
@@ -35,16 +38,10 @@ def quote_from_history(
     total = sum((weight for _, weight in exact), Fraction(0))
     expected = _weighted_lower_median(exact, total)
 
-    reason = None
-    suspended = suspended_until is not None and as_of < suspended_until
-    if not boost_enabled:
-        reason = IneligibleReason.DISABLED
-    elif suspended:
-        reason = IneligibleReason.SUSPENDED
-    elif len(videos) < rules.min_history_videos:
-        reason = IneligibleReason.NOT_ENOUGH_HISTORY
-    elif expected < rules.min_expected_views:
-        reason = IneligibleReason.EXPECTATION_TOO_LOW
+    suspended = is_suspended(suspended_until, as_of)
+    reason = rules.failing_gate(
+        boost_enabled=boost_enabled, suspended=suspended, videos=len(videos), expected=expected
+    )
 
     premium_ratio: Decimal | None = None
     boost_fee: Decimal | None = None
@@ -52,9 +49,8 @@ def quote_from_history(
     target_met: bool | None = None
     if reason is None:
         percent, loss = _premium_percent(exact, total, expected, rules)
-        premium_ratio = Decimal(percent).scaleb(-2)
-        boost_fee = (fixed_price * premium_ratio).quantize(CENT, rounding=ROUND_HALF_UP)
-        loss_ratio = _round_half_up(loss, places=4)
+        premium_ratio, boost_fee = premium_at(percent, fixed_price)
+        loss_ratio = half_up(loss, 4)
         target_met = loss <= Fraction(rules.target_loss_ratio)
 
     return Quote(
@@ -134,10 +130,16 @@ def _premium_percent(
     return high, loss
 
 
-def _round_half_up(value: Fraction, places: int) -> Decimal:
-    """Round a non-negative Fraction once, exactly (no intermediate Decimal rounding)."""
-    scaled = value * 10**places + Fraction(1, 2)
-    return Decimal(scaled.numerator // scaled.denominator).scaleb(-places)
+def is_suspended(suspended_until: datetime | None, as_of: datetime) -> bool:
+    """Whether boosts are suspended at ``as_of`` after a creator-caused shortfall (§5)."""
+    return suspended_until is not None and as_of < suspended_until
+
+
+def premium_at(percent: int, fixed_price: Decimal) -> tuple[Decimal, Decimal]:
+    """The premium ratio r* of a whole ``percent`` and the boost fee F = P × r* it makes,
+    rounded half-up to the fen once (§4); every model charges its r* this way."""
+    ratio = Decimal(percent).scaleb(-2)
+    return ratio, half_up(fixed_price * ratio)
 
 
 def history_window(

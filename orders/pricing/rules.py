@@ -84,6 +84,21 @@ class PricingRules:
         """Rules from ``settings.STARBOOST_PRICING``; missing keys keep the spec's defaults."""
         return cls.from_mapping(getattr(settings, "STARBOOST_PRICING", None) or {})
 
+    def failing_gate(
+        self, *, boost_enabled: bool, suspended: bool, videos: int, expected: int
+    ) -> IneligibleReason | None:
+        """The first §4 gate a quote with ``videos`` in its window and ``expected`` views fails,
+        or None when the boost is offered; every model applies these gates, in this order."""
+        if not boost_enabled:
+            return IneligibleReason.DISABLED
+        if suspended:
+            return IneligibleReason.SUSPENDED
+        if videos < self.min_history_videos:
+            return IneligibleReason.NOT_ENOUGH_HISTORY
+        if expected < self.min_expected_views:
+            return IneligibleReason.EXPECTATION_TOO_LOW
+        return None
+
     def as_dict(self) -> dict[str, int | str]:
         return {
             name: str(value) if isinstance(value, Decimal) else value

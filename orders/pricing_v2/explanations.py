@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext
 
 from kernel import display
 
-from ..pricing import IneligibleReason, PricingRules, _local, ineligible_detail
+from ..pricing import (
+    PricingRules,
+    fee_line,
+    heading_words,
+    not_offered,
+    premium_words,
+    video_words,
+)
 from ..pricing_v2_peers import SPREAD_DAYS
 
 
@@ -19,14 +25,14 @@ def explain_v2(record: Mapping[str, Any]) -> str:
     rules = PricingRules.from_mapping(record["rules"])
     c = record.get("credibility")
     inputs = record["inputs"]
+    words = heading_words(record, rules)
     lines = [
-        gettext("Quote (pricing model v2) as of %(as_of)s for fixed price %(price)s.")
-        % {"as_of": _local(record["as_of"]), "price": display.yuan(Decimal(record["fixed_price"]))},
+        gettext("Quote (pricing model v2) as of %(as_of)s for fixed price %(price)s.") % words,
         gettext(
             "History: %(count)s video(s) from the last %(days)s days, weight "
             "0.5^(age/%(half_life)s d), put on the 14-day scale by the peers' age profile:"
         )
-        % {"count": len(inputs), "days": rules.history_days, "half_life": rules.half_life_days},
+        % words,
     ]
     shifts = c["age_shifts"] if c else [None] * len(inputs)
     for video, shift in zip(inputs, shifts, strict=True):
@@ -40,42 +46,20 @@ def explain_v2(record: Mapping[str, Any]) -> str:
                 "  #%(index)s %(published)s: %(views)s views, age %(age).2f d, "
                 "weight %(weight).4f, %(scale)s"
             )
-            % {
-                "index": video["index"],
-                "published": _local(video["published_at"]),
-                "views": display.grouped(video["views"]),
-                "age": video["age_days"],
-                "weight": video["weight"],
-                "scale": scale,
-            }
+            % {**video_words(video), "scale": scale}
         )
     if c is not None:
         lines += _credibility_lines(c, record["expected_views"], rules)
     if not record["eligible"]:
-        reason = IneligibleReason(record["reason"])
-        lines.append(
-            gettext("Not offered (%(reason)s): %(detail)s.")
-            % {"reason": reason.label, "detail": ineligible_detail(reason, record, rules)}
-        )
+        lines.append(not_offered(record, rules))
         return "\n".join(lines)
-    ratio = Decimal(record["premium_ratio"])
     lines += [
         gettext(
             "Premium ratio r* = %(ratio)s: the first whole percent in %(band)s whose expected "
             "loss ratio E[min(F, compensation)]/F is ≤ %(target)s; at r* it is %(loss)s."
         )
-        % {
-            "ratio": display.percent(ratio),
-            "band": f"{display.percent(rules.min_ratio)}–{display.percent(rules.max_ratio)}",
-            "target": display.percent(rules.target_loss_ratio),
-            "loss": display.percent(Decimal(record["loss_ratio"]), places=2),
-        },
-        gettext("Boost fee F = %(price)s × %(ratio)s = %(fee)s (rounded half-up to 0.01).")
-        % {
-            "price": display.yuan(Decimal(record["fixed_price"])),
-            "ratio": display.percent(ratio),
-            "fee": display.yuan(Decimal(record["boost_fee"])),
-        },
+        % premium_words(record, rules),
+        fee_line(record),
     ]
     return "\n".join(lines)
 

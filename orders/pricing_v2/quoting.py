@@ -11,7 +11,14 @@ from fractions import Fraction
 
 from kernel.money import half_up
 
-from ..pricing import IneligibleReason, PricingRules, WeightedVideo, _check_inputs, history_window
+from ..pricing import (
+    PricingRules,
+    WeightedVideo,
+    _check_inputs,
+    history_window,
+    is_suspended,
+    premium_at,
+)
 from ..pricing_v2_peers import (
     SETTLED_DAYS,
     PeerEstimates,
@@ -54,16 +61,10 @@ def quote_v2(
         predictive, credibility = _fit(fixed_price, videos, spread_videos, estimates, gap)
         expected = _expected_views(predictive, rules)
 
-    reason = None
-    suspended = suspended_until is not None and as_of < suspended_until
-    if not boost_enabled:
-        reason = IneligibleReason.DISABLED
-    elif suspended:
-        reason = IneligibleReason.SUSPENDED
-    elif len(videos) < rules.min_history_videos:
-        reason = IneligibleReason.NOT_ENOUGH_HISTORY
-    elif expected < rules.min_expected_views:
-        reason = IneligibleReason.EXPECTATION_TOO_LOW
+    suspended = is_suspended(suspended_until, as_of)
+    reason = rules.failing_gate(
+        boost_enabled=boost_enabled, suspended=suspended, videos=len(videos), expected=expected
+    )
 
     premium_ratio = boost_fee = loss_ratio = None
     target_met = None
@@ -75,8 +76,7 @@ def quote_v2(
             expected_loss_ratio=loss,
         )
         if reason is None:
-            premium_ratio = Decimal(percent).scaleb(-2)
-            boost_fee = half_up(fixed_price * premium_ratio)
+            premium_ratio, boost_fee = premium_at(percent, fixed_price)
             loss_ratio = half_up(Fraction(loss), 4)
             target_met = loss <= float(rules.target_loss_ratio)
 

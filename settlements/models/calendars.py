@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.audit import AuditEvent
 from kernel.fields import user_reference
 
 
@@ -71,7 +72,7 @@ class CalendarYear(models.Model):
         return self.completed_at is not None
 
 
-class CalendarYearEvent(models.Model):
+class CalendarYearEvent(AuditEvent):
     """Append-only audit of one year's official calendar: each change with actor, name and time.
 
     ``data`` holds codes and numbers, never sentences: the dates entered (``holidays``,
@@ -91,16 +92,12 @@ class CalendarYearEvent(models.Model):
         CalendarYear, on_delete=models.PROTECT, related_name="events", verbose_name=_("year")
     )
     type = models.CharField(_("event"), max_length=20, choices=Type.choices)
-    actor = user_reference(_("actor"))
-    actor_name = models.CharField(_("actor name"), max_length=150, default="system")
-    at = models.DateTimeField(_("at"))
     data = models.JSONField(_("details"), default=dict, blank=True)
     key = models.CharField(_("idempotency key"), max_length=64, null=True, blank=True)
 
-    class Meta:
+    class Meta(AuditEvent.Meta):
         verbose_name = _("official calendar event")
         verbose_name_plural = _("official calendar events")
-        ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(type__in=["days_entered", "days_removed", "completed", "reopened"]),

@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.audit import AuditEvent
 from kernel.display import yuan
-from kernel.fields import user_reference
 from orders.models import MONEY, Boost, LedgerEntry, ViewSnapshot
 
 from .. import causes
@@ -235,7 +235,7 @@ class Settlement(models.Model):
         )
 
 
-class SettlementEvent(models.Model):
+class SettlementEvent(AuditEvent):
     """Append-only audit of a settlement: each state change with actor, name snapshot and time."""
 
     class Type(models.TextChoices):
@@ -257,15 +257,11 @@ class SettlementEvent(models.Model):
         Settlement, on_delete=models.PROTECT, related_name="events", verbose_name=_("settlement")
     )
     type = models.CharField(_("event"), max_length=30, choices=Type.choices)
-    actor = user_reference(_("actor"))
-    actor_name = models.CharField(_("actor name"), max_length=150, default="system")
-    at = models.DateTimeField(_("at"))
     data = models.JSONField(_("details"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(AuditEvent.Meta):
         verbose_name = _("settlement event")
         verbose_name_plural = _("settlement events")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} · {self.actor_name}"
