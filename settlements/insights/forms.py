@@ -66,6 +66,10 @@ class InsightsForm(PeriodForm):
 
     group = forms.ChoiceField(label=gettext_lazy("Group by"), choices=GRANULARITIES.items())
 
+    @property
+    def granularity(self) -> str:
+        return self.cleaned_data["group"]
+
     @staticmethod
     def defaults(today: date) -> dict[str, str]:
         return {**PeriodForm.defaults(today), "group": WEEK}
