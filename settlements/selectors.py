@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -84,6 +84,14 @@ def settlements_for_boosts(boost_ids: Iterable[int]) -> dict[int, Settlement]:
     if not ids:
         return {}
     return {s.boost_id: s for s in Settlement.objects.filter(boost_id__in=ids).order_by()}
+
+
+def windows_settled(since: datetime, until: datetime) -> QuerySet[Settlement]:
+    """The settlements of the 14-day windows (succeeded or compensated) computed in
+    [``since``, ``until``)."""
+    return Settlement.objects.filter(
+        kind__in=Settlement.WINDOW_KINDS, computed_at__gte=since, computed_at__lt=until
+    )
 
 
 def approved_totals(settlement_ids: Iterable[int]) -> dict[int, Decimal]:

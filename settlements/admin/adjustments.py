@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kernel.display import signed_yuan, yuan
@@ -57,11 +57,8 @@ class AdjustmentRequestForm(ActionForm):
         return amount
 
 
-# An adjustment as its settlement's inline and its own page show it (all read-only).
-ADJUSTMENT_FIELDS = (
-    "amount",
-    "reason",
-    "client_note",
+# Who asked for an adjustment and who decided it, on every list and page that shows one.
+DECISION_FIELDS = (
     "status",
     "requested_by",
     "requested_at",
@@ -69,6 +66,8 @@ ADJUSTMENT_FIELDS = (
     "decided_at",
     "ledger_entry",
 )
+# An adjustment as its settlement's inline and its own page show it (all read-only).
+ADJUSTMENT_FIELDS = ("amount", "reason", "client_note", *DECISION_FIELDS)
 
 
 class AdjustmentInline(ReadOnlyInline):
@@ -131,18 +130,7 @@ def describe_approval(adjustment: Adjustment, preview: selectors.ApprovalPreview
 class AdjustmentAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdmin):
     """Requested corrections; a second finance user approves (posting to the ledger) or rejects."""
 
-    list_display = (
-        "__str__",
-        "settlement_link",
-        "amount",
-        "client_note",
-        "status",
-        "requested_by",
-        "requested_at",
-        "decided_by",
-        "decided_at",
-        "ledger_entry",
-    )
+    list_display = ("__str__", "settlement_link", "amount", "client_note", *DECISION_FIELDS)
     list_filter = ("status", ("requested_at", admin.DateFieldListFilter))
     search_fields = ("settlement__boost__line__order__code", "reason")
     search_help_text = _("Order code or reason")
@@ -216,13 +204,10 @@ class AdjustmentAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
             ),
             call,
             describe=describe_adjustment,
-            done=lambda n: (
-                ngettext(
-                    "%(count)d adjustment approved and posted.",
-                    "%(count)d adjustments approved and posted.",
-                    n,
-                )
-                % {"count": n}
+            done=ngettext_lazy(
+                "%(count)d adjustment approved and posted.",
+                "%(count)d adjustments approved and posted.",
+                "count",
             ),
         )
         return None
@@ -247,8 +232,7 @@ class AdjustmentAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
             intro=gettext("Rejected adjustments post nothing."),
             submit_label=gettext("Reject"),
             describe=describe_adjustment,
-            done=lambda n: (
-                ngettext("%(count)d adjustment rejected.", "%(count)d adjustments rejected.", n)
-                % {"count": n}
+            done=ngettext_lazy(
+                "%(count)d adjustment rejected.", "%(count)d adjustments rejected.", "count"
             ),
         )

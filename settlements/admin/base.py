@@ -4,14 +4,15 @@ An action that needs input (a reason, an amount) shows ``admin/action_form.html`
 the selected ids and the action name to the changelist, the standard Django pattern (like
 ``delete_selected``); the ``apply`` button marks the second post. ``run_each`` then calls a
 service once per row and reports each refusal. The display helpers format links and instants
-the same way on every settlements admin page; money goes through ``kernel.display``.
+the same way on every settlements admin page, and every audit trail shows as one kind of inline;
+money goes through ``kernel.display``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -27,6 +28,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import DomainError
+from orders.admin import ReadOnlyInline
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 FINANCE_PERMISSION = "settlements.change_settlement"
 ACTION_FORM_TEMPLATE = "admin/action_form.html"
@@ -68,6 +73,14 @@ def reason_field() -> forms.CharField:
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("Kept in the audit trail."),
     )
+
+
+class AuditTrailInline(ReadOnlyInline):
+    """An append-only audit trail on its subject's page: oldest first, its events not linked."""
+
+    ordering = ("at", "id")
+    show_change_link = False
+    verbose_name_plural = _("audit trail")
 
 
 class ActionForm(forms.Form):
@@ -137,8 +150,8 @@ class ServiceActionsMixin:
         intro: str,
         submit_label: str,
         describe: Callable[[Any], str],
-        done: Callable[[int], str],
-        unchanged: Callable[[int], str] | None = None,
+        done: StrPromise,
+        unchanged: StrPromise | None = None,
         reason_required: bool = True,
     ) -> TemplateResponse | None:
         """An action that asks for a reason, then calls ``call(obj, reason, now)`` row by row.
@@ -176,12 +189,13 @@ class ServiceActionsMixin:
         call: Callable[[Any], bool],
         *,
         describe: Callable[[Any], str],
-        done: Callable[[int], str],
-        unchanged: Callable[[int], str] | None = None,
+        done: StrPromise,
+        unchanged: StrPromise | None = None,
     ) -> None:
         """Call the service for each object on its own; report successes and each refusal.
 
-        ``call`` returns whether it changed anything (a service no-op returns False).
+        ``call`` returns whether it changed anything (a service no-op returns False). ``done`` and
+        ``unchanged`` count the rows: ``ngettext_lazy(singular, plural, "count")``.
         """
         changed = same = 0
         for obj in objects:
@@ -198,6 +212,6 @@ class ServiceActionsMixin:
                     messages.ERROR,
                 )
         if changed:
-            self.message_user(request, done(changed), messages.SUCCESS)
+            self.message_user(request, done % {"count": changed}, messages.SUCCESS)
         if same and unchanged is not None:
-            self.message_user(request, unchanged(same), messages.WARNING)
+            self.message_user(request, unchanged % {"count": same}, messages.WARNING)

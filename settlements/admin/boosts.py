@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kernel.display import yuan
@@ -96,21 +96,15 @@ class BoostSettlementAdmin(ServiceActionsMixin, BoostAdmin):
             ),
             submit_label=gettext("Cancel these boosts"),
             describe=describe_boost,
-            done=lambda n: (
-                ngettext(
-                    "%(count)d boost cancelled; its fee will be refunded.",
-                    "%(count)d boosts cancelled; their fees will be refunded.",
-                    n,
-                )
-                % {"count": n}
+            done=ngettext_lazy(
+                "%(count)d boost cancelled; its fee will be refunded.",
+                "%(count)d boosts cancelled; their fees will be refunded.",
+                "count",
             ),
-            unchanged=lambda n: (
-                ngettext(
-                    "%(count)d boost was already cancelled.",
-                    "%(count)d boosts were already cancelled.",
-                    n,
-                )
-                % {"count": n}
+            unchanged=ngettext_lazy(
+                "%(count)d boost was already cancelled.",
+                "%(count)d boosts were already cancelled.",
+                "count",
             ),
         )
 
@@ -137,7 +131,5 @@ class BoostSettlementAdmin(ServiceActionsMixin, BoostAdmin):
             ),
             submit_label=gettext("Settle"),
             describe=describe_boost,
-            done=lambda n: (
-                ngettext("%(count)d boost settled.", "%(count)d boosts settled.", n) % {"count": n}
-            ),
+            done=ngettext_lazy("%(count)d boost settled.", "%(count)d boosts settled.", "count"),
         )

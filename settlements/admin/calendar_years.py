@@ -22,11 +22,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from orders.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from orders.admin import ReadOnlyAdminMixin
 
 from .. import calendar, selectors, services
 from ..models import CalendarDay, CalendarYear, CalendarYearEvent
-from .base import DASH, ActionForm, error_text, local_time, reason_field
+from .base import DASH, ActionForm, AuditTrailInline, error_text, local_time, reason_field
 
 CALENDAR_PERMISSION = "settlements.change_calendarday"
 YEAR_CONFIRM_TEMPLATE = "admin/settlements/calendarday/year_confirm.html"
@@ -119,15 +119,12 @@ class ReopenYearForm(ActionForm):
     reason = reason_field()
 
 
-class CalendarYearEventInline(ReadOnlyInline):
-    """A year's audit trail, oldest first, on its page."""
+class CalendarYearEventInline(AuditTrailInline):
+    """A year's audit trail on its page."""
 
     model = CalendarYearEvent
     fields = ("at", "type", "actor_name", "details", "pasted_text")
     readonly_fields = fields
-    ordering = ("at", "id")
-    show_change_link = False
-    verbose_name_plural = _("audit trail")
 
     @admin.display(description=_("details"))
     def details(self, event: CalendarYearEvent) -> str:
@@ -141,29 +138,16 @@ class CalendarYearEventInline(ReadOnlyInline):
         return format_html('<pre class="sb-pre-wrap">{}</pre>', text)
 
 
+# A year as its list and its page show it; the page adds the note it was marked complete with.
+YEAR_FIELDS = ("year", "status", "holidays", "working_days", "completed_at_local", "completed_by")
+
+
 class CalendarYearAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Years of entered official days: status, counts, audit; mark complete or reopen (§7)."""
 
-    list_display = (
-        "year",
-        "status",
-        "holidays",
-        "working_days",
-        "completed_at_local",
-        "completed_by",
-        "next_step",
-    )
+    list_display = (*YEAR_FIELDS, "next_step")
     list_display_links = ("year",)
-    fields = (
-        "year",
-        "status",
-        "holidays",
-        "working_days",
-        "completed_at_local",
-        "completed_by",
-        "note",
-        "next_step",
-    )
+    fields = (*YEAR_FIELDS, "note", "next_step")
     readonly_fields = fields
     inlines = [CalendarYearEventInline]
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kernel.display import yuan
-from orders.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from orders.admin import ReadOnlyAdminMixin
 
 from ..models import SettlementEvent, SettlementKind
-from .base import DASH, admin_link
+from .base import DASH, AuditTrailInline, admin_link
 
 
 def _day(value: str) -> str:
@@ -56,15 +56,12 @@ def format_event_data(data: dict[str, Any]) -> str:
     return pgettext("between details of an event", ", ").join(parts)
 
 
-class SettlementEventInline(ReadOnlyInline):
-    """A settlement's audit trail, oldest first, on its change page."""
+class SettlementEventInline(AuditTrailInline):
+    """A settlement's audit trail on its change page."""
 
     model = SettlementEvent
     fields = ("at", "type", "actor_name", "details")
     readonly_fields = fields
-    ordering = ("at", "id")
-    show_change_link = False
-    verbose_name_plural = _("audit trail")
 
     @admin.display(description=_("details"))
     def details(self, event: SettlementEvent) -> str:

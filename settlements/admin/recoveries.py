@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kernel.display import yuan
@@ -160,9 +160,7 @@ class RecoveryCaseAdmin(ServiceActionsMixin, admin.ModelAdmin):
             intro=gettext("A second finance user approves or rejects the proposal."),
             submit_label=gettext("Propose"),
             describe=describe_case,
-            done=lambda n: (
-                ngettext("%(count)d proposal made.", "%(count)d proposals made.", n) % {"count": n}
-            ),
+            done=ngettext_lazy("%(count)d proposal made.", "%(count)d proposals made.", "count"),
         )
 
     @admin.action(description=_("Propose: recovered (asks for a reason)"), permissions=["finance"])
@@ -212,9 +210,7 @@ class RecoveryCaseAdmin(ServiceActionsMixin, admin.ModelAdmin):
             queryset.order_by("pk"),
             call,
             describe=describe_case,
-            done=lambda n: (
-                ngettext("%(count)d case decided.", "%(count)d cases decided.", n) % {"count": n}
-            ),
+            done=ngettext_lazy("%(count)d case decided.", "%(count)d cases decided.", "count"),
         )
         return None
 
@@ -237,9 +233,8 @@ class RecoveryCaseAdmin(ServiceActionsMixin, admin.ModelAdmin):
             intro=gettext("The cases stay open for another proposal."),
             submit_label=gettext("Reject"),
             describe=describe_case,
-            done=lambda n: (
-                ngettext("%(count)d proposal rejected.", "%(count)d proposals rejected.", n)
-                % {"count": n}
+            done=ngettext_lazy(
+                "%(count)d proposal rejected.", "%(count)d proposals rejected.", "count"
             ),
         )
 

@@ -21,7 +21,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kernel.display import exact_yuan, grouped, yuan
@@ -410,14 +410,11 @@ class SettlementAdmin(
             ),
             submit_label=gettext("Hold"),
             describe=describe_settlement,
-            done=lambda n: (
-                ngettext("%(count)d payout held.", "%(count)d payouts held.", n) % {"count": n}
-            ),
-            unchanged=lambda n: (
-                ngettext(
-                    "%(count)d payout was already held.", "%(count)d payouts were already held.", n
-                )
-                % {"count": n}
+            done=ngettext_lazy("%(count)d payout held.", "%(count)d payouts held.", "count"),
+            unchanged=ngettext_lazy(
+                "%(count)d payout was already held.",
+                "%(count)d payouts were already held.",
+                "count",
             ),
         )
 
@@ -438,13 +435,11 @@ class SettlementAdmin(
             intro=gettext("Released payouts are paid by the next payout sweep."),
             submit_label=gettext("Release"),
             describe=describe_settlement,
-            done=lambda n: (
-                ngettext("%(count)d payout released.", "%(count)d payouts released.", n)
-                % {"count": n}
+            done=ngettext_lazy(
+                "%(count)d payout released.", "%(count)d payouts released.", "count"
             ),
-            unchanged=lambda n: (
-                ngettext("%(count)d payout was not held.", "%(count)d payouts were not held.", n)
-                % {"count": n}
+            unchanged=ngettext_lazy(
+                "%(count)d payout was not held.", "%(count)d payouts were not held.", "count"
             ),
             reason_required=False,
         )

@@ -38,7 +38,7 @@ from orders.models import HistoryVideo
 from orders.pricing import PricingRules, Quote, quote_from_history
 
 from ..calculations import compensation
-from ..models import Settlement
+from ..selectors import windows_settled
 from .figures import ratio, round_ratio
 from .periods import BANDS, OUTSIDE_BANDS, Period, band_for
 
@@ -169,7 +169,7 @@ def _band_results(rows: list[Repriced], target: Decimal) -> tuple[list[BandResul
 def run_backtest(*, period: Period, rules: PricingRules) -> Backtest:
     """Re-price the boosts whose windows were settled in ``period``; two queries, no writes."""
     settled = (
-        Settlement.objects.filter(period.contains("computed_at"), kind__in=Settlement.WINDOW_KINDS)
+        windows_settled(*period.instants())
         .order_by("pk")
         .values(
             "boost_id",
@@ -196,9 +196,9 @@ def run_backtest(*, period: Period, rules: PricingRules) -> Backtest:
     history: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
     for influencer_id, published_at, views in (
         HistoryVideo.objects.filter(
-            influencer_id__in=Settlement.objects.filter(
-                period.contains("computed_at"), kind__in=Settlement.WINDOW_KINDS
-            ).values("boost__line__influencer_id"),
+            influencer_id__in=windows_settled(*period.instants()).values(
+                "boost__line__influencer_id"
+            ),
             published_at__gt=earliest,
             published_at__lte=latest,
         )

@@ -23,7 +23,7 @@ from orders.pricing_v2_peers import weighted_moments
 
 from .. import calibration, market, market_backtest
 from ..calculations import compensation
-from ..models import Settlement
+from ..selectors import windows_settled
 from .periods import BANDS, OUTSIDE_BANDS, Period, band_for
 
 MIN_REAL_BOOSTS = 100
@@ -68,7 +68,7 @@ def realized_observations(period: Period) -> tuple[int, list[calibration.Observa
     """How many boosts' windows were settled in ``period``, and the observations of their live
     and (when offered) shadow quotes; one query."""
     rows = (
-        Settlement.objects.filter(period.contains("computed_at"), kind__in=Settlement.WINDOW_KINDS)
+        windows_settled(*period.instants())
         .order_by("pk")
         .values(
             "amount",

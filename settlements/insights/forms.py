@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import HttpRequest
@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from .backtest import candidate_rules
 from .periods import GRANULARITIES, WEEK, Period
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
@@ -66,9 +69,20 @@ class InsightsForm(PeriodForm):
 
     group = forms.ChoiceField(label=gettext_lazy("Group by"), choices=GRANULARITIES.items())
 
+    @property
+    def granularity(self) -> str:
+        return self.cleaned_data["group"]
+
     @staticmethod
     def defaults(today: date) -> dict[str, str]:
         return {**PeriodForm.defaults(today), "group": WEEK}
+
+
+def premium_ratio_field(label: StrOrPromise) -> forms.DecimalField:
+    """A bound of the premium-ratio band: 0.01 to 1, in hundredths."""
+    return forms.DecimalField(
+        label=label, min_value=Decimal("0.01"), max_value=1, decimal_places=2, max_digits=3
+    )
 
 
 class BacktestForm(PeriodForm):
@@ -85,20 +99,8 @@ class BacktestForm(PeriodForm):
         decimal_places=4,
         max_digits=5,
     )
-    min_ratio = forms.DecimalField(
-        label=gettext_lazy("Min. premium ratio"),
-        min_value=Decimal("0.01"),
-        max_value=1,
-        decimal_places=2,
-        max_digits=3,
-    )
-    max_ratio = forms.DecimalField(
-        label=gettext_lazy("Max. premium ratio"),
-        min_value=Decimal("0.01"),
-        max_value=1,
-        decimal_places=2,
-        max_digits=3,
-    )
+    min_ratio = premium_ratio_field(gettext_lazy("Min. premium ratio"))
+    max_ratio = premium_ratio_field(gettext_lazy("Max. premium ratio"))
 
     def clean_max_ratio(self) -> Decimal | None:
         """A band upside down is the operator's typo: say so beside the field, with the rest."""

@@ -126,11 +126,7 @@ def propose_recovery_decision(
             raise SettlementError(_("This recovery case was already decided."))
         if case.proposed_status:
             raise SettlementError(_("This recovery case already has a proposal to decide."))
-        case.proposed_status, case.proposed_reason = decision, reason.strip()
-        case.proposed_by, case.proposed_at = actor, now
-        case.save(
-            update_fields=["proposed_status", "proposed_reason", "proposed_by", "proposed_at"]
-        )
+        _save_proposal(case, decision, reason.strip(), actor, now)
         log_event(
             case.settlement,
             SettlementEvent.Type.RECOVERY_PROPOSED,
@@ -174,11 +170,7 @@ def reject_recovery_decision(
         case = _lock(case)
         _check_decidable(case, actor)
         proposed = case.proposed_status
-        case.proposed_status, case.proposed_reason = "", ""
-        case.proposed_by, case.proposed_at = None, None
-        case.save(
-            update_fields=["proposed_status", "proposed_reason", "proposed_by", "proposed_at"]
-        )
+        _save_proposal(case, "", "", None, None)
         log_event(
             case.settlement,
             SettlementEvent.Type.RECOVERY_PROPOSAL_REJECTED,
@@ -189,6 +181,19 @@ def reject_recovery_decision(
             reason=reason.strip(),
         )
         return case
+
+
+def _save_proposal(
+    case: RecoveryCase,
+    status: str,
+    reason: str,
+    by: User | None,
+    at: datetime | None,
+) -> None:
+    """Write the case's pending proposal, or clear it (blank status and reason, no one, never)."""
+    case.proposed_status, case.proposed_reason = status, reason
+    case.proposed_by, case.proposed_at = by, at
+    case.save(update_fields=["proposed_status", "proposed_reason", "proposed_by", "proposed_at"])
 
 
 def _lock(case: RecoveryCase) -> RecoveryCase:
