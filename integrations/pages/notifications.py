@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.access import ClientRequest, client_required, render_page
+from portal.access import ClientRequest, client_required
 
 from .. import selectors, services
 from ..wording import Names, word
 from .forms import PreferencesForm
+from .tabs import render_tab
 
 PAGE_SIZE = 30
 
@@ -29,17 +30,14 @@ def notification_list(request: ClientRequest) -> HttpResponse:
     notifications = list(page)
     names = selectors.names_for([n.event for n in notifications])
     rows = [(n, word(n.event, names.get(n.event.boost_id, Names()))) for n in notifications]
-    return render_page(
+    return render_tab(
         request,
         "integrations/notifications.html",
-        {
-            "title": _("Notifications"),
-            "tab": "notifications",
-            "page": page,
-            "rows": rows,
-            "unread": selectors.unread_count(request.user),
-        },
-        nav="notifications",
+        tab="notifications",
+        title=_("Notifications"),
+        page=page,
+        rows=rows,
+        unread=selectors.unread_count(request.user),
     )
 
 
@@ -70,9 +68,10 @@ def preferences(request: ClientRequest) -> HttpResponseBase:
         services.save_preferences(user=request.user, now=timezone.now(), **form.cleaned_data)
         messages.success(request, _("Your notification preferences were saved."))
         return redirect("integrations:preferences")
-    return render_page(
+    return render_tab(
         request,
         "integrations/preferences.html",
-        {"title": _("Notification preferences"), "tab": "preferences", "form": form},
-        nav="notifications",
+        tab="preferences",
+        title=_("Notification preferences"),
+        form=form,
     )

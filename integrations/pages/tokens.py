@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.access import ClientRequest, client_required, not_found, render_page
+from portal.access import ClientRequest, client_required, not_found
 
 from .. import selectors, services
 from .forms import TokenForm
 from .shown_once import create_shown_once
+from .tabs import render_tab
 
 
 @require_http_methods(["GET", "POST"])
@@ -30,6 +31,7 @@ def token_list(request: ClientRequest) -> HttpResponseBase:
         ),
         "integrations/token_once.html",
         lambda token, raw: {
+            "title": _("Token created"),
             "token": token,
             "raw": raw,
             "boosts_url": request.build_absolute_uri(reverse("api:list_boosts")),
@@ -38,16 +40,13 @@ def token_list(request: ClientRequest) -> HttpResponseBase:
     )
     if shown is not None:
         return shown
-    return render_page(
+    return render_tab(
         request,
         "integrations/tokens.html",
-        {
-            "title": _("API tokens"),
-            "tab": "tokens",
-            "tokens": selectors.tokens_of(request.client),
-            "form": form,
-        },
-        nav="integrations",
+        tab="tokens",
+        title=_("API tokens"),
+        tokens=selectors.tokens_of(request.client),
+        form=form,
     )
 
 

@@ -109,6 +109,7 @@ def account(request: ClientRequest) -> HttpResponse:
         request,
         "portal/account.html",
         {
+            "title": _("Account"),
             "page": page,
             "rows": [_statement_row(entry, client_notes) for entry in page],
             "entry_count": grouped(page.paginator.count),

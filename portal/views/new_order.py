@@ -72,6 +72,7 @@ def _render_pick(
         request,
         "portal/order_pick.html",
         {
+            "title": _("New order"),
             "pick": pick,
             "page": pick.page,
             "rows": pick.rows,
@@ -101,6 +102,7 @@ def _render_module(
         request,
         "portal/order_module.html",
         {
+            "title": _("Video boost"),
             "preview": shown.preview,
             "rows": shown.rows,
             "formset": shown.formset,
@@ -198,7 +200,10 @@ def _verify(request: ClientRequest, token: str) -> replay.FormInstance:
 def _refused(request: ClientRequest, error: replay.FormInstanceRefused) -> HttpResponse:
     """400: the form id was forged, another user's or expired; nothing was written."""
     response = render_page(
-        request, "portal/order_form_refused.html", {"reasons": error.messages}, nav="new"
+        request,
+        "portal/order_form_refused.html",
+        {"title": _("New order"), "reasons": error.messages},
+        nav="new",
     )
     response.status_code = 400
     return response

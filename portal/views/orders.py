@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kernel.display import yuan
@@ -43,6 +44,7 @@ def order_list(request: ClientRequest) -> HttpResponse:
         request,
         "portal/order_list.html",
         {
+            "title": _("Orders"),
             "form": form,
             "group": form.group(),
             "filters": form.fields["boosts"].choices,
