@@ -74,22 +74,19 @@ def screen(chromium, width: int, *, locale: str = "zh-CN"):
     )
 
 
-def log_in(page, live_server, username: str, password: str) -> None:
-    """Sign in through the portal's login form; the page lands on the order list."""
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("#login button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/orders/")
+# Each login form: its page, its submit button and where a signed-in user lands.
+PORTAL_LOGIN = ("/login/", "#login button[type=submit]", "/orders/")
+ADMIN_LOGIN = ("/admin/login/", "#login-form [type=submit]", "/admin/")
 
 
-def admin_log_in(page, live_server, username: str, password: str) -> None:
-    """Sign in through the admin's login form; the page lands on the admin index."""
-    page.goto(f"{live_server.url}/admin/login/")
+def log_in(page, live_server, username: str, password: str, *, form=PORTAL_LOGIN) -> None:
+    """Sign in through a real login form (the portal's unless ``form=ADMIN_LOGIN``)."""
+    login, submit, landing = form
+    page.goto(f"{live_server.url}{login}")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("#login-form [type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    page.click(submit)
+    page.wait_for_url(f"{live_server.url}{landing}")
 
 
 def open_portal(chromium, live_server, width: int, username: str, password: str):
@@ -104,7 +101,7 @@ def open_admin(chromium, live_server, width: int, path: str, username: str, pass
     """A ``width`` px screen signed in to the admin, showing ``path``: (context, page)."""
     context = screen(chromium, width)
     page = context.new_page()
-    admin_log_in(page, live_server, username, password)
+    log_in(page, live_server, username, password, form=ADMIN_LOGIN)
     page.goto(f"{live_server.url}{path}")
     return context, page
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from orders import services
 from orders.models import LedgerEntry, LedgerKind, Order
 from tests import factories
-from tests.browser import BROWSER_TEST, admin_log_in, log_in
+from tests.browser import ADMIN_LOGIN, BROWSER_TEST, log_in
 from tests.factories import MEMBER_PASSWORD, member_of
 
 pytestmark = BROWSER_TEST
@@ -34,7 +34,7 @@ def admin_page(browser, live_server):
     get_user_model().objects.create_superuser("root", "root@example.com", ROOT_PASSWORD)
     context = browser.new_context(locale="en-US", viewport=DESKTOP)
     page = context.new_page()
-    admin_log_in(page, live_server, "root", ROOT_PASSWORD)
+    log_in(page, live_server, "root", ROOT_PASSWORD, form=ADMIN_LOGIN)
     return context, page
 
 
