@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import statistics
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -44,7 +43,7 @@ from orders.models import (
     OrderLine,
     ViewSnapshot,
 )
-from settlements.models import Settlement
+from settlements.models import Settlement, ShortfallCause
 
 from . import common
 
@@ -203,6 +202,7 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
                 due_date=(computed + timedelta(days=9)).date(),
                 due_date_provisional=False,
                 note="",
+                cause=ShortfallCause.NATURAL if kind == "compensation" else "",
                 paid_at=computed + timedelta(days=8) if state == "paid" else None,
                 ledger_entry_id=entry_of.get(pk),
             )
@@ -237,7 +237,6 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
         Influencer(id=i, platform_id=f"bench_{i}", name=f"达人{i}", fixed_price=price)
         for i in range(1, INFLUENCERS + 1)
     )
-    counts = {}
     plan = [
         (Client, clients),
         (Influencer, influencers),
@@ -248,11 +247,9 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
         (LedgerEntry, entries()),
         (Settlement, settlements()),
     ]
-    for model, objects in plan:
-        counts[model._meta.verbose_name_plural] = common.copy_rows(model, objects)
-    common.reset_sequences([model for model, _objects in plan])
+    counts = common.copy_all(plan)
     common.analyze()
-    return counts
+    return {model._meta.verbose_name_plural: count for model, count in counts.items()}
 
 
 @contextmanager
@@ -270,15 +267,6 @@ def django_default() -> Iterator[None]:
         for model_admin, paginator, full in saved:
             model_admin.paginator = paginator
             model_admin.show_full_result_count = full
-
-
-def get(browser: TestClient, url: str) -> float:
-    start = time.perf_counter()
-    response = browser.get(url, secure=True)
-    elapsed = time.perf_counter() - start
-    if response.status_code != 200:
-        raise SystemExit(f"GET {url} answered {response.status_code}")
-    return elapsed
 
 
 def explain(statement: str) -> str:
@@ -312,13 +300,13 @@ def run(args: argparse.Namespace) -> None:
         with override_settings(ALLOWED_HOSTS=["testserver"]):
             for name, path, query in PAGES:
                 url = path + query
-                get(browser, url)
-                seen = [get(browser, url) for _ in range(args.r)]
+                common.get(browser, url)
+                seen = [common.get(browser, url)[0] for _ in range(args.r)]
                 with CaptureQueriesContext(connection) as queries:
-                    get(browser, url)
+                    common.get(browser, url)
                 statements = [(float(q["time"]), q["sql"]) for q in queries.captured_queries]
                 with django_default():
-                    before = get(browser, url)
+                    before, _response = common.get(browser, url)
                 slowest = max(statements)
                 rows.append(
                     (

@@ -5,9 +5,11 @@ Import after ``django.setup()`` (``bench/run.py`` does that before it loads the 
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
 import psycopg
@@ -16,10 +18,13 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Field, JSONField, Model
+from django.http import HttpResponseBase
+from django.test import Client
 from psycopg import sql
 
 # The apps whose tables a benchmark empties between runs; never auth or the beat schedule.
 DATA_APPS = ("orders", "settlements")
+FEN = Decimal("0.01")
 
 
 def fresh_database(settings_dict: dict) -> None:
@@ -97,6 +102,23 @@ def reset_sequences(models: Sequence[type[Model]]) -> None:
             cursor.execute(statement)
 
 
+def copy_all(plan: Sequence[tuple[type[Model], Iterable[Model]]]) -> dict[type[Model], int]:
+    """``copy_rows`` each model's rows in the plan's order (parents first), then
+    ``reset_sequences``; returns how many rows each model got."""
+    counts = {model: copy_rows(model, objects) for model, objects in plan}
+    reset_sequences(list(counts))
+    return counts
+
+
+def random_quote(rng: random.Random) -> tuple[Decimal, Decimal, Decimal, int]:
+    """A line's fixed price (¥500 to ¥50,000), premium ratio (10 to 50 %), boost fee and expected
+    views (1,000 to 300,000), four draws from ``rng`` in that order."""
+    price = Decimal(rng.randrange(50_000, 5_000_000)) * FEN
+    ratio = Decimal(rng.randrange(10, 51)) / 100
+    fee = (price * ratio).quantize(FEN, ROUND_HALF_UP)
+    return price, ratio, fee, rng.randrange(1_000, 300_000)
+
+
 def analyze() -> None:
     """Give the planner statistics, as autovacuum would have in production."""
     with connection.cursor() as cursor:
@@ -112,6 +134,19 @@ def timed() -> Iterator[list[float]]:
         yield elapsed
     finally:
         elapsed.append(time.perf_counter() - start)
+
+
+def get(browser: Client, url: str) -> tuple[float, HttpResponseBase]:
+    """``GET url`` over HTTPS through Django's test client: its seconds and its response.
+
+    Any answer but 200 stops the run: the timing of an error page would measure nothing.
+    """
+    start = time.perf_counter()
+    response = browser.get(url, secure=True)
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}")
+    return elapsed, response
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -137,11 +137,17 @@ def load(n: int, seed: int, now) -> set[int]:
                 note="",
             )
         )
-    models = [Client, Influencer, Order, OrderLine, Boost, ViewSnapshot, Settlement]
-    data = [[client], influencers, orders, lines, boosts, snapshots, settlements]
-    for model, objects in zip(models, data, strict=True):
-        common.copy_rows(model, objects)
-    common.reset_sequences(models)
+    common.copy_all(
+        [
+            (Client, [client]),
+            (Influencer, influencers),
+            (Order, orders),
+            (OrderLine, lines),
+            (Boost, boosts),
+            (ViewSnapshot, snapshots),
+            (Settlement, settlements),
+        ]
+    )
     common.analyze()
     return old
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import time
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -38,7 +37,7 @@ from orders.models import (
     OrderLine,
 )
 from settlements.insights import Period
-from settlements.models import Settlement
+from settlements.models import Settlement, ShortfallCause
 
 from . import common
 
@@ -46,7 +45,7 @@ NAME = "insights"
 HELP = "GET /admin/insights/ over N settlements across a year (90 and 365 days)"
 
 CLIENTS, INFLUENCERS, LINES_PER_ORDER = 50, 1_000, 10
-FEN, ZERO = Decimal("0.01"), Decimal("0.00")
+FEN, ZERO = common.FEN, Decimal("0.00")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,10 +77,7 @@ def load(n: int, seed: int, now) -> dict[str, int]:
         )
         for k in range(min(LINES_PER_ORDER, n - len(lines))):
             pk = len(lines) + 1
-            price = Decimal(rng.randrange(50_000, 5_000_000)) * FEN
-            ratio = Decimal(rng.randrange(10, 51)) / 100
-            fee = (price * ratio).quantize(FEN, ROUND_HALF_UP)
-            expected = rng.randrange(1_000, 300_000)
+            price, ratio, fee, expected = common.random_quote(rng)
             draw = rng.random()
             kind = "none" if draw < 0.60 else "compensation" if draw < 0.95 else "refund"
             computed = window_end + timedelta(hours=1)
@@ -171,15 +167,22 @@ def load(n: int, seed: int, now) -> dict[str, int]:
                     due_date=(computed + timedelta(days=9)).date(),
                     due_date_provisional=False,
                     note="",
+                    cause=ShortfallCause.NATURAL if kind == "compensation" else "",
                     paid_at=paid_at,
                     ledger_entry_id=entry_id,
                 )
             )
-    models = [Client, Influencer, Order, OrderLine, Boost, LedgerEntry, Settlement]
-    data = [clients, influencers, orders, lines, boosts, entries, settlements]
-    for model, objects in zip(models, data, strict=True):
-        common.copy_rows(model, objects)
-    common.reset_sequences(models)
+    common.copy_all(
+        [
+            (Client, clients),
+            (Influencer, influencers),
+            (Order, orders),
+            (OrderLine, lines),
+            (Boost, boosts),
+            (LedgerEntry, entries),
+            (Settlement, settlements),
+        ]
+    )
     common.analyze()
     return statuses
 
@@ -205,14 +208,8 @@ def run(args: argparse.Namespace) -> None:
         for days, group in ((90, "week"), (365, "week"), (365, "month")):
             period = Period.last_days(today, days)
             url = f"/admin/insights/?from={period.start}&to={period.end}&group={group}"
-            response = browser.get(url, secure=True)
-            if response.status_code != 200:
-                raise SystemExit(f"GET {url} answered {response.status_code}")
-            seen = []
-            for _ in range(args.r):
-                start = time.perf_counter()
-                browser.get(url, secure=True)
-                seen.append(time.perf_counter() - start)
+            _warmup, response = common.get(browser, url)
+            seen = [common.get(browser, url)[0] for _ in range(args.r)]
             with CaptureQueriesContext(connection) as queries:
                 browser.get(url, secure=True)
             slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))

@@ -169,11 +169,17 @@ def load(lines: int, snapshots: int, others: int, now) -> tuple[str, object]:
             created_at=placed,
         ),
     ]
-    models = [Client, Influencer, Order, OrderLine, Boost, ViewSnapshot, LedgerEntry]
-    data = [clients, influencers, orders, order_lines, boosts, rows, entries]
-    for model, objects in zip(models, data, strict=True):
-        common.copy_rows(model, objects)
-    common.reset_sequences(models)
+    common.copy_all(
+        [
+            (Client, clients),
+            (Influencer, influencers),
+            (Order, orders),
+            (OrderLine, order_lines),
+            (Boost, boosts),
+            (ViewSnapshot, rows),
+            (LedgerEntry, entries),
+        ]
+    )
     user = get_user_model().objects.create_user("bench-client", password=None)
     ClientMembership.objects.create(user=user, client_id=1)
     common.analyze()
@@ -188,14 +194,8 @@ def latencies(browser: TestClient, url: str, *, warmup: int, r: int) -> tuple[li
     """Seconds of each of ``r`` requests after ``warmup`` ones; and the last response's body."""
     for _ in range(warmup):
         browser.get(url, secure=True)
-    seen = []
-    for _ in range(r):
-        start = time.perf_counter()
-        response = browser.get(url, secure=True)
-        seen.append(time.perf_counter() - start)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {url} answered {response.status_code}")
-    return seen, response.content
+    timed = [common.get(browser, url) for _ in range(r)]
+    return [seconds for seconds, _response in timed], timed[-1][1].content
 
 
 def sql_seconds(statements: list[str]) -> float:
@@ -219,11 +219,7 @@ def rounds(
     """
     pages, sqls = [], []
     for _ in range(r):
-        start = time.perf_counter()
-        response = browser.get(url, secure=True)
-        pages.append(time.perf_counter() - start)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {url} answered {response.status_code}")
+        pages.append(common.get(browser, url)[0])
         sqls.append(sql_seconds(statements))
     return pages, sqls
 

@@ -3,7 +3,9 @@
 Loaded for every test package by ``tests/conftest.py`` (``pytest_plugins``). Run the tests with
 ``pytest -m browser``; they need ``playwright`` from requirements.txt and ``apt-get install
 chromium`` (never ``playwright install``: the system browser is used). Screenshots go to
-``test-output/browser/`` in the repository root (git-ignored); their paths are printed.
+``test-output/browser/`` in the repository root (git-ignored); their paths are printed. The
+helpers below open a screen of a given width, sign in through the real login forms, and check that
+a page never scrolls sideways.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pytest
 from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
+PHONE, LAPTOP = 390, 1366
 OUTPUT = Path(__file__).resolve().parents[1] / "test-output" / "browser"
 
 # The marks of a browser test module: ``pytestmark = BROWSER_TEST``.
@@ -62,3 +65,48 @@ def shots():
     yield shot
     for path in taken:
         print(f"screenshot: {path}")
+
+
+def screen(chromium, width: int, *, locale: str = "zh-CN"):
+    """A browser context ``width`` px wide and 844 px tall, one device pixel per CSS pixel."""
+    return chromium.new_context(
+        locale=locale, viewport={"width": width, "height": 844}, device_scale_factor=1
+    )
+
+
+# Each login form: its page, its submit button and where a signed-in user lands.
+PORTAL_LOGIN = ("/login/", "#login button[type=submit]", "/orders/")
+ADMIN_LOGIN = ("/admin/login/", "#login-form [type=submit]", "/admin/")
+
+
+def log_in(page, live_server, username: str, password: str, *, form=PORTAL_LOGIN) -> None:
+    """Sign in through a real login form (the portal's unless ``form=ADMIN_LOGIN``)."""
+    login, submit, landing = form
+    page.goto(f"{live_server.url}{login}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click(submit)
+    page.wait_for_url(f"{live_server.url}{landing}")
+
+
+def open_portal(chromium, live_server, width: int, username: str, password: str):
+    """A ``width`` px screen signed in to the portal, on the order list: (context, page)."""
+    context = screen(chromium, width)
+    page = context.new_page()
+    log_in(page, live_server, username, password)
+    return context, page
+
+
+def open_admin(chromium, live_server, width: int, path: str, username: str, password: str):
+    """A ``width`` px screen signed in to the admin, showing ``path``: (context, page)."""
+    context = screen(chromium, width)
+    page = context.new_page()
+    log_in(page, live_server, username, password, form=ADMIN_LOGIN)
+    page.goto(f"{live_server.url}{path}")
+    return context, page
+
+
+def assert_fits(page) -> None:
+    """The page never scrolls sideways (a table may still scroll inside its own box)."""
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"{page.url}: the page is {scroll} px wide on a {inner} px screen"

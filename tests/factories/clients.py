@@ -33,12 +33,12 @@ class ClientMembershipFactory(DjangoModelFactory):
     client = factory.SubFactory(ClientFactory)
 
 
-def top_up(account: Client, amount: Decimal, *, now: datetime) -> None:
+def top_up(account: Client, amount: Decimal, *, now: datetime, reason: str = "test top-up") -> None:
     """Credit ``amount`` to the client's account through ``services.top_up``."""
     services.top_up(
         client=account,
         amount=amount,
-        reason="test top-up",
+        reason=reason,
         idempotency_key=f"test-top-up:{uuid.uuid4()}",
         now=now,
     )

@@ -253,6 +253,14 @@ def make_role(name: str) -> Role:
     return Role(name, factories.staff_in(name, f"matrix-{name.lower()}"))
 
 
+def signed_in(client, name: str) -> Role:
+    """The role ``name``, the test client logged in as its user (the anonymous visitor is not)."""
+    role = make_role(name)
+    if role.user is not None:
+        client.force_login(role.user)
+    return role
+
+
 def model_urls() -> dict[str, tuple[Any, str]]:
     """Every named URL of every registered model's admin: name → (model, view)."""
     names = {}
@@ -398,9 +406,7 @@ def world(db):
 
 @pytest.mark.parametrize("role_name", ROLES)
 def test_every_admin_url_answers_each_role_as_its_permissions_say(client, world, role_name):
-    role = make_role(role_name)
-    if role.user is not None:
-        client.force_login(role.user)
+    role = signed_in(client, role_name)
     wrong, pages = [], []
     for url in every_url():
         want, got = expected(role, url), outcome(client.get(url))
@@ -414,9 +420,7 @@ def test_every_admin_url_answers_each_role_as_its_permissions_say(client, world,
 
 @pytest.mark.parametrize("role_name", ROLES)
 def test_every_refused_post_writes_nothing(client, world, role_name):
-    role = make_role(role_name)
-    if role.user is not None:
-        client.force_login(role.user)
+    role = signed_in(client, role_name)
     wrong = []
     for url in every_url():
         want = expected(role, url)
@@ -471,9 +475,7 @@ def offered(response) -> set[str]:
 
 @pytest.mark.parametrize("role_name", ROLES)
 def test_every_admin_action_is_offered_or_refused_as_its_permissions_say(client, world, role_name):
-    role = make_role(role_name)
-    if role.user is not None:
-        client.force_login(role.user)
+    role = signed_in(client, role_name)
     wrong = []
     for model, model_admin in admin.site._registry.items():
         changelist = reverse(f"admin:{MODEL_URLS_BY_MODEL[model]}")
@@ -510,8 +512,7 @@ def admin_links(page: str) -> set[str]:
 
 @pytest.mark.parametrize("role_name", ["staff without group", "Operations", "Finance", "superuser"])
 def test_every_page_links_only_to_pages_the_role_may_open(client, world, role_name):
-    role = make_role(role_name)
-    client.force_login(role.user)
+    role = signed_in(client, role_name)
     wrong = []
     for url in every_url():
         if expected(role, url) != OK:

@@ -95,12 +95,8 @@ def test_statement_csv_is_not_limited_to_one_page(portal, account):
 
 
 def test_statement_csv_neutralises_spreadsheet_formulas(portal, account):
-    services.top_up(
-        client=account,
-        amount=Decimal("1.00"),
-        reason='=HYPERLINK("http://evil")',
-        idempotency_key="formula",
-        now=T0 + timedelta(hours=1),
+    factories.top_up(
+        account, Decimal("1.00"), reason='=HYPERLINK("http://evil")', now=T0 + timedelta(hours=1)
     )
     assert csv_rows(portal)[-1][-1] == '\'=HYPERLINK("http://evil")'
 

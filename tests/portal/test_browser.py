@@ -15,8 +15,8 @@ from django.utils import timezone
 from orders import services
 from orders.models import Order
 from tests import factories
-from tests.browser import BROWSER_TEST
-from tests.factories import member_of
+from tests.browser import BROWSER_TEST, log_in
+from tests.factories import MEMBER_PASSWORD, member_of
 
 pytestmark = BROWSER_TEST
 
@@ -58,7 +58,7 @@ def test_client_orders_two_boosts_follows_progress_and_cannot_see_other_clients(
     assert page.url.startswith(f"{live_server.url}/login/")
     shots(page, "01-login")
     page.fill("#id_username", "alice")
-    page.fill("#id_password", "s3cret-Pass!")
+    page.fill("#id_password", MEMBER_PASSWORD)
     page.click("#login button[type=submit]")
     page.wait_for_url(f"{live_server.url}/orders/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
@@ -166,11 +166,7 @@ def test_every_boost_state_on_one_order_page(browser, live_server, shots):
 
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "erin")
-    page.fill("#id_password", "s3cret-Pass!")
-    page.click("#login button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/orders/")
+    log_in(page, live_server, "erin", MEMBER_PASSWORD)
     shots(page, "10-orders-all-states", full_page=True)
     page.goto(f"{live_server.url}/orders/{order.code}/")
     statuses = page.locator("section.card").evaluate_all(

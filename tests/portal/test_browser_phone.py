@@ -20,12 +20,11 @@ from django.utils import timezone
 from kernel.display import yuan
 from orders import selectors, services
 from tests import factories
-from tests.browser import BROWSER_TEST
-from tests.factories import member_of
+from tests.browser import BROWSER_TEST, LAPTOP, PHONE, assert_fits, open_portal
+from tests.factories import MEMBER_PASSWORD, member_of
 
 pytestmark = BROWSER_TEST
 
-PHONE, LAPTOP = 390, 1366
 COMPANY = "杭州悦颜化妆品有限公司华东事业部"
 
 
@@ -59,25 +58,6 @@ def shop(db):
     ]
     services.refresh_quotes(now=now)
     return {"account": account, "running": running, "boost": boost, "fresh": fresh}
-
-
-def log_in(chromium, live_server, *, width: int, locale: str = "zh-CN"):
-    context = chromium.new_context(
-        locale=locale, viewport={"width": width, "height": 844}, device_scale_factor=1
-    )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", "s3cret-Pass!")
-    page.click("#login button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/orders/")
-    return context, page
-
-
-def assert_fits(page) -> None:
-    """The page never scrolls sideways."""
-    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= inner, f"{page.url}: the page is {scroll} px wide on a {inner} px screen"
 
 
 def assert_on_screen(page, selector: str, text: str | None = None) -> None:
@@ -120,7 +100,7 @@ def assert_header(page, *, forms: bool = True) -> None:
 
 @pytest.mark.parametrize("width", [PHONE, LAPTOP])
 def test_every_client_page_fits_the_screen(browser, live_server, shots, shop, width):
-    context, page = log_in(browser, live_server, width=width)
+    context, page = open_portal(browser, live_server, width, "alice", MEMBER_PASSWORD)
     running, boost = shop["running"], shop["boost"]
     balance = yuan(selectors.client_balance(shop["account"]))
 
@@ -200,7 +180,7 @@ def test_the_module_totals_are_written_like_the_server_writes_money(
     shots,
     shop,
 ):
-    context, page = log_in(browser, live_server, width=PHONE)
+    context, page = open_portal(browser, live_server, PHONE, "alice", MEMBER_PASSWORD)
     a, b = shop["fresh"]
     page.goto(f"{live_server.url}/orders/new/?i={a.pk}&i={b.pk}&step=module")
     page.wait_for_selector("form#module")
@@ -231,7 +211,7 @@ def test_the_module_totals_are_written_like_the_server_writes_money(
 
 
 def test_the_phone_pages_in_english(browser, live_server, shots, shop):
-    context, page = log_in(browser, live_server, width=PHONE)
+    context, page = open_portal(browser, live_server, PHONE, "alice", MEMBER_PASSWORD)
     with page.expect_navigation():
         page.select_option("#language", "en")
     assert page.locator("html").get_attribute("lang") == "en"

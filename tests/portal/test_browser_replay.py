@@ -19,7 +19,7 @@ from django.utils import timezone
 from orders import services
 from orders.models import LedgerEntry, LedgerKind, Order
 from tests import factories
-from tests.browser import BROWSER_TEST
+from tests.browser import ADMIN_LOGIN, BROWSER_TEST, log_in
 from tests.factories import MEMBER_PASSWORD, member_of
 
 pytestmark = BROWSER_TEST
@@ -34,20 +34,27 @@ def admin_page(browser, live_server):
     get_user_model().objects.create_superuser("root", "root@example.com", ROOT_PASSWORD)
     context = browser.new_context(locale="en-US", viewport=DESKTOP)
     page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "root")
-    page.fill("#id_password", ROOT_PASSWORD)
-    page.click("#login-form [type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    log_in(page, live_server, "root", ROOT_PASSWORD, form=ADMIN_LOGIN)
     return context, page
 
 
-def order_rows(account) -> list[tuple[str, Decimal]]:
-    return sorted(
-        LedgerEntry.objects.filter(client=account, order__isnull=False).values_list(
-            "kind", "amount"
-        )
-    )
+def back_to_the_placed_order(page, form_url: str, account) -> Order:
+    """Back from the placed order: the same form, which says the order was already placed."""
+    page.go_back()
+    assert page.url == form_url
+    order = Order.objects.get(client=account)
+    assert f"Order {order.code} was already placed" in page.inner_text("#already-done")
+    return order
+
+
+def assert_charged_once(account) -> None:
+    """One order, charged its fixed price and its boost fee once."""
+    assert Order.objects.filter(client=account).count() == 1
+    rows = LedgerEntry.objects.filter(client=account, order__isnull=False)
+    assert sorted(rows.values_list("kind", "amount")) == [
+        (LedgerKind.BOOST_FEE, Decimal("-1000.00")),
+        (LedgerKind.ORDER_CHARGE, Decimal("-10000.00")),
+    ]
 
 
 def test_admin_top_up_back_and_submit_again_credits_once(browser, live_server, shots):
@@ -94,21 +101,14 @@ def test_admin_order_back_and_confirm_again_charges_once(browser, live_server, s
     page.wait_for_url(re.compile(r".*/admin/orders/order/\d+/change/$"))
     assert "is placed and paid" in page.inner_text(".messagelist")
 
-    page.go_back()
-    assert page.url == review_url
-    order = Order.objects.get(client=account)
-    assert f"Order {order.code} was already placed" in page.inner_text("#already-done")
+    back_to_the_placed_order(page, review_url, account)
     shots(page, "replay-05-admin-review-after-back", full_page=True)
     page.click("input[name=confirm]")
     page.wait_for_url(re.compile(r".*/admin/orders/order/\d+/change/$"))
     assert "was already placed; nothing was charged again." in page.inner_text(".messagelist")
     shots(page, "replay-06-admin-order-confirmed-again", full_page=True)
 
-    assert Order.objects.filter(client=account).count() == 1
-    assert order_rows(account) == [
-        (LedgerKind.BOOST_FEE, Decimal("-1000.00")),
-        (LedgerKind.ORDER_CHARGE, Decimal("-10000.00")),
-    ]
+    assert_charged_once(account)
     context.close()
 
 
@@ -129,11 +129,7 @@ def test_portal_order_back_and_confirm_again_charges_once(
         locale="en-US", viewport=viewport, is_mobile=device == "phone", has_touch=device == "phone"
     )
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", MEMBER_PASSWORD)
-    page.click("#login button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/orders/")
+    log_in(page, live_server, "alice", MEMBER_PASSWORD)
 
     page.goto(f"{live_server.url}{reverse('portal:order_new')}")
     assert "?form=" in page.url
@@ -148,10 +144,7 @@ def test_portal_order_back_and_confirm_again_charges_once(
     page.wait_for_url(re.compile(r".*/orders/SB\d{6}-[0-9A-F]{6}/$"))
     assert "is placed and paid" in page.inner_text(".messages")
 
-    page.go_back()
-    assert page.url == module_url
-    order = Order.objects.get(client=account)
-    assert f"Order {order.code} was already placed" in page.inner_text("#already-done")
+    order = back_to_the_placed_order(page, module_url, account)
     assert page.locator("form#module input.boost-tick").is_checked()  # the order as placed
     shots(page, f"replay-08-portal-module-after-back-{device}", full_page=True)
     page.click("#confirm")
@@ -159,9 +152,5 @@ def test_portal_order_back_and_confirm_again_charges_once(
     assert "was already placed; nothing was charged again." in page.inner_text(".messages")
     shots(page, f"replay-09-portal-confirmed-again-{device}", full_page=True)
 
-    assert Order.objects.filter(client=account).count() == 1
-    assert order_rows(account) == [
-        (LedgerKind.BOOST_FEE, Decimal("-1000.00")),
-        (LedgerKind.ORDER_CHARGE, Decimal("-10000.00")),
-    ]
+    assert_charged_once(account)
     context.close()

@@ -241,13 +241,7 @@ def queries_for(portal, order) -> int:
 
 
 def test_order_page_costs_the_same_queries_for_5_or_20_lines(portal, account):
-    services.top_up(
-        client=account,
-        amount=Decimal("1000000.00"),
-        reason="Enough for 25 videos",
-        idempotency_key="query-count-top-up",
-        now=T0,
-    )
+    factories.top_up(account, Decimal("1000000.00"), reason="Enough for 25 videos", now=T0)
     small = order_with_active_boosts(account, 5, 24)
     large = order_with_active_boosts(account, 20, 336)
     assert queries_for(portal, small) == queries_for(portal, large) <= 8
@@ -257,13 +251,7 @@ def test_order_page_costs_the_same_queries_for_5_or_20_lines(portal, account):
 
 
 def test_order_page_of_50_lines_with_336_snapshots_each_stays_small(portal, account):
-    services.top_up(
-        client=account,
-        amount=Decimal("1000000.00"),
-        reason="Enough for 50 videos",
-        idempotency_key="page-weight-top-up",
-        now=T0,
-    )
+    factories.top_up(account, Decimal("1000000.00"), reason="Enough for 50 videos", now=T0)
     order = order_with_active_boosts(account, 50, 336)
     with at(PUBLISHED + timedelta(days=13)):
         response = portal.get(reverse("portal:order_detail", args=[order.code]))

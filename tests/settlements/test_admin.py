@@ -1,7 +1,7 @@
 """The finance admin (DESIGN §5–§8): read-only money, Finance-only actions, groups, calendar, CSV.
 
-Settlements come from the real sweeps (see conftest): E = 20,000, P = ¥10,000.00, F = ¥1,000.00,
-so 19,000 actual views owe (20,000 − 19,000)/1000 × ¥550.00 = ¥550.00.
+Settlements come from the real sweeps (``tests.factories``): E = 20,000, P = ¥10,000.00,
+F = ¥1,000.00, so 19,000 actual views owe (20,000 − 19,000)/1000 × ¥550.00 = ¥550.00.
 """
 
 from __future__ import annotations
@@ -146,11 +146,9 @@ def test_group_migration_is_idempotent_and_reversible():
 # --- Smoke: every page a superuser opens ------------------------------------------------------
 
 
-def test_superuser_opens_every_settlements_page(
-    admin_client, admin_user, now, make_compensation, make_refund
-):
-    compensation = make_compensation(now)
-    refund = make_refund(now)
+def test_superuser_opens_every_settlements_page(admin_client, admin_user, now):
+    compensation = factories.compensation(now=now)
+    refund = factories.refund(now=now)
     adjustment = factories.adjustment(
         compensation, "10.00", actor=admin_user, now=now, reason="typo"
     )
@@ -199,10 +197,8 @@ def test_superuser_opens_every_settlements_page(
         assert admin_client.get(page).status_code == 200, page
 
 
-def test_compensation_change_form_shows_the_formula_with_its_numbers(
-    admin_client, english, now, make_compensation
-):
-    settlement = make_compensation(now, views=19_000)
+def test_compensation_change_form_shows_the_formula_with_its_numbers(admin_client, english, now):
+    settlement = factories.compensation(now=now, views_at_end=19_000)
     assert settlement.amount == Decimal("550.00")
 
     page = admin_client.get(url("settlements_settlement_change", settlement.pk)).content.decode()
@@ -217,16 +213,14 @@ def test_compensation_change_form_shows_the_formula_with_its_numbers(
     assert "Scheduled" in page  # the audit trail inline
 
 
-def test_capped_compensation_says_the_cap_applied(admin_client, english, now, make_compensation):
-    settlement = make_compensation(now, views=10_000)
+def test_capped_compensation_says_the_cap_applied(admin_client, english, now):
+    settlement = factories.compensation(now=now, views_at_end=10_000)
     page = admin_client.get(url("settlements_settlement_change", settlement.pk)).content.decode()
     assert "(20,000 − 10,000)/1000 × ¥550.00 = ¥5,500.00; cap ¥1,000.00 applied → ¥1,000.00" in page
 
 
-def test_change_form_shows_the_expected_cpm_and_raw_amount_as_money(
-    admin_client, english, now, make_compensation
-):
-    settlement = make_compensation(now, views=10_000)
+def test_change_form_shows_the_expected_cpm_and_raw_amount_as_money(admin_client, english, now):
+    settlement = factories.compensation(now=now, views_at_end=10_000)
     assert (settlement.expected_cpm, settlement.raw_amount) == (
         Decimal("550.0000"),
         Decimal("5500.000000"),
@@ -237,28 +231,24 @@ def test_change_form_shows_the_expected_cpm_and_raw_amount_as_money(
     assert "550.0000" not in page and "5500.000000" not in page
 
 
-def test_refund_change_form_says_why_the_fee_comes_back(admin_client, english, now, make_refund):
-    settlement = make_refund(now)
+def test_refund_change_form_says_why_the_fee_comes_back(admin_client, english, now):
+    settlement = factories.refund(now=now)
     page = admin_client.get(url("settlements_settlement_change", settlement.pk)).content.decode()
     assert "The whole boost fee of ¥1,000.00 is refunded: the video was not published" in page
 
 
-def test_paid_settlement_links_the_ledger_entry_that_paid_it(
-    admin_client, english, now, make_compensation
-):
-    settlement = make_compensation(now)
+def test_paid_settlement_links_the_ledger_entry_that_paid_it(admin_client, english, now):
+    settlement = factories.compensation(now=now)
     paid = services.pay_settlement(settlement=settlement, now=now + timedelta(days=20))
     page = admin_client.get(url("settlements_settlement_change", paid.pk)).content.decode()
     assert url("orders_ledgerentry_change", paid.ledger_entry_id) in page
     assert f"#{paid.ledger_entry_id} Compensation ¥550.00" in page
 
 
-def test_overdue_filter_flags_unpaid_settlements_past_their_due_date(
-    admin_client, now, make_compensation, make_refund
-):
-    late = make_compensation(now)  # due 2026-04-02
-    nothing_owed = make_compensation(now, views=25_000)  # closed at once
-    not_yet_due = make_refund(now)  # expires 2026-04-10
+def test_overdue_filter_flags_unpaid_settlements_past_their_due_date(admin_client, now):
+    late = factories.compensation(now=now)  # due 2026-04-02
+    nothing_owed = factories.compensation(now=now, views_at_end=25_000)  # closed at once
+    not_yet_due = factories.refund(now=now)  # expires 2026-04-10
     assert late.due_date == date(2026, 4, 2) and nothing_owed.status == Settlement.Status.CLOSED
 
     with time_machine.travel(datetime(2026, 4, 3, 12, 0, tzinfo=SHANGHAI), tick=False):
@@ -269,16 +259,16 @@ def test_overdue_filter_flags_unpaid_settlements_past_their_due_date(
     assert set(on_time.context["cl"].result_list) == {nothing_owed, not_yet_due}
 
 
-def test_provisional_filter_finds_due_dates_in_an_unknown_year(admin_client, now, make_refund):
-    make_refund(now)
-    provisional = make_refund(LATE_2026)
+def test_provisional_filter_finds_due_dates_in_an_unknown_year(admin_client, now):
+    factories.refund(now=now)
+    provisional = factories.refund(now=LATE_2026)
     response = admin_client.get(changelist("settlement") + "?due_date_provisional__exact=1")
     assert list(response.context["cl"].result_list) == [provisional]
 
 
-def test_due_date_filter_offers_the_coming_week(admin_client, now, make_compensation, make_refund):
-    due_soon = make_compensation(now)  # due 2026-04-02
-    make_refund(now)  # due 2026-04-21
+def test_due_date_filter_offers_the_coming_week(admin_client, now):
+    due_soon = factories.compensation(now=now)  # due 2026-04-02
+    factories.refund(now=now)  # due 2026-04-21
     with time_machine.travel(datetime(2026, 3, 30, 12, 0, tzinfo=SHANGHAI), tick=False):
         page = admin_client.get(changelist("settlement"))
         assert "?due_date__gte=2026-03-30&amp;due_date__lt=2026-04-07" in page.content.decode()
@@ -289,11 +279,9 @@ def test_due_date_filter_offers_the_coming_week(admin_client, now, make_compensa
 
 
 @pytest.mark.parametrize("model", ["settlement", "settlementevent", "adjustment"])
-def test_changelists_cost_the_same_queries_for_more_rows(
-    admin_client, admin_user, now, make_compensation, model
-):
+def test_changelists_cost_the_same_queries_for_more_rows(admin_client, admin_user, now, model):
     def grow():
-        settlement = make_compensation(now)
+        settlement = factories.compensation(now=now)
         factories.adjustment(settlement, "1.00", actor=admin_user, now=now)
 
     def queries() -> int:
@@ -311,11 +299,9 @@ def test_changelists_cost_the_same_queries_for_more_rows(
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def test_export_of_the_filtered_list_has_the_rows_columns_and_amounts(
-    admin_client, now, make_compensation, make_refund
-):
-    compensation = make_compensation(now)
-    make_refund(now)
+def test_export_of_the_filtered_list_has_the_rows_columns_and_amounts(admin_client, now):
+    compensation = factories.compensation(now=now)
+    factories.refund(now=now)
     paid_at = now + timedelta(days=20)
     services.pay_settlement(settlement=compensation, now=paid_at)
 
@@ -352,16 +338,16 @@ def test_export_of_the_filtered_list_has_the_rows_columns_and_amounts(
     ]
 
 
-def test_export_follows_the_search(admin_client, now, make_compensation, make_refund):
-    make_compensation(now, name="Alice")
-    refund = make_refund(now, name="Bob")
+def test_export_follows_the_search(admin_client, now):
+    factories.compensation(now=now, name="Alice")
+    refund = factories.refund(now=now, name="Bob")
     response = admin_client.get(url("settlements_settlement_export_csv") + "?q=Bob")
     assert [row["id"] for row in csv_rows(response)] == [str(refund.pk)]
 
 
-def test_export_action_exports_the_selected_rows(admin_client, now, make_compensation, make_refund):
-    make_compensation(now)
-    refund = make_refund(now)
+def test_export_action_exports_the_selected_rows(admin_client, now):
+    factories.compensation(now=now)
+    refund = factories.refund(now=now)
     response = run_action(admin_client, "settlement", "export_selected_csv", [refund.pk])
     [row] = csv_rows(response)
     assert (row["id"], row["kind"], row["amount"], row["actual_views"]) == (
@@ -376,9 +362,9 @@ def test_export_action_exports_the_selected_rows(admin_client, now, make_compens
 
 
 def test_operations_sees_settlements_but_not_the_money_actions(
-    client, english, operations_user, now, make_compensation
+    client, english, operations_user, now
 ):
-    settlement = make_compensation(now)
+    settlement = factories.compensation(now=now)
     login(client, operations_user)
 
     response = client.get(changelist("settlement"))
@@ -397,8 +383,8 @@ def test_operations_sees_settlements_but_not_the_money_actions(
     assert redirected(response) and not Adjustment.objects.exists()
 
 
-def test_nobody_edits_a_settlement_through_its_form(client, finance_user, now, make_compensation):
-    settlement = make_compensation(now)
+def test_nobody_edits_a_settlement_through_its_form(client, finance_user, now):
+    settlement = factories.compensation(now=now)
     login(client, finance_user)
     change = url("settlements_settlement_change", settlement.pk)
     page = client.get(change)
@@ -407,10 +393,8 @@ def test_nobody_edits_a_settlement_through_its_form(client, finance_user, now, m
     assert Settlement.objects.get(pk=settlement.pk).note == settlement.note
 
 
-def test_finance_holds_with_a_reason_and_releases(
-    client, english, finance_user, now, make_compensation
-):
-    settlement = make_compensation(now)
+def test_finance_holds_with_a_reason_and_releases(client, english, finance_user, now):
+    settlement = factories.compensation(now=now)
     login(client, finance_user)
     assert FINANCE_ACTIONS <= action_names(client.get(changelist("settlement")))
 
@@ -438,9 +422,9 @@ def test_finance_holds_with_a_reason_and_releases(
 
 
 def test_holding_a_closed_settlement_is_refused_with_the_service_message(
-    client, english, finance_user, now, make_compensation
+    client, english, finance_user, now
 ):
-    closed = make_compensation(now, views=25_000)
+    closed = factories.compensation(now=now, views_at_end=25_000)
     login(client, finance_user)
     response = run_action(client, "settlement", "hold_payouts", [closed.pk], reason="check")
     [message] = messages_of(response)
@@ -449,9 +433,9 @@ def test_holding_a_closed_settlement_is_refused_with_the_service_message(
 
 
 def test_adjustment_needs_a_second_finance_user(
-    client, english, finance_user, second_finance_user, now, make_compensation
+    client, english, finance_user, second_finance_user, now
 ):
-    settlement, other = make_compensation(now), make_compensation(now)
+    settlement, other = factories.compensation(now=now), factories.compensation(now=now)
     login(client, finance_user)
 
     two = run_action(client, "settlement", "request_adjustment", [settlement.pk, other.pk])
@@ -489,11 +473,9 @@ def test_adjustment_needs_a_second_finance_user(
     )
 
 
-def test_rejecting_an_adjustment_asks_a_reason(
-    client, finance_user, second_finance_user, now, make_compensation
-):
+def test_rejecting_an_adjustment_asks_a_reason(client, finance_user, second_finance_user, now):
     adjustment = factories.adjustment(
-        make_compensation(now), "-5.00", actor=finance_user, now=now, reason="Duplicate"
+        factories.compensation(now=now), "-5.00", actor=finance_user, now=now, reason="Duplicate"
     )
     login(client, second_finance_user)
     page = run_action(client, "adjustment", "reject_adjustments", [adjustment.pk])
@@ -508,10 +490,10 @@ def test_rejecting_an_adjustment_asks_a_reason(
     assert event.data["reason"] == "Not needed"
 
 
-def test_operations_cannot_decide_adjustments(
-    client, operations_user, finance_user, now, make_compensation
-):
-    adjustment = factories.adjustment(make_compensation(now), "5.00", actor=finance_user, now=now)
+def test_operations_cannot_decide_adjustments(client, operations_user, finance_user, now):
+    adjustment = factories.adjustment(
+        factories.compensation(now=now), "5.00", actor=finance_user, now=now
+    )
     login(client, operations_user)
     assert not {"approve_adjustments", "reject_adjustments"} & action_names(
         client.get(changelist("adjustment"))
@@ -530,10 +512,10 @@ def test_operations_cannot_decide_adjustments(
     ],
 )
 def test_not_even_a_superuser_deletes_money_rows_in_the_admin(
-    admin_client, admin_user, now, make_compensation, app, model
+    admin_client, admin_user, now, app, model
 ):
     settlement = services.pay_settlement(
-        settlement=make_compensation(now), now=now + timedelta(days=20)
+        settlement=factories.compensation(now=now), now=now + timedelta(days=20)
     )
     adjustment = factories.adjustment(settlement, "1.00", actor=admin_user, now=now)
     row = {
@@ -553,16 +535,16 @@ def test_not_even_a_superuser_deletes_money_rows_in_the_admin(
     assert type(row).objects.filter(pk=row.pk).exists()
 
 
-def test_deleting_a_settlement_through_the_orm_is_refused(now, make_compensation):
-    settlement = make_compensation(now)
+def test_deleting_a_settlement_through_the_orm_is_refused(now):
+    settlement = factories.compensation(now=now)
     with pytest.raises(ProtectedError):  # its audit events hold on to it
         Settlement.objects.filter(pk=settlement.pk).delete()
     assert Settlement.objects.filter(pk=settlement.pk).exists()
 
 
 @pytest.mark.postgres
-def test_deleting_a_settlement_in_sql_is_refused_by_the_trigger(now, make_compensation):
-    settlement = make_compensation(now)
+def test_deleting_a_settlement_in_sql_is_refused_by_the_trigger(now):
+    settlement = factories.compensation(now=now)
     with pytest.raises(IntegrityError, match=f"settlement {settlement.pk} cannot be deleted"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM settlements_settlement WHERE id = %s", [settlement.pk])
@@ -573,9 +555,9 @@ def test_deleting_a_settlement_in_sql_is_refused_by_the_trigger(now, make_compen
 
 
 def test_operations_cancels_a_boost_with_a_reason_and_the_fee_is_refunded(
-    client, english, operations_user, now, make_boost
+    client, english, operations_user, now
 ):
-    boost = make_boost(now)
+    boost = factories.boost(now=now)
     login(client, operations_user)
     actions = action_names(client.get(changelist("boost", "orders")))
     assert "cancel_boosts" in actions and "settle_on_available_views" not in actions
@@ -600,10 +582,8 @@ def test_operations_cancels_a_boost_with_a_reason_and_the_fee_is_refunded(
     assert "the boost was cancelled before publish" in page and "Client withdrew" in page
 
 
-def test_cancelling_a_published_boost_is_refused(
-    client, english, operations_user, now, make_active
-):
-    boost = make_active(now)
+def test_cancelling_a_published_boost_is_refused(client, english, operations_user, now):
+    boost = factories.active_boost(now=now)
     login(client, operations_user)
     response = run_action(client, "boost", "cancel_boosts", [boost.pk], app="orders", reason="x")
     [message] = messages_of(response)
@@ -611,10 +591,8 @@ def test_cancelling_a_published_boost_is_refused(
     assert not Settlement.objects.exists()
 
 
-def test_finance_settles_a_boost_stuck_without_views(
-    client, english, finance_user, now, make_awaiting_views
-):
-    boost = make_awaiting_views(now)
+def test_finance_settles_a_boost_stuck_without_views(client, english, finance_user, now):
+    boost = factories.awaiting_views(now=now)
     assert boost.status == Boost.Status.AWAITING_VIEWS
     login(client, finance_user)
     page = client.get(url("orders_boost_change", boost.pk)).content.decode()
@@ -642,10 +620,8 @@ def test_finance_settles_a_boost_stuck_without_views(
     assert "Compensation ¥1,000.00, Scheduled" in page
 
 
-def test_operations_cannot_settle_on_available_views(
-    client, operations_user, now, make_awaiting_views
-):
-    boost = make_awaiting_views(now)
+def test_operations_cannot_settle_on_available_views(client, operations_user, now):
+    boost = factories.awaiting_views(now=now)
     login(client, operations_user)
     run_action(client, "boost", "settle_on_available_views", [boost.pk], app="orders", reason="x")
     assert not Settlement.objects.exists()
@@ -662,10 +638,10 @@ def add_day(client, day: str, *, working: bool = False, note: str = "", source: 
 
 
 def test_entering_a_2027_holiday_recomputes_a_provisional_due_date(
-    client, english, operations_user, make_refund
+    client, english, operations_user
 ):
     # Ended Fri 2026-12-25: Dec 28–31 (4), then 2027, unknown: Fri Jan 1 (5), Mon 4 (6), Tue 5 (7).
-    settlement = make_refund(LATE_2026)
+    settlement = factories.refund(now=LATE_2026)
     assert (settlement.due_date, settlement.due_date_provisional) == (date(2027, 1, 5), True)
     login(client, operations_user)
 
@@ -714,10 +690,8 @@ def test_only_a_superuser_deletes_a_calendar_day(admin_client, client, operation
     assert not CalendarDay.objects.exists()
 
 
-def test_a_second_2027_holiday_moves_a_due_date_already_recomputed(
-    client, operations_user, make_refund
-):
-    settlement = make_refund(LATE_2026)
+def test_a_second_2027_holiday_moves_a_due_date_already_recomputed(client, operations_user):
+    settlement = factories.refund(now=LATE_2026)
     login(client, operations_user)
     add_day(client, "2027-01-01")
     add_day(client, "2027-01-04")  # Dec 28–31 (4), Jan 5 (5), 6 (6), 7 (7)
@@ -725,10 +699,8 @@ def test_a_second_2027_holiday_moves_a_due_date_already_recomputed(
     assert settlement.due_date == date(2027, 1, 7)
 
 
-def test_deleting_the_only_2027_day_makes_its_due_dates_provisional_again(
-    admin_client, make_refund, now
-):
-    settlement = make_refund(LATE_2026)
+def test_deleting_the_only_2027_day_makes_its_due_dates_provisional_again(admin_client, now):
+    settlement = factories.refund(now=LATE_2026)
     day, _changed = services.enter_calendar_day(
         day=date(2027, 1, 1), is_working_day=False, source="notice", now=now
     )

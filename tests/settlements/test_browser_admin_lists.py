@@ -15,11 +15,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests import factories
-from tests.browser import BROWSER_TEST
+from tests.browser import BROWSER_TEST, LAPTOP, PHONE, assert_fits, open_admin
 
 pytestmark = BROWSER_TEST
 
-PHONE, LAPTOP = 390, 1366
 COMPANY = "杭州悦颜化妆品有限公司华东事业部"
 PASSWORD = "s3cret-Pass!"
 
@@ -36,24 +35,6 @@ def lists(db):
     get_user_model().objects.create_superuser("ops", "ops@example.com", PASSWORD)
 
 
-def _open(chromium, live_server, width: int, path: str):
-    context = chromium.new_context(
-        locale="zh-CN", viewport={"width": width, "height": 844}, device_scale_factor=1
-    )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/?next={path}")
-    page.fill("#id_username", "ops")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}{path}")
-    return context, page
-
-
-def _no_page_overflow(page) -> None:
-    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= inner, f"the page scrolls sideways: {scroll} > {inner}"
-
-
 def _lines(page, selector: str) -> int:
     """How many lines the text of the first cell matching ``selector`` wraps onto."""
     return page.evaluate(
@@ -66,10 +47,10 @@ def _lines(page, selector: str) -> int:
 
 @pytest.mark.parametrize("width", [LAPTOP, PHONE])
 def test_admin_boost_list_fits_and_keeps_names_readable(browser, live_server, shots, lists, width):
-    context, page = _open(browser, live_server, width, "/admin/orders/boost/")
+    context, page = open_admin(browser, live_server, width, "/admin/orders/boost/", "ops", PASSWORD)
     text = page.inner_text("#result_list")
     assert COMPANY in text and "¥1,000.00" in text and "20,000" in text
-    _no_page_overflow(page)
+    assert_fits(page)
     assert _lines(page, "#result_list td.field-client") <= 3
     assert page.locator("#result_list td.field-valid_until").first.is_visible()
     shots(page, f"admin-boosts-{width}", full_page=True)
@@ -80,10 +61,12 @@ def test_admin_boost_list_fits_and_keeps_names_readable(browser, live_server, sh
 def test_admin_settlement_list_fits_and_keeps_due_dates_on_one_line(
     browser, live_server, shots, lists, width
 ):
-    context, page = _open(browser, live_server, width, "/admin/settlements/settlement/")
+    context, page = open_admin(
+        browser, live_server, width, "/admin/settlements/settlement/", "ops", PASSWORD
+    )
     text = page.inner_text("#result_list")
     assert "¥1,000.00" in text and "待支付" in text
-    _no_page_overflow(page)
+    assert_fits(page)
     assert _lines(page, "#result_list td.field-due") == 1
     shots(page, f"admin-settlements-{width}", full_page=True)
     context.close()

@@ -19,12 +19,11 @@ from orders.services import VideoStatusIn
 from settlements import services
 from settlements.models import RecoveryCase
 from tests import factories
-from tests.browser import BROWSER_TEST
+from tests.browser import BROWSER_TEST, LAPTOP, PHONE, assert_fits, open_admin, open_portal
 from tests.factories import MEMBER_PASSWORD, member_of
 
 pytestmark = BROWSER_TEST
 
-PHONE, LAPTOP = 390, 1366
 PASSWORD = "s3cret-Pass!"
 DAY = timedelta(days=1)
 
@@ -51,35 +50,18 @@ def removed(db) -> Boost:
     return boost
 
 
-def _no_page_overflow(page) -> None:
-    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= inner, f"the page scrolls sideways: {scroll} > {inner}"
-
-
-def _context(chromium, width: int):
-    return chromium.new_context(
-        locale="zh-CN", viewport={"width": width, "height": 844}, device_scale_factor=1
-    )
-
-
 @pytest.mark.parametrize("width", [LAPTOP, PHONE])
 def test_the_client_card_shows_the_removal_and_the_frozen_count(
     browser, live_server, shots, removed, width
 ):
-    context = _context(browser, width)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", MEMBER_PASSWORD)
-    page.click("#login button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/orders/")
+    context, page = open_portal(browser, live_server, width, "alice", MEMBER_PASSWORD)
     page.goto(f"{live_server.url}/orders/{removed.line.order.code}/")
     card = page.locator(f"#line-{removed.line_id}")
     text = card.inner_text()
     assert "视频已被达人删除 于" in text
     assert "18,200" in text and "¥990.00" in text
     assert "平台将向达人追偿" in text
-    _no_page_overflow(page)
+    assert_fits(page)
     card.scroll_into_view_if_needed()
     shots(page, f"shortfall-client-{width}", full_page=True)
     context.close()
@@ -89,17 +71,11 @@ def test_the_client_card_shows_the_removal_and_the_frozen_count(
 def test_the_admin_shows_recovery_cases_and_the_shortfall_history(
     browser, live_server, shots, removed, width
 ):
-    context = _context(browser, width)
-    page = context.new_page()
     path = reverse("admin:settlements_recoverycase_changelist")
-    page.goto(f"{live_server.url}/admin/login/?next={path}")
-    page.fill("#id_username", "ops")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}{path}")
+    context, page = open_admin(browser, live_server, width, path, "ops", PASSWORD)
     text = page.inner_text("#result_list")
     assert "删视频的达人" in text and "¥990.00" in text
-    _no_page_overflow(page)
+    assert_fits(page)
     shots(page, f"shortfall-admin-recoveries-{width}", full_page=True)
     case = RecoveryCase.objects.get()
     page.goto(

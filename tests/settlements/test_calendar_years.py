@@ -562,11 +562,16 @@ def headings(response) -> list[str]:
     return [str(h["text"]) for h in result_headers(response.context["cl"]) if h["text"]]
 
 
-def test_the_calendar_list_heads_distinct_columns_in_chinese(client, operations_user):
-    services.enter_calendar_day(day=date(2027, 1, 1), is_working_day=False, source="x", now=NOW)
-    client.force_login(operations_user)
+def calendar_list(client, user, *days: tuple[date, bool], query: str = ""):
+    """The calendar days' changelist (``query`` appended) seen by ``user``, ``days`` entered."""
+    for day, working in days:
+        services.enter_calendar_day(day=day, is_working_day=working, source="x", now=NOW)
+    client.force_login(user)
+    return client.get(reverse("admin:settlements_calendarday_changelist") + query)
 
-    names = headings(client.get(reverse("admin:settlements_calendarday_changelist")))
+
+def test_the_calendar_list_heads_distinct_columns_in_chinese(client, operations_user):
+    names = headings(calendar_list(client, operations_user, (date(2027, 1, 1), False)))
 
     assert len(names) == len(set(names)), names
     assert names[:5] == ["日期", "星期", "类型", "日历库", "与日历库不符"]
@@ -575,15 +580,13 @@ def test_the_calendar_list_heads_distinct_columns_in_chinese(client, operations_
 def test_the_calendar_list_shows_weekday_kind_library_and_flags_contradictions(
     client, english, operations_user
 ):
-    for day, working in (
+    page = calendar_list(
+        client,
+        operations_user,
         (date(2026, 10, 1), True),
         (date(2026, 10, 2), False),
         (date(2027, 2, 14), True),
-    ):
-        services.enter_calendar_day(day=day, is_working_day=working, source="x", now=NOW)
-    client.force_login(operations_user)
-
-    page = client.get(reverse("admin:settlements_calendarday_changelist"))
+    )
 
     text = page.content.decode()
     assert text.count("⚠ Contradicts the library") == 1
@@ -600,15 +603,8 @@ def test_the_calendar_list_shows_weekday_kind_library_and_flags_contradictions(
     ],
 )
 def test_the_calendar_list_filters_by_year_and_kind(client, operations_user, query, expected):
-    for day, working in (
-        (date(2026, 10, 1), True),
-        (date(2027, 1, 1), False),
-        (date(2027, 2, 14), True),
-    ):
-        services.enter_calendar_day(day=day, is_working_day=working, source="x", now=NOW)
-    client.force_login(operations_user)
-
-    page = client.get(reverse("admin:settlements_calendarday_changelist") + query)
+    days = ((date(2026, 10, 1), True), (date(2027, 1, 1), False), (date(2027, 2, 14), True))
+    page = calendar_list(client, operations_user, *days, query=query)
 
     assert {d.date for d in page.context["cl"].result_list} == expected
 

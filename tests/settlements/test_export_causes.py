@@ -74,32 +74,30 @@ def exported(admin_client) -> tuple[list[str], list[tuple[str, ...]]]:
     return header, sorted(picked, key=lambda row: int(row[0]))
 
 
-def test_the_export_words_the_cause_in_english_and_keeps_the_recovery_code(
-    admin_client, english, every_cause
+@pytest.mark.parametrize(
+    ("language", "columns", "words"),
+    [
+        (
+            "en",
+            ["Shortfall cause", "Recovery status (code)"],
+            ("Natural", "Creator-caused", "Platform-caused"),
+        ),
+        ("zh-hans", ["未达标原因", "追偿状态（代码）"], ("自然未达标", "达人原因", "平台原因")),
+    ],
+)
+def test_the_export_words_the_cause_in_the_language_and_keeps_the_recovery_code(
+    admin_client, settings, every_cause, language, columns, words
 ):
+    settings.LANGUAGE_CODE = language
+    natural_word, creator_word, platform_word = words
     natural, creator_open, creator_recovered, platform, refund = every_cause
     header, rows = exported(admin_client)
-    assert header[-2:] == ["Shortfall cause", "Recovery status (code)"]
+    assert header[-2:] == columns
     assert rows == [
-        (str(natural.pk), "compensation", "550.00", "Natural", ""),
-        (str(creator_open.pk), "compensation", "990.00", "Creator-caused", "open"),
-        (str(creator_recovered.pk), "compensation", "990.00", "Creator-caused", "recovered"),
-        (str(platform.pk), "compensation", "990.00", "Platform-caused", ""),
-        (str(refund.pk), "refund", "1000.00", "", ""),
-    ]
-
-
-def test_the_export_words_the_cause_in_chinese_and_keeps_the_recovery_code(
-    admin_client, every_cause
-):
-    natural, creator_open, creator_recovered, platform, refund = every_cause
-    header, rows = exported(admin_client)
-    assert header[-2:] == ["未达标原因", "追偿状态（代码）"]
-    assert rows == [
-        (str(natural.pk), "compensation", "550.00", "自然未达标", ""),
-        (str(creator_open.pk), "compensation", "990.00", "达人原因", "open"),
-        (str(creator_recovered.pk), "compensation", "990.00", "达人原因", "recovered"),
-        (str(platform.pk), "compensation", "990.00", "平台原因", ""),
+        (str(natural.pk), "compensation", "550.00", natural_word, ""),
+        (str(creator_open.pk), "compensation", "990.00", creator_word, "open"),
+        (str(creator_recovered.pk), "compensation", "990.00", creator_word, "recovered"),
+        (str(platform.pk), "compensation", "990.00", platform_word, ""),
         (str(refund.pk), "refund", "1000.00", "", ""),
     ]
 

@@ -227,11 +227,18 @@ def test_raw_sql_update_of_a_settlement_amount_fails_on_postgresql(active):
         cursor.execute("UPDATE settlements_settlement SET note = 'ok' WHERE id = %s", [s.pk])
 
 
-def test_adjustment_needs_a_second_person_and_posts_one_entry(active, user):
+def proposed_adjustment(active, user, amount: str, reason: str):
+    """``active`` settled at 19,000 views, an adjustment of it proposed by ``user``, and a second
+    user to decide it: (settlement, adjustment, other)."""
     factories.views(active, (WINDOW_END, 19_000))
-    s = close(active, WINDOW_END)
+    settlement = close(active, WINDOW_END)
     other = get_user_model().objects.create_user("finance2")
-    adjustment = factories.adjustment(s, "25.00", actor=user, now=WINDOW_END, reason="Late data")
+    adjustment = factories.adjustment(settlement, amount, actor=user, now=WINDOW_END, reason=reason)
+    return settlement, adjustment, other
+
+
+def test_adjustment_needs_a_second_person_and_posts_one_entry(active, user):
+    s, adjustment, other = proposed_adjustment(active, user, "25.00", "Late data")
     with pytest.raises(services.SettlementError, match="cannot decide"):
         services.approve_adjustment(adjustment=adjustment, actor=user, now=WINDOW_END)
     assert not LedgerEntry.objects.filter(kind=LedgerKind.ADJUSTMENT).exists()
@@ -307,10 +314,7 @@ def test_reconcile_fails_when_a_ledger_amount_is_tampered_with(active):
 
 
 def test_a_decided_adjustment_is_final_and_rejecting_needs_a_reason(active, user):
-    factories.views(active, (WINDOW_END, 19_000))
-    s = close(active, WINDOW_END)
-    other = get_user_model().objects.create_user("finance2")
-    adjustment = factories.adjustment(s, "-5.00", actor=user, now=WINDOW_END, reason="Double count")
+    _settlement, adjustment, other = proposed_adjustment(active, user, "-5.00", "Double count")
     with pytest.raises(services.SettlementError, match="reason"):
         services.reject_adjustment(adjustment=adjustment, actor=other, reason=" ", now=WINDOW_END)
     services.reject_adjustment(adjustment=adjustment, actor=other, reason="No", now=WINDOW_END)
