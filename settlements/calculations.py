@@ -4,9 +4,12 @@
     compensation raw = (E − A) · (P + F) / E
     compensation     = min(raw, F), rounded half-up to 0.01 once; 0 when A ≥ E
 
-All arithmetic is exact (``fractions.Fraction``); the only rounding that decides money is the
-final ``ROUND_HALF_UP`` to the fen. The other rounded figures on ``CompensationExplanation`` are
-for display and the settlement audit trail, never fed back into the amount.
+All arithmetic is exact, in integers: an amount is the ratio of two ints
+(``Decimal.as_integer_ratio``) and each figure a quotient rounded by ``kernel.money.half_up_ratio``
+(a sweep computes one per closing boost, and ``Fraction`` spent most of that in gcds). The only
+rounding that decides money is the final ``ROUND_HALF_UP`` to the fen. The other rounded figures
+on ``CompensationExplanation`` are for display and the settlement audit trail, never fed back
+into the amount.
 
 Pure rules: no Django models, no database (only ``gettext``, for the words of ``describe()``).
 """
@@ -15,14 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 from django.utils.translation import gettext
 
 from kernel.display import grouped, yuan
-from kernel.money import half_up
+from kernel.money import half_up_ratio
 
 FORMULA_VERSION = "v1"
+_WHOLE_SHARE = Decimal("1.0000")
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,13 @@ class CompensationExplanation:
                 "actual": grouped(self.actual_views),
                 "expected": grouped(self.expected_views),
             }
-        cpm = _expected_cpm(self.expected_views, self.fixed_price, self.boost_fee)
-        raw = _raw(self.shortfall_views, self.expected_views, self.fixed_price, self.boost_fee)
+        total, scale = _price_and_fee(self.fixed_price, self.boost_fee)
+        per_view = self.expected_views * scale
         figures = {
             "expected": grouped(self.expected_views),
             "actual": grouped(self.actual_views),
-            "cpm": yuan(half_up(cpm, 2)),
-            "raw": yuan(half_up(raw, 2)),
+            "cpm": yuan(half_up_ratio(1000 * total, per_view, 2)),
+            "raw": yuan(half_up_ratio(self.shortfall_views * total, per_view, 2)),
             "fee": yuan(self.boost_fee),
             "amount": yuan(self.amount),
         }
@@ -94,31 +97,35 @@ def explain_compensation(
     _check_money("boost_fee", boost_fee)
 
     shortfall = max(0, expected_views - actual_views)
-    raw = _raw(shortfall, expected_views, fixed_price, boost_fee)
-    fee = Fraction(boost_fee)
-    price_and_fee = Fraction(fixed_price) + fee
-    # With P + F = 0 nothing can ever be owed, so the cap never binds: report the share as 1.
-    threshold = fee / price_and_fee if price_and_fee else Fraction(1)
+    # P + F = total / scale and F = fee / fee_scale, so raw = shortfall · total / (E · scale).
+    total, scale = _price_and_fee(fixed_price, boost_fee)
+    fee, fee_scale = boost_fee.as_integer_ratio()
+    raw, per_view = shortfall * total, expected_views * scale
+    capped = raw * fee_scale > fee * per_view  # raw > F, cross-multiplied (denominators > 0)
     return CompensationExplanation(
         expected_views=expected_views,
         actual_views=actual_views,
         fixed_price=fixed_price,
         boost_fee=boost_fee,
         shortfall_views=shortfall,
-        expected_cpm=half_up(_expected_cpm(expected_views, fixed_price, boost_fee), 4),
-        raw_amount=half_up(raw, 6),
-        cap_applied=raw > fee,
-        amount=half_up(min(raw, fee), 2),
-        cap_threshold_share=half_up(threshold, 4),
+        expected_cpm=half_up_ratio(1000 * total, per_view, 4),
+        raw_amount=half_up_ratio(raw, per_view, 6),
+        cap_applied=capped,
+        amount=half_up_ratio(fee, fee_scale) if capped else half_up_ratio(raw, per_view),
+        # With P + F = 0 nothing can ever be owed, so the cap never binds: report the share as 1.
+        cap_threshold_share=half_up_ratio(fee * scale, fee_scale * total, 4)
+        if total
+        else _WHOLE_SHARE,
     )
 
 
-def _expected_cpm(expected_views: int, fixed_price: Decimal, boost_fee: Decimal) -> Fraction:
-    return (Fraction(fixed_price) + Fraction(boost_fee)) * 1000 / expected_views
-
-
-def _raw(shortfall: int, expected_views: int, fixed_price: Decimal, boost_fee: Decimal) -> Fraction:
-    return shortfall * (Fraction(fixed_price) + Fraction(boost_fee)) / expected_views
+def _price_and_fee(fixed_price: Decimal, boost_fee: Decimal) -> tuple[int, int]:
+    """P + F exactly, as a numerator and a positive denominator."""
+    price, price_scale = fixed_price.as_integer_ratio()
+    fee, fee_scale = boost_fee.as_integer_ratio()
+    if price_scale == fee_scale:
+        return price + fee, price_scale
+    return price * fee_scale + fee * price_scale, price_scale * fee_scale
 
 
 def _check_views(name: str, value: object, *, minimum: int) -> None:

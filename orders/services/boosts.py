@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from kernel.inserts import insert
+from kernel.inserts import insert_rows
 
 from ..models import Boost, BoostEvent, OrderLine
 from . import events
@@ -52,19 +52,21 @@ def transition_many(
                     "new": Boost.Status(to).label,
                 }
             )
-    insert(
+    actor_id, name = (actor.pk if actor else None), actor_name(actor)
+    insert_rows(
+        BoostEvent,
         [
-            BoostEvent(
-                boost=boost,
-                from_status=boost.status,
-                to_status=to,
-                actor=actor,
-                actor_name=actor_name(actor),
-                note=note,
-                at=now,
-            )
+            {
+                "boost_id": boost.pk,
+                "from_status": boost.status,
+                "to_status": to,
+                "actor_id": actor_id,
+                "actor_name": name,
+                "note": note,
+                "at": now,
+            }
             for boost in boosts
-        ]
+        ],
     )
     Boost.objects.filter(pk__in=[b.pk for b in boosts]).update(status=to, status_changed_at=now)
     for boost in boosts:

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import Signal
 
-from kernel.inserts import insert
+from kernel.inserts import insert_rows
 
 from ..models import Boost, ClientEvent, ClientEventType
 
@@ -55,17 +55,18 @@ def emit_many(events: Sequence[EventIn], *, now: datetime) -> None:
         clients = dict(
             Boost.objects.filter(pk__in=missing).values_list("pk", "line__order__client_id")
         )
-    insert(
+    insert_rows(
+        ClientEvent,
         [
-            ClientEvent(
-                client_id=_client_of(e, clients),
-                type=e.type,
-                key=e.key,
-                boost_id=e.boost_id,
-                settlement_id=e.settlement_id,
-                payload=dict(e.payload),
-                occurred_at=now,
-            )
+            {
+                "client_id": _client_of(e, clients),
+                "type": e.type,
+                "key": e.key,
+                "boost_id": e.boost_id,
+                "settlement_id": e.settlement_id,
+                "payload": dict(e.payload),
+                "occurred_at": now,
+            }
             for e in events
         ],
         ignore_conflicts=True,

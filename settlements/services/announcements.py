@@ -9,6 +9,8 @@ sentences: each channel words them in its reader's language.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+from typing import NamedTuple
 
 from orders.models import Boost, ClientEventType
 from orders.services.events import EventIn
@@ -50,15 +52,26 @@ def settled(settlements: Sequence[Settlement]) -> list[EventIn]:
     ]
 
 
-def paid(settlements: Sequence[Settlement]) -> list[EventIn]:
-    """One event per paid settlement; each comes with its boost, line and order loaded."""
+class Paid(NamedTuple):
+    """What a payout announces about one settlement, read as a row (no model instances)."""
+
+    settlement_id: int
+    client_id: int
+    boost_id: int
+    kind: str
+    amount: Decimal
+    ledger_entry_id: int
+
+
+def paid(settlements: Sequence[Paid]) -> list[EventIn]:
+    """One event per paid settlement."""
     return [
         EventIn(
             type=ClientEventType.SETTLEMENT_PAID,
-            key=f"settlement:{s.pk}:paid",
-            client_id=s.boost.line.order.client_id,
+            key=f"settlement:{s.settlement_id}:paid",
+            client_id=s.client_id,
             boost_id=s.boost_id,
-            settlement_id=s.pk,
+            settlement_id=s.settlement_id,
             payload={
                 "kind": s.kind,
                 "amount": str(s.amount),

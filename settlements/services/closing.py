@@ -62,16 +62,30 @@ def _is_fresh(boost: Boost, snapshot: ViewSnapshot | None, facts: ShortfallFacts
     return snapshot.observed_at >= end - freshness or facts.frozen_at_end(boost)
 
 
+# What closing, its records and announcements and the recovery cases read of a boost and its line.
+_CLOSING_READS = (
+    "status",
+    "line_id",
+    "expected_views",
+    "boost_fee",
+    "window_start",
+    "window_end",
+    "line__fixed_price",
+    "line__influencer_id",
+)
+
+
 def _lock_boosts(queryset: QuerySet[Boost], *, skip_locked: bool) -> QuerySet[Boost]:
     """Lock boosts (not their lines) with their closing snapshot annotated, in one query.
 
-    The quote inputs are left behind: closing never reads them, and they are the widest column.
+    Only the columns closing reads (``_CLOSING_READS``): every other one is a value to parse and
+    an attribute to set per row, the quote inputs the widest of them.
     """
     closing = counted_snapshots(OuterRef("line_id"), OuterRef("window_end"))
     return (
         queryset.select_for_update(skip_locked=skip_locked, of=("self",))
         .select_related("line")
-        .defer("quote")
+        .only(*_CLOSING_READS)
         .annotate(closing_snapshot_id=Subquery(closing.values("pk")[:1]))
         .order_by("pk")
     )
@@ -90,7 +104,7 @@ def _close(
     boosts = list(_lock_boosts(due, skip_locked=skip_locked)[:limit])
     if not boosts:
         return 0, {}
-    snapshots = ViewSnapshot.objects.in_bulk(
+    snapshots = ViewSnapshot.objects.only("views", "observed_at").in_bulk(
         [_closing_snapshot_id(b) for b in boosts if _closing_snapshot_id(b)]
     )
     outcomes, stale = [], []

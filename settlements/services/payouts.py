@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
-from kernel.inserts import insert
+from kernel.inserts import insert_rows
 from orders.models import LedgerEntry, LedgerKind
 from orders.services import EntryIn, actor_name, post_entries
 from orders.services.events import emit_many
@@ -37,18 +37,11 @@ PAYOUT_KEY = ("settlement:", ":payout")
 
 def payout_key(settlement: Settlement) -> str:
     """The ledger idempotency key of a settlement's one payout credit."""
-    return f"{PAYOUT_KEY[0]}{settlement.pk}{PAYOUT_KEY[1]}"
+    return _payout_key(settlement.pk)
 
 
-# The columns paying a settlement reads: its own, then the path to its client.
-_PAID_READS = (
-    "kind",
-    "status",
-    "amount",
-    "ledger_entry",
-    "paid_at",
-    "boost__line__order__client_id",
-)
+def _payout_key(settlement_id: int) -> str:
+    return f"{PAYOUT_KEY[0]}{settlement_id}{PAYOUT_KEY[1]}"
 
 
 def _lock_ids(due: QuerySet[Settlement], *, skip_locked: bool) -> QuerySet:
@@ -89,25 +82,31 @@ def _pay_locked(
     ids = list(_lock_ids(due, skip_locked=skip_locked)[:limit])
     if not ids:
         return 0, {}
-    # Only what paying reads: every other column is a value to parse and drop (most are instants).
+    # Rows, not instances: only what paying reads, with the path to each settlement's client.
     settlements = list(
         Settlement.objects.filter(pk__in=ids)
-        .select_related("boost__line__order")
-        .only(*_PAID_READS)
         .order_by("pk")
+        .values_list(
+            "pk",
+            "kind",
+            "amount",
+            "boost_id",
+            "boost__line__order_id",
+            "boost__line__order__client_id",
+        )
     )
     entries = post_entries(
         entries=[
             EntryIn(
-                client_id=s.boost.line.order.client_id,
-                kind=_CREDIT_KIND[s.kind],
-                amount=s.amount,
-                idempotency_key=payout_key(s),
-                order_id=s.boost.line.order_id,
-                boost_id=s.boost_id,
-                reason=f"Settlement {s.pk} ({s.kind})",
+                client_id=client_id,
+                kind=_CREDIT_KIND[kind],
+                amount=amount,
+                idempotency_key=_payout_key(pk),
+                order_id=order_id,
+                boost_id=boost_id,
+                reason=f"Settlement {pk} ({kind})",
             )
-            for s in settlements
+            for pk, kind, amount, boost_id, order_id, client_id in settlements
         ],
         now=now,
         created_by=actor,
@@ -118,28 +117,33 @@ def _pay_locked(
             Value(PAYOUT_KEY[0]), Cast(OuterRef("pk"), CharField()), Value(PAYOUT_KEY[1])
         )
     )
-    Settlement.objects.filter(pk__in=[s.pk for s in settlements]).update(
+    Settlement.objects.filter(pk__in=ids).update(
         status=Settlement.Status.PAID,
         paid_at=now,
         ledger_entry=Subquery(credit.values("pk")[:1]),
     )
-    for settlement, entry in zip(settlements, entries, strict=True):
-        settlement.status, settlement.paid_at, settlement.ledger_entry = "paid", now, entry
-    insert(
+    paid = [
+        announcements.Paid(pk, client_id, boost_id, kind, amount, entry.pk)
+        for (pk, kind, amount, boost_id, _order_id, client_id), entry in zip(
+            settlements, entries, strict=True
+        )
+    ]
+    insert_rows(
+        SettlementEvent,
         [
-            SettlementEvent(
-                settlement=s,
-                type=SettlementEvent.Type.PAID,
-                actor=actor,
-                actor_name=actor_name(actor),
-                at=now,
-                data={"amount": str(s.amount), "ledger_entry": s.ledger_entry_id},
-            )
-            for s in settlements
-        ]
+            {
+                "settlement_id": p.settlement_id,
+                "type": SettlementEvent.Type.PAID,
+                "actor_id": actor.pk if actor else None,
+                "actor_name": actor_name(actor),
+                "at": now,
+                "data": {"amount": str(p.amount), "ledger_entry": p.ledger_entry_id},
+            }
+            for p in paid
+        ],
     )
-    emit_many(announcements.paid(settlements), now=now)
-    return settlements[-1].pk, {"paid": len(settlements)}
+    emit_many(announcements.paid(paid), now=now)
+    return ids[-1], {"paid": len(paid)}
 
 
 PAYING = DueRows(

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from kernel.inserts import insert
+from kernel.inserts import insert, insert_rows
 from orders.models import Boost, ViewSnapshot
 from orders.services import actor_name, transition_many
 from orders.services.events import emit_many
@@ -115,36 +115,38 @@ def record_outcomes(
     for to, boosts in by_target.items():
         transition_many(boosts, to, now=now, actor=actor, note=note)
     insert(settlements)
+    actor_id, name = (actor.pk if actor else None), actor_name(actor)
     events = [
-        SettlementEvent(
-            settlement=s,
-            type=SettlementEvent.Type.CLOSED
+        {
+            "settlement_id": s.pk,
+            "type": SettlementEvent.Type.CLOSED
             if s.status == Settlement.Status.CLOSED
             else SettlementEvent.Type.SCHEDULED,
-            actor=actor,
-            actor_name=actor_name(actor),
-            at=now,
-            data={
+            "actor_id": actor_id,
+            "actor_name": name,
+            "at": now,
+            "data": {
                 "kind": s.kind,
                 "amount": str(s.amount),
                 "due_date": s.due_date.isoformat(),
                 "provisional": s.due_date_provisional,
             },
-        )
+        }
         for s in settlements
     ]
     events += [
-        SettlementEvent(
-            settlement=s,
-            type=SettlementEvent.Type.HELD,
-            actor=actor,
-            actor_name=actor_name(actor),
-            at=now,
-            data={"reason": o.hold_reason},
-        )
+        {
+            "settlement_id": s.pk,
+            "type": SettlementEvent.Type.HELD,
+            "actor_id": actor_id,
+            "actor_name": name,
+            "at": now,
+            "data": {"reason": o.hold_reason},
+        }
         for s, o in zip(settlements, outcomes, strict=True)
         if s.status == Settlement.Status.HELD
     ]
-    insert(events)
+    # Rows, not instances: a batch never reads its events back.
+    insert_rows(SettlementEvent, events)
     emit_many(announcements.settled(settlements), now=now)
     return settlements

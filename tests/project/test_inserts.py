@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from kernel.inserts import insert
+from kernel.inserts import insert, insert_rows
 from orders.models import Client, ClientEvent, ClientEventType, LedgerEntry, LedgerKind
 from tests import factories
 from tests.factories import SHANGHAI, T0
@@ -98,3 +98,46 @@ def test_nothing_to_insert_sends_nothing():
     with CaptureQueriesContext(connection) as queries:
         assert insert([]) == []
     assert len(queries) == 0
+
+
+def test_plain_rows_take_defaults_and_get_ids_in_order():
+    account = factories.client(balance="0")
+    rows = [
+        {
+            "client_id": account.pk,
+            "type": ClientEventType.BOOST_SETTLED,
+            "key": f"rows:{n}",
+            "occurred_at": T0 + timedelta(seconds=n),
+        }
+        for n in range(3)
+    ]
+    rows[1]["payload"] = {"amount": "1.50", "at": T0}  # not flat JSON: through the encoder
+    with CaptureQueriesContext(connection) as queries:
+        ids = insert_rows(ClientEvent, rows)
+    assert len(queries) == 1
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    stored = {e.key: e for e in ClientEvent.objects.filter(pk__in=ids)}
+    assert [stored[f"rows:{n}"].pk for n in range(3)] == ids
+    assert stored["rows:0"].payload == {}  # the field's default
+    assert stored["rows:0"].settlement_id is None
+    assert stored["rows:1"].payload == {"amount": "1.50", "at": T0.isoformat()}
+    assert stored["rows:2"].occurred_at == T0 + timedelta(seconds=2)
+
+
+def test_plain_rows_ignoring_conflicts_return_no_ids_and_skip_the_taken_key():
+    account = factories.client(balance="0")
+    insert([_event(account, "rows:taken", n=1)])
+    rows = [
+        {
+            "client_id": account.pk,
+            "type": ClientEventType.BOOST_SETTLED,
+            "key": key,
+            "payload": payload,
+            "occurred_at": T0,
+        }
+        for key, payload in (("rows:taken", {"n": 2}), ("rows:new", {"n": 3}))
+    ]
+    assert insert_rows(ClientEvent, rows, ignore_conflicts=True) == []
+    assert dict(
+        ClientEvent.objects.filter(key__startswith="rows:").values_list("key", "payload__n")
+    ) == {"rows:taken": 1, "rows:new": 3}

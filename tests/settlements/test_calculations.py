@@ -1,6 +1,8 @@
 """Compensation formula, cap and rounding (DESIGN.md §3, §6)."""
 
+import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -153,6 +155,39 @@ def test_amount_is_rounded_once_not_from_the_displayed_raw():
     assert explanation.amount == Decimal("0.00")
 
 
+def test_expected_cpm_tie_rounds_up_at_the_fourth_place():
+    # CPM = 0.01 × 1000 / 64 = 0.15625 exactly: half-up 0.1563, banker's rounding 0.1562.
+    assert explain_compensation(64, 64, Decimal("0.01"), Decimal("0.00")).expected_cpm == Decimal(
+        "0.1563"
+    )
+
+
+def test_raw_amount_tie_rounds_up_at_the_sixth_place():
+    # raw = 1 × 0.05 / 100,000 = 0.0000005 exactly: shown as 0.000001, owed 0.00.
+    explanation = explain_compensation(100_000, 99_999, Decimal("0.04"), Decimal("0.01"))
+
+    assert explanation.raw_amount == Decimal("0.000001")
+    assert explanation.amount == Decimal("0.00")
+    assert not explanation.cap_applied
+
+
+def test_cap_threshold_share_tie_rounds_up_at_the_fourth_place():
+    # F / (P + F) = 0.01 / 0.32 = 0.03125 exactly: half-up 0.0313, banker's rounding 0.0312.
+    explanation = explain_compensation(1000, 0, Decimal("0.31"), Decimal("0.01"))
+
+    assert explanation.cap_threshold_share == Decimal("0.0313")
+    assert explanation.cap_applied
+    assert explanation.amount == Decimal("0.01")
+
+
+def test_nothing_to_price_reports_the_whole_share_as_threshold():
+    explanation = explain_compensation(1000, 0, Decimal("0.00"), Decimal("0.00"))
+
+    assert str(explanation.cap_threshold_share) == "1.0000"
+    assert explanation.amount == Decimal("0.00")
+    assert not explanation.cap_applied
+
+
 def test_billion_views_and_hundred_million_yuan_are_exact():
     # raw = 5×10⁸ × 100,000,000.01 / 10⁹ = 50,000,000.005 exactly → 50,000,000.01 (floats lose it).
     explanation = explain_compensation(
@@ -201,6 +236,40 @@ def test_bad_input_is_refused_with_a_clear_message(
 ):
     with pytest.raises(ValueError, match=message):
         compensation(expected_views, actual_views, fixed_price, boost_fee)
+
+
+any_places = st.sampled_from([0, 1, 2, 3, 6]).flatmap(
+    lambda places: st.decimals(min_value=0, max_value=10**8, places=places)
+)
+
+
+def _exact(value: Fraction, places: int) -> Decimal:
+    """``value`` half-up to ``places``, from its exact value: the reference for every figure."""
+    units = math.floor(abs(value) * 10**places + Fraction(1, 2))
+    return Decimal(units).scaleb(-places)
+
+
+@settings(database=None, max_examples=300)
+@given(
+    st.integers(min_value=1, max_value=10**9),
+    st.integers(min_value=0, max_value=2 * 10**9),
+    any_places,
+    any_places,
+)
+def test_every_figure_is_the_exact_value_rounded_half_up(expected, actual, fixed_price, fee):
+    explanation = explain_compensation(expected, actual, fixed_price, fee)
+    shortfall = max(0, expected - actual)
+    total = Fraction(fixed_price) + Fraction(fee)
+    raw = shortfall * total / expected
+
+    assert explanation.expected_cpm == _exact(total * 1000 / expected, 4)
+    assert explanation.raw_amount == _exact(raw, 6)
+    assert explanation.cap_applied == (raw > Fraction(fee))
+    assert explanation.amount == _exact(min(raw, Fraction(fee)), 2)
+    assert explanation.cap_threshold_share == (
+        _exact(Fraction(fee) / total, 4) if total else Decimal("1.0000")
+    )
+    assert explanation.raw_amount.as_tuple().exponent == -6
 
 
 def _reference(expected_views, actual_views, fixed_price, boost_fee):
