@@ -36,7 +36,7 @@ WITH judged AS (
     FROM {snapshot} s
     WHERE s.line_id {lines} AND s.observed_at >= %(context)s
 ),
-before AS (
+before AS MATERIALIZED (
     SELECT l.line_id, (
         SELECT MAX(e.views) FROM {snapshot} e
         WHERE e.line_id = l.line_id AND e.observed_at < %(context)s
