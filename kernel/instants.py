@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -67,3 +68,10 @@ def parse_instant(
             }
         )
     return parsed
+
+
+@lru_cache(maxsize=4096)
+def parse_instant_text(value: str) -> datetime:
+    """``parse_instant`` of a text with the default range, remembered: a pipeline batch or an
+    import file repeats a few instants thousands of times. A refusal is raised again each time."""
+    return parse_instant(value)

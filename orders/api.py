@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from kernel.errors import DomainError
-from kernel.instants import parse_instant
+from kernel.instants import parse_instant, parse_instant_text
 from kernel.jsonbody import JsonRefused, JsonTooLarge, load_json
 from kernel.text import has_control_characters
 
@@ -349,7 +349,7 @@ def _instant(item: dict, name: str, errors: list[str]) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_instant(value)
+        return parse_instant_text(value) if isinstance(value, str) else parse_instant(value)
     except DomainError as error:
         errors.append(
             _("“%(field)s”: %(error)s") % {"field": name, "error": " ".join(error.messages)}

@@ -67,12 +67,13 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
         if errors:
             raise BatchRefused(errors, conflicts=conflicts)
         if connection.vendor == "postgresql":
-            stored = _insert_staged(now=now)
+            new, line_ids, since = _insert_staged(now=now)
         else:
-            stored = _bulk_insert(items, found, now=now)
+            new, line_ids, since = _bulk_insert(items, found, now=now)
         # After the batch's rows are stored, still in its transaction, once per batch (§5).
-        flag_suspicious_snapshots(stored=stored, now=now)
-        return len(stored)
+        if since is not None:
+            flag_suspicious_snapshots(line_ids=line_ids, since=since, now=now)
+        return new
 
 
 def _refusals(
@@ -141,12 +142,14 @@ CHECK = (
     "WHERE l.id IS NULL OR b.observed_at < o.placed_at OR s.id IS NOT NULL"
 )
 # The checked batch, stored; a (line, instant) already there is skipped (the same count, as
-# CHECK made sure, or a concurrent batch's).
+# CHECK made sure, or a concurrent batch's). Answers what flagging needs of the new rows: how
+# many, their lines, their earliest instant (one row, not one per snapshot).
 INSERT = (
-    "INSERT INTO {snapshot} (line_id, observed_at, views, received_at) "
+    "WITH stored AS (INSERT INTO {snapshot} (line_id, observed_at, views, received_at) "
     "SELECT l.id, b.observed_at, b.views, %s FROM {staging} b "
     "JOIN {line} l ON l.platform_video_id = b.video_id ORDER BY b.n "
-    "ON CONFLICT (line_id, observed_at) DO NOTHING RETURNING line_id, observed_at"
+    "ON CONFLICT (line_id, observed_at) DO NOTHING RETURNING line_id, observed_at) "
+    "SELECT count(*), array_agg(DISTINCT line_id), min(observed_at) FROM stored"
 )
 
 
@@ -183,11 +186,13 @@ def stage(items: Sequence[SnapshotIn]) -> dict[int, Found]:
         return {n: Found(line_id, placed, stored) for n, line_id, placed, stored in cursor}
 
 
-def _insert_staged(*, now: datetime) -> list[tuple[int, datetime]]:
-    """Store the staged batch in one statement; returns each new row's (line, instant)."""
+def _insert_staged(*, now: datetime) -> tuple[int, list[int], datetime | None]:
+    """Store the staged batch in one statement; returns how many rows were new, their lines
+    and their earliest instant."""
     with connection.cursor() as cursor:
         cursor.execute(INSERT.format(**tables()), [now])
-        return list(cursor)
+        new, line_ids, since = cursor.fetchone()
+        return new, line_ids or [], since
 
 
 # --- Any other database: the ORM -----------------------------------------------------------------
@@ -215,8 +220,8 @@ def _look_up(items: Sequence[SnapshotIn]) -> dict[int, Found]:
 
 def _bulk_insert(
     items: Sequence[SnapshotIn], found: dict[int, Found], *, now: datetime
-) -> list[tuple[int, datetime]]:
-    """Store the checked batch with the ORM; returns each new row's (line, instant)."""
+) -> tuple[int, list[int], datetime | None]:
+    """Store the checked batch with the ORM; returns what ``_insert_staged`` does."""
     new: dict[tuple[int, datetime], int] = {}
     for n, item in enumerate(items):
         line_id = found[n].line_id
@@ -229,4 +234,8 @@ def _bulk_insert(
         ],
         ignore_conflicts=True,
     )
-    return list(new)
+    return (
+        len(new),
+        sorted({line_id for line_id, _at in new}),
+        min((at for _l, at in new), default=None),
+    )

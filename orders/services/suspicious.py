@@ -3,75 +3,105 @@
 A snapshot is suspicious when it is lower than an earlier one of the same video, or when it
 jumps above ``SUSPICIOUS_JUMP_MULTIPLE`` times the previous count taken within an hour (the
 previous count is taken as at least ``SUSPICIOUS_JUMP_FLOOR_VIEWS``, so a video's first hour
-from zero is not a jump). Set-based: one pass per rule over the batch's lines, whatever its size.
+from zero is not a jump). Set-based: one statement per batch, whatever its size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, FloatField, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Greatest
+from django.db import connection
+from django.db.models import DurationField
 
 from ..models import SnapshotFlag, ViewSnapshot
 
 JUMP_WITHIN = timedelta(hours=1)
 
+# Each judged snapshot with what it is compared to, and its flag when a rule says so. Window
+# functions over the batch's lines from an hour before its earliest instant give each snapshot's
+# previous count (``LAG``) and the highest count since then; one probe of the (line, views) index
+# per line adds the highest count before that. ``{within}`` is the dialect's "observed_at minus
+# an hour", ``{lines}`` its test of the batch's lines.
+FLAG = """
+WITH judged AS (
+    SELECT s.id, s.line_id, s.views, s.observed_at,
+        MAX(s.views) OVER (
+            PARTITION BY s.line_id ORDER BY s.observed_at
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        ) AS highest_since,
+        LAG(s.views) OVER (PARTITION BY s.line_id ORDER BY s.observed_at) AS previous_views,
+        LAG(s.observed_at) OVER (PARTITION BY s.line_id ORDER BY s.observed_at) AS previous_at
+    FROM {snapshot} s
+    WHERE s.line_id {lines} AND s.observed_at >= %(context)s
+),
+before AS MATERIALIZED (
+    SELECT l.line_id, (
+        SELECT MAX(e.views) FROM {snapshot} e
+        WHERE e.line_id = l.line_id AND e.observed_at < %(context)s
+    ) AS highest
+    FROM (SELECT DISTINCT line_id FROM judged) l
+),
+compared AS (
+    SELECT j.id, j.line_id, j.views,
+        CASE WHEN b.highest IS NULL OR j.highest_since > b.highest
+            THEN j.highest_since ELSE b.highest END AS highest,
+        CASE WHEN j.previous_at >= {within} THEN j.previous_views END AS previous
+    FROM judged j JOIN before b ON b.line_id = j.line_id
+    WHERE j.observed_at >= %(since)s
+)
+INSERT INTO {flag} (snapshot_id, line_id, reason, compared_views, flagged_at)
+SELECT id, line_id,
+    CASE WHEN highest > views THEN %(decrease)s ELSE %(jump)s END,
+    CASE WHEN highest > views THEN highest ELSE previous END,
+    %(now)s
+FROM compared
+WHERE highest > views OR (
+    previous IS NOT NULL
+    AND views > (CASE WHEN previous > %(floor)s THEN previous ELSE %(floor)s END) * %(multiple)s
+)
+ON CONFLICT (snapshot_id) DO NOTHING
+"""
 
-def flag_suspicious_snapshots(*, stored: Iterable[tuple[int, datetime]], now: datetime) -> int:
+
+def flag_suspicious_snapshots(*, line_ids: Collection[int], since: datetime, now: datetime) -> int:
     """Flag the suspicious snapshots of a just-stored batch; returns how many were flagged.
 
-    Called once per batch after its insert, with the (line, instant) of each row it stored. Every
-    snapshot of those lines observed at or after the batch's earliest instant is judged again,
-    since a late observation can make a stored later count a decrease. A snapshot is flagged at
-    most once. Bounded work per judged row: the highest earlier count is one probe of the
-    (line, views) index, the previous count one probe of the (line, instant) index; a batch in
-    instant order judges only its own rows.
+    Called once per batch after its insert, with the lines it stored rows of and the earliest
+    instant it stored. Every snapshot of those lines observed at or after that instant is judged
+    again, since a late observation can make a stored later count a decrease. A snapshot is
+    flagged at most once (a decrease before a jump). A batch in instant order reads two rows per
+    line and probes one index entry per line.
     """
-    stored = list(stored)
-    if not stored:
+    line_ids = list(line_ids)
+    if not line_ids:
         return 0
-    line_ids = {line_id for line_id, _at in stored}
-    since = min(at for _line, at in stored)
-    candidates = ViewSnapshot.objects.filter(
-        line_id__in=line_ids, observed_at__gte=since, flag__isnull=True
+    quote, ops = connection.ops.quote_name, connection.ops
+    line_params: dict[str, object]
+    if connection.vendor == "postgresql":
+        lines, line_params = "= ANY(%(lines)s)", {"lines": line_ids}
+    else:
+        names = [f"line{n}" for n in range(len(line_ids))]
+        lines = "IN (" + ", ".join(f"%({name})s" for name in names) + ")"
+        line_params = dict(zip(names, line_ids, strict=True))
+    statement = FLAG.format(
+        snapshot=quote(ViewSnapshot._meta.db_table),
+        flag=quote(SnapshotFlag._meta.db_table),
+        lines=lines,
+        within=ops.combine_duration_expression("-", ["j.observed_at", "%(within)s"]),
     )
-    earlier = ViewSnapshot.objects.filter(
-        line=OuterRef("line"), observed_at__lt=OuterRef("observed_at")
-    )
-    higher = earlier.filter(views__gt=OuterRef("views")).order_by("-views")
-    decreases = candidates.annotate(compared=Subquery(higher.values("views")[:1])).filter(
-        compared__isnull=False
-    )
-    previous = earlier.filter(observed_at__gte=OuterRef("observed_at") - JUMP_WITHIN).order_by(
-        "-observed_at"
-    )
-    base = Greatest(
-        F("compared"), Value(settings.SUSPICIOUS_JUMP_FLOOR_VIEWS), output_field=FloatField()
-    )
-    jumps = (
-        candidates.annotate(compared=Subquery(previous.values("views")[:1]))
-        .filter(compared__isnull=False)
-        .annotate(limit=Cast(base, FloatField()) * Value(float(settings.SUSPICIOUS_JUMP_MULTIPLE)))
-        .filter(views__gt=F("limit"))
-    )
-    flags: dict[int, SnapshotFlag] = {}
-    for reason, found in (
-        (SnapshotFlag.Reason.DECREASE, decreases),
-        (SnapshotFlag.Reason.JUMP, jumps),
-    ):
-        for pk, line_id, compared in found.values_list("pk", "line_id", "compared"):
-            flags.setdefault(
-                pk,
-                SnapshotFlag(
-                    snapshot_id=pk,
-                    line_id=line_id,
-                    reason=reason,
-                    compared_views=compared,
-                    flagged_at=now,
-                ),
-            )
-    SnapshotFlag.objects.bulk_create(flags.values(), ignore_conflicts=True)
-    return len(flags)
+    params = {
+        **line_params,
+        "context": ops.adapt_datetimefield_value(since - JUMP_WITHIN),
+        "since": ops.adapt_datetimefield_value(since),
+        "now": ops.adapt_datetimefield_value(now),
+        "within": DurationField().get_db_prep_value(JUMP_WITHIN, connection),
+        "decrease": SnapshotFlag.Reason.DECREASE.value,
+        "jump": SnapshotFlag.Reason.JUMP.value,
+        "floor": settings.SUSPICIOUS_JUMP_FLOOR_VIEWS,
+        "multiple": float(settings.SUSPICIOUS_JUMP_MULTIPLE),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount

@@ -180,9 +180,9 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(size, django_assert
         publish(boost, T0, video_id=f"v{n}")
     items = [snapshot(T0 + timedelta(minutes=k), k, f"v{k % 2}") for k in range(size)]
     # PostgreSQL: the savepoint, staging table, TRUNCATE, check, insert, release (COPY is not
-    # counted); elsewhere: savepoint, two look-ups, insert, release. Both: the two flagging
-    # passes (decreases, jumps) over the batch's lines.
-    expected = 8 if connection.vendor == "postgresql" else 7
+    # counted); elsewhere: savepoint, two look-ups, insert, release. Both: the one flagging
+    # statement over the batch's lines.
+    expected = 7 if connection.vendor == "postgresql" else 6
     with django_assert_num_queries(expected):
         services.record_views(items=items, now=T0 + timedelta(days=1))
     assert ViewSnapshot.objects.count() == size

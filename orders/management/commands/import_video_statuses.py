@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from kernel.instants import parse_instant
+from kernel.instants import parse_instant_text
 from orders import services
 from orders.services import OrderError, VideoStatusIn
 
@@ -29,7 +29,7 @@ class Command(import_views.Command):
         video_id, status, at = fields
         if not video_id:
             raise OrderError(_("video_id is empty."))
-        return VideoStatusIn(video_id, status, parse_instant(at))
+        return VideoStatusIn(video_id, status, parse_instant_text(at))
 
     def store(self, items: list, *, now: datetime) -> int:
         return services.record_video_statuses(items=items, now=now)

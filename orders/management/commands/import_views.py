@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import DomainError
-from kernel.instants import parse_instant
+from kernel.instants import parse_instant_text
 from orders import services
 from orders.services import OrderError, SnapshotIn
 
@@ -145,7 +145,9 @@ class Command(BaseCommand):
             try:
                 if len(row) != width:
                     raise OrderError(_("The row does not have as many fields as the header."))
-                items.append(self.parse_row(tuple(row[position].strip() for position in positions)))
+                items.append(
+                    self.parse_row(tuple([row[position].strip() for position in positions]))
+                )
                 numbers.append(line_number)
             except DomainError as error:
                 errors.append((line_number, " ".join(error.messages)))
@@ -177,10 +179,12 @@ def _snapshot(fields: tuple[str, ...]) -> SnapshotIn:
     video, observed, views = fields
     if not video:
         raise OrderError(_("video_id is empty."))
-    observed_at = parse_instant(observed)
+    observed_at = parse_instant_text(observed)
     # A whole number is passed on as an int, anything else as text, for record_views to refuse
-    # with its own message: its rule, not this parser's, says what a view count may be.
-    count: int | str = int(views) if WHOLE_NUMBER.fullmatch(views) else views
+    # with its own message: its rule, not this parser's, says what a view count may be. ASCII
+    # digits alone are the common case, tested without the expression.
+    whole = (views.isascii() and views.isdigit()) or WHOLE_NUMBER.fullmatch(views)
+    count: int | str = int(views) if whole else views
     if isinstance(count, int) and count > services.MAX_VIEWS:
         raise OrderError(_("views is too large."))
     return SnapshotIn(video, observed_at, count)
