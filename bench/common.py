@@ -119,6 +119,13 @@ def random_quote(rng: random.Random) -> tuple[Decimal, Decimal, Decimal, int]:
     return price, ratio, fee, rng.randrange(1_000, 300_000)
 
 
+def server_version() -> str:
+    """The PostgreSQL server's version, for a run's header line."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
 def analyze() -> None:
     """Give the planner statistics, as autovacuum would have in production."""
     with connection.cursor() as cursor:

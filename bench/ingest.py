@@ -204,9 +204,7 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
     now = timezone.now().replace(microsecond=0)
     first = now - timedelta(hours=instants)
     rng = random.Random(args.seed)
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
+    version = common.server_version()
     print(
         f"ingest: {n:,} view snapshots of {lines:,} lines x {instants} hourly instants; "
         f"PostgreSQL {version}, database {connection.settings_dict['NAME']}\n"

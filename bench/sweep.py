@@ -38,7 +38,7 @@ import contextlib
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -76,7 +76,6 @@ WINDOW_END_SPREAD = timedelta(days=60)
 BOOSTS_PER_CLIENT, LINES_PER_ORDER = 100, 10
 STALE_SHARE = 0.01
 QUERY_COUNT_N = 2_500
-FEN = Decimal("0.01")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -134,10 +133,7 @@ def load(n: int, seed: int) -> None:
         )
         for k in range(min(LINES_PER_ORDER, n - len(lines))):
             line_id = len(lines) + 1
-            price = Decimal(rng.randrange(50_000, 5_000_000)) * FEN
-            ratio = Decimal(rng.randrange(10, 51)) / 100
-            fee = (price * ratio).quantize(FEN, ROUND_HALF_UP)
-            expected = rng.randrange(1_000, 300_000)
+            price, ratio, fee, expected = common.random_quote(rng)
             lines.append(
                 OrderLine(
                     id=line_id,
@@ -549,9 +545,7 @@ def headline(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 def run(args: argparse.Namespace) -> list[tuple[str, str]]:
     sizes = [args.n2, args.n] if args.n2 != args.n else [args.n]
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
+    version = common.server_version()
     print(
         f"sweep: close_windows + pay_due over N due boosts; PostgreSQL {version}, "
         f"database {connection.settings_dict['NAME']}, batches of {args.batch}, now = "

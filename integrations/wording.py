@@ -12,11 +12,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from kernel.display import grouped, yuan
+from kernel.display import grouped, minute, yuan
 from orders.models import ClientEvent, ClientEventType
 
 
@@ -145,4 +144,4 @@ def _local_instant(value: str) -> str:
     instant: datetime | None = parse_datetime(value)
     if instant is None:
         return value
-    return timezone.localtime(instant).strftime("%Y-%m-%d %H:%M")
+    return minute(instant)

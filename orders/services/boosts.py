@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from kernel.audit import SYSTEM
 from kernel.inserts import insert_rows
 
 from ..models import Boost, BoostEvent, OrderLine
@@ -27,7 +28,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 def actor_name(actor: User | None) -> str:
     """The name an audit event keeps of its actor, so it survives the user being renamed."""
-    return actor.get_username() if actor is not None else "system"
+    return actor.get_username() if actor is not None else SYSTEM
 
 
 def transition_many(
