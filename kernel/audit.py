@@ -7,12 +7,27 @@ the sweeps and tasks that act alone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .fields import user_reference
 
+if TYPE_CHECKING:  # the models module is imported while apps load: no auth import at run time
+    from django.contrib.auth.models import User
+
 SYSTEM = "system"
+
+
+def actor_name(actor: User | None) -> str:
+    """The name an audit event keeps of its actor, so it survives the user being renamed."""
+    return actor.get_username() if actor is not None else SYSTEM
+
+
+def actor_columns(actor: User | None) -> dict[str, Any]:
+    """An audit row's actor columns, for rows inserted without a model instance."""
+    return {"actor_id": actor.pk if actor is not None else None, "actor_name": actor_name(actor)}
 
 
 class Acted(models.Model):

@@ -6,7 +6,9 @@ after the lock and are a no-op when the work is already done. Callers import fro
 (``from orders.services import place_order``); each concern lives in its own module.
 """
 
-from .boosts import CLOCK_SKEW, actor_name, publish, transition, transition_many
+from kernel.audit import actor_name
+
+from .boosts import CLOCK_SKEW, publish, transition, transition_many
 from .errors import BatchRefused, IdempotencyConflict, InsufficientBalance, OrderError
 from .ingestion import (
     MAX_VIEWS,

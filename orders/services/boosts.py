@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from kernel.audit import SYSTEM
+from kernel.audit import actor_columns
 from kernel.inserts import insert_rows
 
 from ..models import Boost, BoostEvent, OrderLine
@@ -24,11 +24,6 @@ from .errors import OrderError
 
 # How far in the future an observation or publish instant may be, to absorb clock skew.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def actor_name(actor: User | None) -> str:
-    """The name an audit event keeps of its actor, so it survives the user being renamed."""
-    return actor.get_username() if actor is not None else SYSTEM
 
 
 def transition_many(
@@ -53,7 +48,7 @@ def transition_many(
                     "new": Boost.Status(to).label,
                 }
             )
-    actor_id, name = (actor.pk if actor else None), actor_name(actor)
+    acted = actor_columns(actor)
     insert_rows(
         BoostEvent,
         [
@@ -61,8 +56,7 @@ def transition_many(
                 "boost_id": boost.pk,
                 "from_status": boost.status,
                 "to_status": to,
-                "actor_id": actor_id,
-                "actor_name": name,
+                **acted,
                 "note": note,
                 "at": now,
             }

@@ -19,12 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.audit import actor_name
 from kernel.money import ZERO
 
 from .. import selectors
 from ..models import Boost, BoostEvent, Client, Influencer, LedgerKind, Order, OrderLine
 from ..pricing import Quote, shadow_model
-from .boosts import actor_name
 from .errors import IdempotencyConflict, InsufficientBalance, OrderError
 from .ledger import EntryIn, post_entries
 

@@ -12,8 +12,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kernel.audit import actor_name
+
 from ..models import PricingModel, PricingModelChange, PricingSetting
-from .boosts import actor_name
 from .errors import OrderError
 
 

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
+from kernel.audit import actor_columns
 from kernel.inserts import insert_rows
 from orders.models import LedgerEntry, LedgerKind
-from orders.services import EntryIn, actor_name, post_entries
+from orders.services import EntryIn, post_entries
 from orders.services.events import emit_many
 
 from ..models import QuarantinedRow, Settlement, SettlementEvent
@@ -128,14 +129,14 @@ def _pay_locked(
             settlements, entries, strict=True
         )
     ]
+    acted = actor_columns(actor)
     insert_rows(
         SettlementEvent,
         [
             {
                 "settlement_id": p.settlement_id,
                 "type": SettlementEvent.Type.PAID,
-                "actor_id": actor.pk if actor else None,
-                "actor_name": actor_name(actor),
+                **acted,
                 "at": now,
                 "data": {"amount": str(p.amount), "ledger_entry": p.ledger_entry_id},
             }

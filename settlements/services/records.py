@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from kernel.audit import actor_columns
 from kernel.inserts import insert, insert_rows
 from orders.models import Boost, ViewSnapshot
 from orders.services import actor_name, transition_many
@@ -115,15 +116,14 @@ def record_outcomes(
     for to, boosts in by_target.items():
         transition_many(boosts, to, now=now, actor=actor, note=note)
     insert(settlements)
-    actor_id, name = (actor.pk if actor else None), actor_name(actor)
+    acted = actor_columns(actor)
     events = [
         {
             "settlement_id": s.pk,
             "type": SettlementEvent.Type.CLOSED
             if s.status == Settlement.Status.CLOSED
             else SettlementEvent.Type.SCHEDULED,
-            "actor_id": actor_id,
-            "actor_name": name,
+            **acted,
             "at": now,
             "data": {
                 "kind": s.kind,
@@ -138,8 +138,7 @@ def record_outcomes(
         {
             "settlement_id": s.pk,
             "type": SettlementEvent.Type.HELD,
-            "actor_id": actor_id,
-            "actor_name": name,
+            **acted,
             "at": now,
             "data": {"reason": o.hold_reason},
         }
