@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = T0 + timedelta(days=1)
 WINDOW_END = PUBLISHED + timedelta(days=14)
 SWEEPS = ("Close ended boost windows", "Expire unpublished boosts", "Pay due settlements")
-migration = importlib.import_module("settlements.migrations.0004_beat_schedule")
+migration = importlib.import_module("settlements.migrations.0001_squashed_0012")
 
 
 class Celery:

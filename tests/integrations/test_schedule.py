@@ -11,7 +11,7 @@ from django_celery_beat.models import PeriodicTask
 from starboost.celery import app
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("integrations.migrations.0002_beat_schedule")
+migration = importlib.import_module("integrations.migrations.0001_squashed_0002")
 
 EXPECTED = {
     "Dispatch client events": ("integrations.tasks.dispatch_events", 1, 60),

@@ -12,7 +12,7 @@ from django.apps import apps
 from operations.models import SweepRun
 from operations.sweeps import SWEEP_TASKS
 
-beat_schedule = importlib.import_module("settlements.migrations.0004_beat_schedule")
+beat_schedule = importlib.import_module("settlements.migrations.0001_squashed_0012")
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(tran
 ROOT = Path(__file__).resolve().parents[2]
 STOP_WITHIN_SECONDS = 20
 HTTPS = {"X-Forwarded-Proto": "https"}  # as the TLS proxy in front of gunicorn sends it
-beat_schedule = importlib.import_module("settlements.migrations.0004_beat_schedule")
+beat_schedule = importlib.import_module("settlements.migrations.0001_squashed_0012")
 
 
 def free_port() -> int:

@@ -26,7 +26,7 @@ from starboost.celery import app
 from tests.factories import SHANGHAI
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("settlements.migrations.0004_beat_schedule")
+migration = importlib.import_module("settlements.migrations.0001_squashed_0012")
 ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED = {

@@ -176,8 +176,8 @@ def test_the_task_runs_the_service_as_of_the_given_instant():
 
 
 def test_migrate_installs_the_daily_compaction_and_installing_again_adds_nothing():
-    migration = importlib.import_module("settlements.migrations.0010_compaction_schedule")
-    task = PeriodicTask.objects.select_related("crontab").get(name=migration.NAME)
+    migration = importlib.import_module("settlements.migrations.0001_squashed_0012")
+    task = PeriodicTask.objects.select_related("crontab").get(name=migration.COMPACTION)
     assert task.task == "settlements.tasks.compact_snapshots"
     assert (task.crontab.minute, task.crontab.hour, str(task.crontab.timezone)) == (
         "30",
@@ -188,6 +188,6 @@ def test_migrate_installs_the_daily_compaction_and_installing_again_adds_nothing
     task.enabled = False
     task.save()
     migration.install_schedule(apps, None)
-    assert PeriodicTask.objects.filter(name=migration.NAME).get().enabled is False
+    assert PeriodicTask.objects.filter(name=migration.COMPACTION).get().enabled is False
     migration.remove_schedule(apps, None)
-    assert not PeriodicTask.objects.filter(name=migration.NAME).exists()
+    assert not PeriodicTask.objects.filter(name=migration.COMPACTION).exists()
