@@ -4,31 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SweepRun',
+            name="SweepRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('task_name', models.CharField(max_length=200, verbose_name='task')),
-                ('task_id', models.CharField(max_length=255, verbose_name='task id')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('succeeded', models.BooleanField(default=False, verbose_name='succeeded')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='counts')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("task_name", models.CharField(max_length=200, verbose_name="task")),
+                ("task_id", models.CharField(max_length=255, verbose_name="task id")),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                ("succeeded", models.BooleanField(default=False, verbose_name="succeeded")),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="counts")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
             ],
             options={
-                'verbose_name': 'sweep run',
-                'verbose_name_plural': 'sweep runs',
-                'ordering': ['-started_at', '-id'],
-                'indexes': [models.Index(fields=['task_name', '-started_at'], name='sweeprun_task_started'), models.Index(fields=['task_id'], name='sweeprun_task_id'), models.Index(condition=models.Q(('succeeded', True)), fields=['task_name', '-finished_at'], name='sweeprun_successes')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('succeeded', False), models.Q(('error', ''), ('finished_at__isnull', False)), _connector='OR'), name='sweeprun_success_is_finished_without_error')],
+                "verbose_name": "sweep run",
+                "verbose_name_plural": "sweep runs",
+                "ordering": ["-started_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["task_name", "-started_at"], name="sweeprun_task_started"),
+                    models.Index(fields=["task_id"], name="sweeprun_task_id"),
+                    models.Index(
+                        condition=models.Q(("succeeded", True)),
+                        fields=["task_name", "-finished_at"],
+                        name="sweeprun_successes",
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("succeeded", False),
+                            models.Q(("error", ""), ("finished_at__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="sweeprun_success_is_finished_without_error",
+                    )
+                ],
             },
         ),
     ]
