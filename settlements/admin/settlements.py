@@ -36,10 +36,9 @@ from ..models import Settlement, overdue_q
 from .adjustments import AdjustmentInline, AdjustmentRequestForm
 from .base import (
     DASH,
-    ServiceActionsMixin,
+    FinanceRecordAdmin,
     admin_link,
     error_text,
-    is_finance,
     local_time,
 )
 from .events import SettlementEventInline
@@ -101,9 +100,7 @@ def describe_settlement(settlement: Settlement) -> str:
     }
 
 
-class SettlementAdmin(
-    LargeTableAdmin, PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdmin
-):
+class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin):
     """Settlements are read-only; Finance holds, releases and requests adjustments by action."""
 
     list_display = (
@@ -204,21 +201,6 @@ class SettlementAdmin(
                 "ledger_entry",
             )
         )
-
-    # Permissions: nobody edits or deletes a settlement; Finance may act on it.
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Settlement | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Settlement | None = None) -> bool:
-        # Model level: Finance may act (actions). Object level: the form is always read-only.
-        return obj is None and self.has_finance_permission(request)
-
-    def has_finance_permission(self, request: HttpRequest) -> bool:
-        return is_finance(request.user)
 
     # List columns and change-form fields.
 
