@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,10 +11,18 @@ from orders.models import ClientEventType
 
 from ..models import Language
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _event_choices() -> forms.MultipleChoiceField:
+
+def event_types_field(label: StrOrPromise, *, required: bool) -> forms.MultipleChoiceField:
+    """A checkbox per client event type; a required one (an endpoint's events) starts all ticked."""
     return forms.MultipleChoiceField(
-        choices=ClientEventType.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=label,
+        choices=ClientEventType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=required,
+        initial=list(ClientEventType.values) if required else None,
     )
 
 
@@ -20,13 +30,8 @@ class PreferencesForm(forms.Form):
     """Which events reach the user, by e-mail and in the portal, and in which language."""
 
     language = forms.ChoiceField(label=_("Language of e-mails"), choices=Language.choices)
-    email_types = _event_choices()
-    portal_types = _event_choices()
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["email_types"].label = _("By e-mail")
-        self.fields["portal_types"].label = _("In the portal")
+    email_types = event_types_field(_("By e-mail"), required=False)
+    portal_types = event_types_field(_("In the portal"), required=False)
 
 
 class EndpointForm(forms.Form):
@@ -41,12 +46,7 @@ class EndpointForm(forms.Form):
         ),
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    event_types = forms.MultipleChoiceField(
-        label=_("Events to send"),
-        choices=ClientEventType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=list(ClientEventType.values),
-    )
+    event_types = event_types_field(_("Events to send"), required=True)
 
 
 class TokenForm(forms.Form):
