@@ -23,6 +23,7 @@ from orders.admin.base import ReadOnlyAdminMixin, ReadOnlyInline, change_url
 from orders.models import Client, ClientEvent
 
 from . import services, tasks
+from .forms import event_types_field
 from .models import (
     ClientApiToken,
     EmailDelivery,
@@ -31,7 +32,6 @@ from .models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from .pages.forms import event_types_field
 
 
 class CreateEndpointForm(forms.Form):

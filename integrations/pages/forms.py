@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import ClientEventType
-
+from ..forms import event_types_field
 from ..models import Language
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-def event_types_field(label: StrOrPromise, *, required: bool) -> forms.MultipleChoiceField:
-    """A checkbox per client event type; a required one (an endpoint's events) starts all ticked."""
-    return forms.MultipleChoiceField(
-        label=label,
-        choices=ClientEventType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=required,
-        initial=list(ClientEventType.values) if required else None,
-    )
 
 
 class PreferencesForm(forms.Form):
