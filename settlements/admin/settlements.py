@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.display import exact_yuan, grouped, yuan
 from kernel.errors import DomainError
 from kernel.paging import LargeTableAdmin
+from orders.admin.base import admin_view_path
 from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 from orders.models import Boost
 from orders.pricing import whole_fee_threshold
@@ -348,11 +349,7 @@ class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin
     # The filtered-list CSV export.
 
     def get_urls(self) -> list[URLPattern]:
-        export = path(
-            "export-csv/",
-            self.admin_site.admin_view(self.export_filtered_csv_view),
-            name="settlements_settlement_export_csv",
-        )
+        export = admin_view_path(self, "export-csv/", self.export_filtered_csv_view, "export_csv")
         return [export, *super().get_urls()]
 
     def export_filtered_csv_view(self, request: HttpRequest) -> HttpResponse:
