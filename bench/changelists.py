@@ -117,33 +117,20 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
 
     def lines() -> Iterator[OrderLine]:
         for pk in range(1, n + 1):
-            yield OrderLine(
-                id=pk,
-                order_id=(pk - 1) // LINES_PER_ORDER + 1,
-                influencer_id=pk % INFLUENCERS + 1,
-                fixed_price=price,
-                platform_video_id=f"bv{pk}" if published[pk] else None,
-                published_at=window(pk)[0] if published[pk] else None,
-            )
+            published_at = window(pk)[0] if published[pk] else None
+            order_id = (pk - 1) // LINES_PER_ORDER + 1
+            yield common.order_line(pk, order_id, pk % INFLUENCERS + 1, price, published_at)
 
     def boosts() -> Iterator[Boost]:
         for pk in range(1, n + 1):
-            status = _status(pk)
             window_start, window_end = window(pk) if published[pk] else (None, None)
             quoted = start + step * pk - timedelta(days=1)
-            yield Boost(
-                id=pk,
-                line_id=pk,
-                status=status,
-                expected_views=100_000,
-                premium_ratio=Decimal("0.25"),
-                boost_fee=fee,
-                loss_ratio=Decimal("0.3000"),
-                quote={"bench": True},
+            yield common.boost(
+                pk,
+                _status(pk),
+                (100_000, Decimal("0.25"), fee),
                 quoted_at=quoted,
-                valid_until=quoted + timedelta(days=30),
-                window_start=window_start,
-                window_end=window_end,
+                window=(window_start, window_end),
                 status_changed_at=window_end or quoted,
             )
 
@@ -232,14 +219,9 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
                 created_at=window(pk)[1] + timedelta(days=8),
             )
 
-    clients = (Client(id=c, code=f"bench-{c}", name=f"客户{c}") for c in range(1, CLIENTS + 1))
-    influencers = (
-        Influencer(id=i, platform_id=f"bench_{i}", name=f"达人{i}", fixed_price=price)
-        for i in range(1, INFLUENCERS + 1)
-    )
     plan = [
-        (Client, clients),
-        (Influencer, influencers),
+        (Client, common.clients(CLIENTS)),
+        (Influencer, common.influencers(INFLUENCERS, price)),
         (Order, orders()),
         (OrderLine, lines()),
         (Boost, boosts()),

@@ -9,6 +9,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
@@ -19,8 +20,10 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Field, JSONField, Model
 from django.http import HttpResponseBase
-from django.test import Client
+from django.test import Client as TestClient
 from psycopg import sql
+
+from orders.models import Boost, Client, Influencer, OrderLine
 
 # The apps whose tables a benchmark empties between runs; never auth or the beat schedule.
 DATA_APPS = ("orders", "settlements")
@@ -110,6 +113,71 @@ def copy_all(plan: Sequence[tuple[type[Model], Iterable[Model]]]) -> dict[type[M
     return counts
 
 
+def clients(count: int) -> Iterator[Client]:
+    """Clients 1 to ``count``, coded ``bench-<id>``."""
+    return (Client(id=c, code=f"bench-{c}", name=f"客户{c}") for c in range(1, count + 1))
+
+
+def influencers(count: int, fixed_price: Decimal) -> Iterator[Influencer]:
+    """Influencers 1 to ``count``, all at one fixed price."""
+    return (
+        Influencer(id=i, platform_id=f"bench_{i}", name=f"达人{i}", fixed_price=fixed_price)
+        for i in range(1, count + 1)
+    )
+
+
+def order_line(
+    pk: int,
+    order_id: int,
+    influencer_id: int,
+    fixed_price: Decimal,
+    published_at: datetime | None,
+    video_id: str | None = None,
+) -> OrderLine:
+    """Order line ``pk``; a published one's video is ``bv<pk>`` unless ``video_id`` says."""
+    if published_at is not None and video_id is None:
+        video_id = f"bv{pk}"
+    return OrderLine(
+        id=pk,
+        order_id=order_id,
+        influencer_id=influencer_id,
+        fixed_price=fixed_price,
+        platform_video_id=video_id,
+        published_at=published_at,
+    )
+
+
+def boost(
+    pk: int,
+    status: str,
+    quoted: tuple[int, Decimal, Decimal],
+    *,
+    quoted_at: datetime,
+    window: tuple[datetime | None, datetime | None],
+    status_changed_at: datetime,
+    quote: dict[str, object] | None = None,
+) -> Boost:
+    """The boost of order line ``pk`` (the same id): ``quoted`` is its expected views, premium
+    ratio and fee; the quote stays valid 30 days and was priced at a 30 % loss ratio."""
+    expected_views, premium_ratio, boost_fee = quoted
+    window_start, window_end = window
+    return Boost(
+        id=pk,
+        line_id=pk,
+        status=status,
+        expected_views=expected_views,
+        premium_ratio=premium_ratio,
+        boost_fee=boost_fee,
+        loss_ratio=Decimal("0.3000"),
+        quote=quote or {"bench": True},
+        quoted_at=quoted_at,
+        valid_until=quoted_at + timedelta(days=30),
+        window_start=window_start,
+        window_end=window_end,
+        status_changed_at=status_changed_at,
+    )
+
+
 def random_quote(rng: random.Random) -> tuple[Decimal, Decimal, Decimal, int]:
     """A line's fixed price (¥500 to ¥50,000), premium ratio (10 to 50 %), boost fee and expected
     views (1,000 to 300,000), four draws from ``rng`` in that order."""
@@ -143,7 +211,7 @@ def timed() -> Iterator[list[float]]:
         elapsed.append(time.perf_counter() - start)
 
 
-def get(browser: Client, url: str) -> tuple[float, HttpResponseBase]:
+def get(browser: TestClient, url: str) -> tuple[float, HttpResponseBase]:
     """``GET url`` over HTTPS through Django's test client: its seconds and its response.
 
     Any answer but 200 stops the run: the timing of an error page would measure nothing.

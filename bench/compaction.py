@@ -51,10 +51,7 @@ def load(n: int, seed: int, now) -> set[int]:
     common.reset_data()
     rng = random.Random(seed)
     client = Client(id=1, code="bench-compaction", name="客户")
-    influencers = [
-        Influencer(id=i, platform_id=f"bench_{i}", name=f"达人{i}", fixed_price=Decimal("1000.00"))
-        for i in range(1, LINES_PER_ORDER + 1)
-    ]
+    influencers = common.influencers(LINES_PER_ORDER, Decimal("1000.00"))
     orders, lines, boosts, settlements, snapshots = [], [], [], [], []
     old = set()
     for pk in range(1, n + 1):
@@ -76,30 +73,15 @@ def load(n: int, seed: int, now) -> set[int]:
                     placed_at=window_start - timedelta(days=1),
                 )
             )
-        lines.append(
-            OrderLine(
-                id=pk,
-                order_id=o,
-                influencer_id=(pk - 1) % LINES_PER_ORDER + 1,
-                fixed_price=Decimal("1000.00"),
-                platform_video_id=f"bv{pk}",
-                published_at=window_start,
-            )
-        )
+        influencer_id = (pk - 1) % LINES_PER_ORDER + 1
+        lines.append(common.order_line(pk, o, influencer_id, Decimal("1000.00"), window_start))
         boosts.append(
-            Boost(
-                id=pk,
-                line_id=pk,
-                status=Boost.Status.SUCCEEDED,
-                expected_views=20_000,
-                premium_ratio=Decimal("0.10"),
-                boost_fee=Decimal("100.00"),
-                loss_ratio=Decimal("0.3000"),
-                quote={"bench": True},
+            common.boost(
+                pk,
+                Boost.Status.SUCCEEDED,
+                (20_000, Decimal("0.10"), Decimal("100.00")),
                 quoted_at=window_start - timedelta(days=1),
-                valid_until=window_start + timedelta(days=29),
-                window_start=window_start,
-                window_end=window_end,
+                window=(window_start, window_end),
                 status_changed_at=window_end,
             )
         )

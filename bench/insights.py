@@ -58,11 +58,8 @@ def load(n: int, seed: int, now) -> dict[str, int]:
     """The data set of the module docstring; returns how many settlements of each status."""
     common.reset_data()
     rng = random.Random(seed + n)
-    clients = [Client(id=c, code=f"bench-{c}", name=f"客户{c}") for c in range(1, CLIENTS + 1)]
-    influencers = [
-        Influencer(id=i, platform_id=f"bench_{i}", name=f"达人{i}", fixed_price=Decimal("1000.00"))
-        for i in range(1, INFLUENCERS + 1)
-    ]
+    clients = common.clients(CLIENTS)
+    influencers = common.influencers(INFLUENCERS, Decimal("1000.00"))
     orders, lines, boosts, settlements, entries = [], [], [], [], []
     statuses: dict[str, int] = {}
     for o in range(1, -(-n // LINES_PER_ORDER) + 1):
@@ -103,31 +100,17 @@ def load(n: int, seed: int, now) -> dict[str, int]:
             else:
                 status = "paid"
             statuses[status] = statuses.get(status, 0) + 1
-            lines.append(
-                OrderLine(
-                    id=pk,
-                    order_id=o,
-                    influencer_id=(o * LINES_PER_ORDER + k) % INFLUENCERS + 1,
-                    fixed_price=price,
-                    platform_video_id=f"bv{pk}",
-                    published_at=window_start,
-                )
-            )
+            influencer_id = (o * LINES_PER_ORDER + k) % INFLUENCERS + 1
+            lines.append(common.order_line(pk, o, influencer_id, price, window_start))
             boosts.append(
-                Boost(
-                    id=pk,
-                    line_id=pk,
-                    status=boost_status,
-                    expected_views=expected,
-                    premium_ratio=ratio,
-                    boost_fee=fee,
-                    loss_ratio=Decimal("0.3000"),
-                    quote={"bench": True, "expected_views": expected},
+                common.boost(
+                    pk,
+                    boost_status,
+                    (expected, ratio, fee),
                     quoted_at=placed,
-                    valid_until=placed + timedelta(days=30),
-                    window_start=window_start,
-                    window_end=window_end,
+                    window=(window_start, window_end),
                     status_changed_at=computed,
+                    quote={"bench": True, "expected_views": expected},
                 )
             )
             entry_id = None

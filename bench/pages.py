@@ -91,10 +91,7 @@ def load(lines: int, snapshots: int, others: int, now) -> tuple[str, object]:
         Client(id=1, code="bench-pages", name="页面客户"),
         Client(id=2, code="bench-others", name="其他客户"),
     ]
-    influencers = [
-        Influencer(id=i, platform_id=f"bench_{i}", name=f"达人{i}", fixed_price=Decimal("20000.00"))
-        for i in range(1, lines + 1)
-    ]
+    influencers = common.influencers(lines, Decimal("20000.00"))
     orders = [
         Order(id=1, code="BENCHPAGES", client_id=1, idempotency_key="bench-pages", placed_at=placed)
     ] + [
@@ -108,30 +105,17 @@ def load(lines: int, snapshots: int, others: int, now) -> tuple[str, object]:
             price = Decimal(10_000 + 500 * i)
             expected = 200_000 + 10_000 * i
             order_lines.append(
-                OrderLine(
-                    id=line_id,
-                    order_id=order.id,
-                    influencer_id=i,
-                    fixed_price=price,
-                    platform_video_id=f"bvpage{line_id}",
-                    published_at=window_start,
-                )
+                common.order_line(line_id, order.id, i, price, window_start, f"bvpage{line_id}")
             )
             boosts.append(
-                Boost(
-                    id=line_id,
-                    line_id=line_id,
-                    status=Boost.Status.ACTIVE,
-                    expected_views=expected,
-                    premium_ratio=Decimal("0.25"),
-                    boost_fee=price / 4,
-                    loss_ratio=Decimal("0.3000"),
-                    quote={"bench": True, "expected_views": expected},
+                common.boost(
+                    line_id,
+                    Boost.Status.ACTIVE,
+                    (expected, Decimal("0.25"), price / 4),
                     quoted_at=placed,
-                    valid_until=placed + timedelta(days=30),
-                    window_start=window_start,
-                    window_end=window_end,
+                    window=(window_start, window_end),
                     status_changed_at=window_start,
+                    quote={"bench": True, "expected_views": expected},
                 )
             )
             for h in range(1, snapshots + 1):

@@ -20,9 +20,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.admin.base import ReadOnlyAdminMixin, ReadOnlyInline, change_url
-from orders.models import Client, ClientEvent, ClientEventType
+from orders.models import Client, ClientEvent
 
 from . import services, tasks
+from .forms import event_types_field
 from .models import (
     ClientApiToken,
     EmailDelivery,
@@ -37,12 +38,7 @@ class CreateEndpointForm(forms.Form):
     client = forms.ModelChoiceField(label=_("client"), queryset=Client.objects.order_by("name"))
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     description = forms.CharField(label=_("description"), max_length=200, required=False)
-    event_types = forms.MultipleChoiceField(
-        label=_("events"),
-        choices=ClientEventType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=list(ClientEventType.values),
-    )
+    event_types = event_types_field(_("events"), required=True)
 
 
 class CreateClientTokenForm(forms.Form):

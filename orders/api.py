@@ -138,17 +138,12 @@ def publish_endpoint(request: HttpRequest, *, token: IntegrationToken, now: date
     Each event links a platform video to an order line and starts its boost's window
     (``services.publish``); events refused by the rules are also kept for operators.
     """
-    items = _batch(request, "events")
-    events, errors = _parse_items(items, _publish_event)
-    if errors:
-        return _item_errors(errors, items=len(items))
-    try:
-        new = services.publish_events(events=events, now=now, token=token)
-    except BatchRefused as refusal:
-        return _item_errors(
-            _by_index(refusal.message_dict), items=len(items), conflict=refusal.conflict
-        )
-    return Answer(200, {"accepted": len(events), "new": new}, items=len(items))
+    return _store_batch(
+        request,
+        "events",
+        _publish_event,
+        lambda events: services.publish_events(events=events, now=now, token=token),
+    )
 
 
 @endpoint
@@ -158,17 +153,12 @@ def views_endpoint(request: HttpRequest, *, token: IntegrationToken, now: dateti
     Stores view counts through ``services.record_views``; a snapshot already stored with the same
     count is accepted and not stored again.
     """
-    items = _batch(request, "snapshots")
-    snapshots, errors = _parse_items(items, _snapshot)
-    if errors:
-        return _item_errors(errors, items=len(items))
-    try:
-        new = services.record_views(items=snapshots, now=now)
-    except BatchRefused as refusal:
-        return _item_errors(
-            _by_index(refusal.message_dict), items=len(items), conflict=refusal.conflict
-        )
-    return Answer(200, {"accepted": len(snapshots), "new": new}, items=len(items))
+    return _store_batch(
+        request,
+        "snapshots",
+        _snapshot,
+        lambda snapshots: services.record_views(items=snapshots, now=now),
+    )
 
 
 @endpoint
@@ -181,17 +171,12 @@ def videos_endpoint(request: HttpRequest, *, token: IntegrationToken, now: datet
     counted views are frozen. An event already stored with the same status is accepted and not
     stored again.
     """
-    items = _batch(request, "events")
-    events, errors = _parse_items(items, _video_status)
-    if errors:
-        return _item_errors(errors, items=len(items))
-    try:
-        new = services.record_video_statuses(items=events, now=now)
-    except BatchRefused as refusal:
-        return _item_errors(
-            _by_index(refusal.message_dict), items=len(items), conflict=refusal.conflict
-        )
-    return Answer(200, {"accepted": len(events), "new": new}, items=len(items))
+    return _store_batch(
+        request,
+        "events",
+        _video_status,
+        lambda events: services.record_video_statuses(items=events, now=now),
+    )
 
 
 def _register(
@@ -274,6 +259,28 @@ def _batch(request: HttpRequest, key: str) -> list:
             )
         )
     return items
+
+
+def _store_batch(
+    request: HttpRequest,
+    key: str,
+    parse: Callable[[dict, list[str]], object],
+    store: Callable[[list], int],
+) -> Answer:
+    """Every endpoint's batch: parse all items under ``key``, then ``store`` them in one call,
+    which returns how many were new. A bad item or a refused batch answers the errors by item
+    index and stores nothing."""
+    items = _batch(request, key)
+    parsed, errors = _parse_items(items, parse)
+    if errors:
+        return _item_errors(errors, items=len(items))
+    try:
+        new = store(parsed)
+    except BatchRefused as refusal:
+        return _item_errors(
+            _by_index(refusal.message_dict), items=len(items), conflict=refusal.conflict
+        )
+    return Answer(200, {"accepted": len(parsed), "new": new}, items=len(items))
 
 
 def _parse_items(

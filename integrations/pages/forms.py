@@ -5,28 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import ClientEventType
-
+from ..forms import event_types_field
 from ..models import Language
-
-
-def _event_choices() -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(
-        choices=ClientEventType.choices, widget=forms.CheckboxSelectMultiple, required=False
-    )
 
 
 class PreferencesForm(forms.Form):
     """Which events reach the user, by e-mail and in the portal, and in which language."""
 
     language = forms.ChoiceField(label=_("Language of e-mails"), choices=Language.choices)
-    email_types = _event_choices()
-    portal_types = _event_choices()
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["email_types"].label = _("By e-mail")
-        self.fields["portal_types"].label = _("In the portal")
+    email_types = event_types_field(_("By e-mail"), required=False)
+    portal_types = event_types_field(_("In the portal"), required=False)
 
 
 class EndpointForm(forms.Form):
@@ -41,12 +29,7 @@ class EndpointForm(forms.Form):
         ),
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    event_types = forms.MultipleChoiceField(
-        label=_("Events to send"),
-        choices=ClientEventType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=list(ClientEventType.values),
-    )
+    event_types = event_types_field(_("Events to send"), required=True)
 
 
 class TokenForm(forms.Form):

@@ -8,13 +8,14 @@ Who sees which field and link is in ``visibility``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.db.models import Model
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -29,6 +30,19 @@ RECENT_ROWS = 10
 def or_empty(value: Any) -> Any:
     """The admin's empty-value dash for None or ""; a change form would otherwise print "None"."""
     return admin.site.empty_value_display if value is None or value == "" else value
+
+
+def admin_view_path(
+    model_admin: admin.ModelAdmin, route: str, view: Callable[..., Any], name: str
+) -> URLPattern:
+    """A page of ``model_admin``'s own at ``route``, behind the admin's login and staff check,
+    named ``<app>_<model>_<name>`` as Django names the admin's URLs (for ``get_urls``)."""
+    opts = model_admin.opts
+    return path(
+        route,
+        model_admin.admin_site.admin_view(view),
+        name=f"{opts.app_label}_{opts.model_name}_{name}",
+    )
 
 
 def change_url(obj_or_model: Model | type[Model], pk: Any = None) -> str:

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -35,7 +35,7 @@ from ..forms import KEY_FIELD, OrderKeyForm, TopUpForm
 from ..ledger_reasons import ledger_reason
 from ..models import Client, LedgerEntry, Order
 from ..services import LineRequest, OrderError
-from .base import RECENT_ROWS, change_url, changelist_url, link, or_empty
+from .base import RECENT_ROWS, admin_view_path, change_url, changelist_url, link, or_empty
 from .memberships import ClientMembershipInline
 from .visibility import VIEW_LEDGER, PermissionFieldsMixin
 
@@ -160,17 +160,10 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
         )
 
     def get_urls(self):
-        app, model = self.opts.app_label, self.opts.model_name
         return [
-            path(
-                "<path:object_id>/top-up/",
-                self.admin_site.admin_view(self.top_up_view),
-                name=f"{app}_{model}_top_up",
-            ),
-            path(
-                "<path:object_id>/place-order/",
-                self.admin_site.admin_view(self.place_order_view),
-                name=f"{app}_{model}_place_order",
+            admin_view_path(self, "<path:object_id>/top-up/", self.top_up_view, "top_up"),
+            admin_view_path(
+                self, "<path:object_id>/place-order/", self.place_order_view, "place_order"
             ),
             *super().get_urls(),
         ]

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +21,15 @@ from kernel.money import to_fen
 from .. import services
 from ..models import Boost, LedgerEntry, OrderLine
 from ..services import OrderError
-from .base import ReadOnlyAdminMixin, ReadOnlyInline, change_url, changelist_url, link, or_empty
+from .base import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    admin_view_path,
+    change_url,
+    changelist_url,
+    link,
+    or_empty,
+)
 from .snapshots import VideoStatusEventInline
 from .visibility import VIEW_LEDGER
 
@@ -196,13 +203,8 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return or_empty(line.boost.get_status_display() if hasattr(line, "boost") else None)
 
     def get_urls(self):
-        app, model = self.opts.app_label, self.opts.model_name
         return [
-            path(
-                "<path:object_id>/publish/",
-                self.admin_site.admin_view(self.publish_view),
-                name=f"{app}_{model}_publish",
-            ),
+            admin_view_path(self, "<path:object_id>/publish/", self.publish_view, "publish"),
             *super().get_urls(),
         ]
 

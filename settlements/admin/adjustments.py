@@ -27,7 +27,7 @@ from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 
 from .. import selectors, services
 from ..models import Adjustment
-from .base import ActionForm, ServiceActionsMixin, admin_link, is_finance, reason_field
+from .base import ActionForm, FinanceRecordAdmin, admin_link, reason_field
 
 
 class AdjustmentRequestForm(ActionForm):
@@ -127,7 +127,7 @@ def describe_approval(adjustment: Adjustment, preview: selectors.ApprovalPreview
     )
 
 
-class AdjustmentAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdmin):
+class AdjustmentAdmin(PermissionFieldsMixin, FinanceRecordAdmin):
     """Requested corrections; a second finance user approves (posting to the ledger) or rejects."""
 
     list_display = ("__str__", "settlement_link", "amount", "client_note", *DECISION_FIELDS)
@@ -144,18 +144,6 @@ class AdjustmentAdmin(PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdm
     readonly_fields = fields
     field_permissions = {"ledger_entry": VIEW_LEDGER}
     actions = ("approve_adjustments", "reject_adjustments")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Adjustment | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Adjustment | None = None) -> bool:
-        return obj is None and self.has_finance_permission(request)
-
-    def has_finance_permission(self, request: HttpRequest) -> bool:
-        return is_finance(request.user)
 
     @admin.display(description=_("settlement"))
     def settlement_link(self, adjustment: Adjustment) -> str:

@@ -215,3 +215,26 @@ class ServiceActionsMixin:
             self.message_user(request, done % {"count": changed}, messages.SUCCESS)
         if same and unchanged is not None:
             self.message_user(request, unchanged % {"count": same}, messages.WARNING)
+
+
+class FinanceActionsMixin(ServiceActionsMixin):
+    """Service actions; those marked ``permissions=["finance"]`` only Finance may take."""
+
+    def has_finance_permission(self, request: HttpRequest) -> bool:
+        return is_finance(request.user)
+
+
+class FinanceRecordAdmin(FinanceActionsMixin, admin.ModelAdmin):
+    """A money record nobody adds, edits or deletes in the admin; Finance acts on it by action.
+
+    Model level, Finance may change (so the actions show); object level the form is read-only.
+    """
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and self.has_finance_permission(request)

@@ -23,7 +23,7 @@ from orders.models import Boost
 
 from .. import services
 from ..models import Settlement
-from .base import ServiceActionsMixin, admin_link, is_finance
+from .base import FinanceActionsMixin, admin_link
 
 
 def describe_boost(boost: Boost) -> str:
@@ -35,7 +35,7 @@ def describe_boost(boost: Boost) -> str:
     }
 
 
-class BoostSettlementAdmin(ServiceActionsMixin, BoostAdmin):
+class BoostSettlementAdmin(FinanceActionsMixin, BoostAdmin):
     """``orders.admin.BoostAdmin`` with what settlements adds: cancel, settle, the settlement.
 
     Cancelling needs ``orders.change_boost`` (Operations and Finance), settling on stale data
@@ -51,9 +51,6 @@ class BoostSettlementAdmin(ServiceActionsMixin, BoostAdmin):
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.has_perm("orders.change_boost")
-
-    def has_finance_permission(self, request: HttpRequest) -> bool:
-        return is_finance(request.user)
 
     @admin.display(description=_("settlement"))
     def settlement_summary(self, boost: Boost) -> str:

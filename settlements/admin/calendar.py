@@ -20,13 +20,15 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from orders.admin.base import admin_view_path
 
 from .. import calendar, selectors, services
 from ..calendar_notice import Notice, NoticeDay, parse_notice
@@ -296,14 +298,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
     # -- entering a year's notice --
 
     def get_urls(self) -> list[URLPattern]:
-        return [
-            path(
-                "bulk/",
-                self.admin_site.admin_view(self.bulk_entry_view),
-                name="settlements_calendarday_bulk",
-            ),
-            *super().get_urls(),
-        ]
+        return [admin_view_path(self, "bulk/", self.bulk_entry_view, "bulk"), *super().get_urls()]
 
     def bulk_entry_view(self, request: HttpRequest) -> HttpResponse:
         """Enter a year's official days: paste, preview (writes nothing), confirm (§7).

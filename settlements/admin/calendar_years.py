@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -23,6 +23,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.admin import ReadOnlyAdminMixin
+from orders.admin.base import admin_view_path
 
 from .. import calendar, selectors, services
 from ..models import CalendarDay, CalendarYear, CalendarYearEvent
@@ -186,16 +187,8 @@ class CalendarYearAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         return [
-            path(
-                "<int:year>/complete/",
-                self.admin_site.admin_view(self.complete_view),
-                name="settlements_calendaryear_complete",
-            ),
-            path(
-                "<int:year>/reopen/",
-                self.admin_site.admin_view(self.reopen_view),
-                name="settlements_calendaryear_reopen",
-            ),
+            admin_view_path(self, "<int:year>/complete/", self.complete_view, "complete"),
+            admin_view_path(self, "<int:year>/reopen/", self.reopen_view, "reopen"),
             *super().get_urls(),
         ]
 

@@ -28,9 +28,8 @@ from ..models import RecoveryCase
 from .base import (
     DASH,
     ActionForm,
-    ServiceActionsMixin,
+    FinanceRecordAdmin,
     admin_link,
-    is_finance,
     local_time,
 )
 
@@ -67,7 +66,7 @@ def describe_case(case: RecoveryCase) -> str:
     }
 
 
-class RecoveryCaseAdmin(ServiceActionsMixin, admin.ModelAdmin):
+class RecoveryCaseAdmin(FinanceRecordAdmin):
     """Compensation owed back by creators; decided four-eyes by finance."""
 
     list_display = (
@@ -115,18 +114,6 @@ class RecoveryCaseAdmin(ServiceActionsMixin, admin.ModelAdmin):
         "approve_proposals",
         "reject_proposals",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: RecoveryCase | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: RecoveryCase | None = None) -> bool:
-        return obj is None and self.has_finance_permission(request)
-
-    def has_finance_permission(self, request: HttpRequest) -> bool:
-        return is_finance(request.user)
 
     @admin.display(description=_("influencer"), ordering="influencer__name")
     def influencer_link(self, case: RecoveryCase) -> str:

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.display import exact_yuan, grouped, yuan
 from kernel.errors import DomainError
 from kernel.paging import LargeTableAdmin
+from orders.admin.base import admin_view_path
 from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 from orders.models import Boost
 from orders.pricing import whole_fee_threshold
@@ -36,10 +37,9 @@ from ..models import Settlement, overdue_q
 from .adjustments import AdjustmentInline, AdjustmentRequestForm
 from .base import (
     DASH,
-    ServiceActionsMixin,
+    FinanceRecordAdmin,
     admin_link,
     error_text,
-    is_finance,
     local_time,
 )
 from .events import SettlementEventInline
@@ -101,9 +101,7 @@ def describe_settlement(settlement: Settlement) -> str:
     }
 
 
-class SettlementAdmin(
-    LargeTableAdmin, PermissionFieldsMixin, ServiceActionsMixin, admin.ModelAdmin
-):
+class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin):
     """Settlements are read-only; Finance holds, releases and requests adjustments by action."""
 
     list_display = (
@@ -204,21 +202,6 @@ class SettlementAdmin(
                 "ledger_entry",
             )
         )
-
-    # Permissions: nobody edits or deletes a settlement; Finance may act on it.
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Settlement | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Settlement | None = None) -> bool:
-        # Model level: Finance may act (actions). Object level: the form is always read-only.
-        return obj is None and self.has_finance_permission(request)
-
-    def has_finance_permission(self, request: HttpRequest) -> bool:
-        return is_finance(request.user)
 
     # List columns and change-form fields.
 
@@ -366,11 +349,7 @@ class SettlementAdmin(
     # The filtered-list CSV export.
 
     def get_urls(self) -> list[URLPattern]:
-        export = path(
-            "export-csv/",
-            self.admin_site.admin_view(self.export_filtered_csv_view),
-            name="settlements_settlement_export_csv",
-        )
+        export = admin_view_path(self, "export-csv/", self.export_filtered_csv_view, "export_csv")
         return [export, *super().get_urls()]
 
     def export_filtered_csv_view(self, request: HttpRequest) -> HttpResponse:
