@@ -1,11 +1,15 @@
 """Fixtures shared by every test package: a fixed instant, frozen time, an English UI, a client
 with a user logged in to the portal, and a pipeline token."""
 
+import importlib
 import os
 from datetime import datetime
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.db import connection
 from django.test import Client as HttpClient
 
 from orders import services
@@ -15,6 +19,28 @@ from tests.factories import T0, member_of
 pytest_plugins = ["tests.browser"]  # the browser and shots fixtures
 
 CI_BROKER = "redis://127.0.0.1:6379/15"
+
+# The rows the migrations seed: (migration module, its seeding functions).
+SEEDED_BY_MIGRATIONS = (
+    ("orders.migrations.0001_squashed_0008", ("create_the_setting",)),
+    ("settlements.migrations.0001_squashed_0012", ("create_groups", "install_schedule")),
+    ("integrations.migrations.0001_squashed_0002", ("install_schedule",)),
+)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the migrations' rows (groups, beat schedules, the pricing setting) again.
+
+    A transactional test flushes every table, so a database kept by ``--reuse-db`` would start
+    the next run without them. Each seeding function adds only what is missing.
+    """
+    with django_db_blocker.unblock():
+        editor = SimpleNamespace(connection=connection)
+        for module_name, functions in SEEDED_BY_MIGRATIONS:
+            module = importlib.import_module(module_name)
+            for function in functions:
+                getattr(module, function)(apps, editor)
 
 
 @pytest.fixture
