@@ -13,7 +13,13 @@ from .client_orders import (
 )
 from .quotes import live_model, peer_groups, quote_influencers
 from .snapshots import counted_snapshots, first_flagged, status_events, stored_views
-from .statements import charged_line, order_line_price_key, statement_entries, statement_totals
+from .statements import (
+    charged_influencers,
+    order_line_price_key,
+    statement_entries,
+    statement_totals,
+    with_references,
+)
 
 __all__ = [
     "BOOST_STATUS_GROUPS",
@@ -23,7 +29,7 @@ __all__ = [
     "ViewSeries",
     "ZERO_MONEY",
     "balance_subquery",
-    "charged_line",
+    "charged_influencers",
     "chart_series",
     "client_balance",
     "client_balances",
@@ -42,4 +48,5 @@ __all__ = [
     "statement_totals",
     "status_events",
     "stored_views",
+    "with_references",
 ]
