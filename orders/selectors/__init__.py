@@ -8,6 +8,7 @@ from .client_orders import (
     client_order,
     client_order_with_key,
     client_orders,
+    influencer_names_by_order,
     influencers_for_picking,
     membership_of,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "client_orders",
     "counted_snapshots",
     "first_flagged",
+    "influencer_names_by_order",
     "influencers_for_picking",
     "live_model",
     "membership_of",
