@@ -65,8 +65,9 @@ def charged_influencers(entries: Iterable[LedgerEntry]) -> dict[str, str]:
 
     An order is charged one entry per line, keyed by the line (``order_line_price_key``).
     """
-    orders = {e.order_id for e in entries if e.kind == LedgerKind.ORDER_CHARGE}
-    orders.discard(None)
+    orders = {
+        e.order_id for e in entries if e.kind == LedgerKind.ORDER_CHARGE and e.order_id is not None
+    }
     if not orders:
         return {}
     lines = OrderLine.objects.filter(order_id__in=orders).values_list("pk", "influencer__name")
