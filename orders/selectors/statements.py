@@ -6,15 +6,16 @@ constant number of queries.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from kernel.money import to_fen
 
 from ..models import Client, LedgerEntry, LedgerKind, OrderLine
-from .client_orders import lines_with_influencer_names
 
 
 def statement_entries(
@@ -27,8 +28,7 @@ def statement_entries(
     """A client's ledger, newest first, with what each entry refers to (order, boost).
 
     ``kind`` keeps one kind of entry and ``[since, before)`` the entries made then (either end may
-    be open). The orders come with their lines and influencers, so ``charged_line`` names the
-    influencer an order charge paid for: one more query for any number of entries.
+    be open).
     """
     entries = LedgerEntry.objects.filter(client=client)
     if kind:
@@ -37,10 +37,20 @@ def statement_entries(
         entries = entries.filter(created_at__gte=since)
     if before is not None:
         entries = entries.filter(created_at__lt=before)
-    return (
-        entries.select_related("order", "boost__line__order", "boost__line__influencer")
-        .prefetch_related(Prefetch("order__lines", queryset=lines_with_influencer_names()))
-        .order_by("-pk")
+    return entries.select_related("order", "boost__line__order").order_by("-pk")
+
+
+def with_references(entries: QuerySet[LedgerEntry]) -> QuerySet[LedgerEntry]:
+    """``entries`` with what the statement names annotated instead of joined in as instances:
+    ``order_code`` (the entry's order, or its boost's) and ``boost_influencer`` (the name of its
+    boost's influencer, None without a boost).
+
+    One model instance an entry: ``select_related`` built five (entry, order, boost, line,
+    influencer), which cost a statement page of 50 entries more than its query.
+    """
+    return entries.select_related(None).annotate(
+        order_code=Coalesce("order__code", "boost__line__order__code"),
+        boost_influencer=F("boost__line__influencer__name"),
     )
 
 
@@ -49,22 +59,19 @@ def order_line_price_key(line_id: int) -> str:
     return f"order-line:{line_id}:price"
 
 
-def charged_line(entry: LedgerEntry) -> OrderLine | None:
-    """The line whose fixed price an order charge paid; None for any other entry.
+def charged_influencers(entries: Iterable[LedgerEntry]) -> dict[str, str]:
+    """The influencer whose fixed price each order charge among ``entries`` paid, by the charge's
+    idempotency key: one query for any number of entries.
 
-    An order is charged one entry per line, keyed by the line; ``statement_entries`` has
-    prefetched the order's lines, so this costs no query.
+    An order is charged one entry per line, keyed by the line (``order_line_price_key``).
     """
-    if entry.kind != LedgerKind.ORDER_CHARGE or entry.order is None:
-        return None
-    return next(
-        (
-            line
-            for line in entry.order.lines.all()
-            if order_line_price_key(line.pk) == entry.idempotency_key
-        ),
-        None,
-    )
+    orders = {
+        e.order_id for e in entries if e.kind == LedgerKind.ORDER_CHARGE and e.order_id is not None
+    }
+    if not orders:
+        return {}
+    lines = OrderLine.objects.filter(order_id__in=orders).values_list("pk", "influencer__name")
+    return {order_line_price_key(pk): name for pk, name in lines}
 
 
 def statement_totals(entries: QuerySet[LedgerEntry]) -> dict[str, tuple[int, Decimal]]:

@@ -6,11 +6,14 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from kernel.display import yuan
+from kernel.display import minute, yuan
 from orders import selectors
+from orders.models import Order
 
 from ..access import ClientRequest, client_required, render_page
 from ..filters import OrderFilterForm
@@ -40,6 +43,8 @@ def order_list(request: ClientRequest) -> HttpResponse:
         before=period.before,
     )
     page = Paginator(orders, ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = list(page)
+    names = selectors.influencer_names_by_order(order.pk for order in listed)
     return render_page(
         request,
         "portal/order_list.html",
@@ -53,15 +58,37 @@ def order_list(request: ClientRequest) -> HttpResponse:
             "rows": [
                 {
                     "order": order,
-                    "influencers": influencer_names(
-                        [line.influencer.name for line in order.lines.all()]
-                    ),
+                    "url": reverse("portal:order_detail", args=[order.code]),
+                    "placed": minute(order.placed_at),
+                    "influencers": influencer_names(names[order.pk]),
+                    **_badges(order),
                     "prices": yuan(order.total_prices),
                     "fees": yuan(order.total_fees),
                 }
-                for order in page
+                for order in listed
             ],
             "page_query": form.query(),
         },
         nav="orders",
     )
+
+
+def _badges(order: Order) -> dict[str, str]:
+    """The words of the order's boost badges, "" for a stage it has no boost in: written here
+    once, not by a ``{% blocktranslate count %}`` per row."""
+    return {
+        "awaiting": ngettext(
+            "%(n)s awaiting publish", "%(n)s awaiting publish", order.n_awaiting_publish
+        )
+        % {"n": order.n_awaiting_publish}
+        if order.n_awaiting_publish
+        else "",
+        "active": ngettext("%(n)s in progress", "%(n)s in progress", order.n_active)
+        % {"n": order.n_active}
+        if order.n_active
+        else "",
+        "settled": ngettext("%(n)s settled", "%(n)s settled", order.n_settled)
+        % {"n": order.n_settled}
+        if order.n_settled
+        else "",
+    }
