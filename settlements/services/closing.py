@@ -120,9 +120,9 @@ def _close(
 ) -> tuple[int, dict[str, int]]:
     """Lock up to ``limit`` due boosts and settle or park each; the caller holds the transaction.
 
-    Planned on index scans alone (``planning``): reading 500 boosts' clients or snapshots by id
-    otherwise hashes the whole order-line table once it is large (a sequential scan of 100,000
-    lines, 15-25 ms, in two statements of every batch), so a batch would cost the table.
+    Planned on index scans alone (``planning``): the outbox's read of 500 boosts' clients
+    (``emit_many``) otherwise hashes the whole order-line table once it is large (a sequential
+    scan of 100,000 lines, 15-25 ms a batch), so a batch would cost the table, not its rows.
     """
     with index_scans_only():
         return _close_planned(due, now=now, limit=limit, skip_locked=skip_locked)
