@@ -34,7 +34,6 @@ at the larger N, are printed: closing's before it runs, paying's after closing.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -408,19 +407,17 @@ def selection_plan(work: str, now: datetime, limit: int) -> str:
     """``EXPLAIN ANALYZE`` of the query that picks and locks a sweep's first batch (rolled back).
 
     ``work`` is ``close`` (due boosts with their closing snapshot) or ``pay`` (scheduled
-    settlements' ids, planned on index scans alone as the batch plans it), each built by its
-    service exactly as a batch builds it.
+    settlements' ids), each built by its service exactly as a batch builds it and planned, as both
+    batches are, on index scans alone.
     """
     if work == "close":
         due = closing.CLOSING.batch_rows(now, after_id=0)
         query = closing._lock_boosts(due, skip_locked=True)[:limit]
-        planned = contextlib.nullcontext()
     else:
         due = payouts.PAYING.batch_rows(now, after_id=0)
         query = payouts._lock_ids(due, skip_locked=True)[:limit]
-        planned = planning.index_scans_only()
     with transaction.atomic():
-        with planned:
+        with planning.index_scans_only():
             plan = query.explain(analyze=True)
         transaction.set_rollback(True)
     return "\n".join(f"    {line}" for line in plan.splitlines())

@@ -25,7 +25,9 @@ from django.db.models import Field, JSONField, Model
 from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
-_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+# bool is an int; a str or int subclass (a ``TextChoices`` member) is written as its value by any
+# encoder, ``json``'s C one included.
+_JSON_SCALARS = (str, int, float, type(None))
 
 
 def insert(objects: Sequence[M], *, ignore_conflicts: bool = False) -> Sequence[M]:
@@ -131,8 +133,9 @@ def _default(field: Field[Any, Any]) -> Any:
 def _json_encoder(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
     """A JSON field's own encoder applied to its value, when it has one.
 
-    A flat object of JSON scalars (an outbox payload) is what any encoder makes of it: it is
-    passed as it is, without the round trip through the encoder.
+    A flat object of JSON scalars (an outbox payload, a status given as its ``TextChoices``
+    member included) is what any encoder makes of it: it is passed as it is, without the round
+    trip through the encoder.
     """
     if not isinstance(field, JSONField) or field.encoder is None:
         return None
@@ -140,7 +143,7 @@ def _json_encoder(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
 
     def encoded(value: Any) -> Any:
         if type(value) is dict and all(
-            type(key) is str and type(item) in _JSON_SCALARS for key, item in value.items()
+            type(key) is str and isinstance(item, _JSON_SCALARS) for key, item in value.items()
         ):
             return value
         return json.loads(json.dumps(value, cls=encoder))

@@ -117,7 +117,7 @@ def _pay_locked(
         idempotency_key=Concat(
             Value(PAYOUT_KEY[0]), Cast(OuterRef("pk"), CharField()), Value(PAYOUT_KEY[1])
         )
-    )
+    ).order_by()  # the key is unique: no sort of the one row by the model's ordering
     Settlement.objects.filter(pk__in=ids).update(
         status=Settlement.Status.PAID,
         paid_at=now,

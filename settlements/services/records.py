@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kernel.audit import actor_columns
 from kernel.inserts import insert, insert_rows
-from orders.models import Boost, ViewSnapshot
+from orders.models import Boost
 from orders.services import actor_name, transition_many
 from orders.services.events import emit_many
 
@@ -54,7 +54,9 @@ class Outcome:
     kind: str
     ended_at: datetime
     explanation: calculations.CompensationExplanation | None = None
-    snapshot: ViewSnapshot | None = None
+    # The closing snapshot the views were read from, if any: its id and when it was observed.
+    snapshot_id: int | None = None
+    snapshot_observed_at: datetime | None = None
     note: str = ""
     # Why a compensation fell short (``settlements.causes``); "" for every other kind.
     cause: str = ""
@@ -78,9 +80,11 @@ def record_outcomes(
     if not outcomes:
         return []
     due_by_day = due_dates([o.ended_at for o in outcomes])
+    # Looked up once: ``localdate`` without a zone looks it up again for every row.
+    zone = timezone.get_current_timezone()
     settlements = []
     for o in outcomes:
-        due = due_by_day[timezone.localdate(o.ended_at)]
+        due = due_by_day[timezone.localdate(o.ended_at, zone)]
         ex = o.explanation
         amount = ex.amount if ex else o.boost.boost_fee
         status = Settlement.Status.SCHEDULED if amount > 0 else Settlement.Status.CLOSED
@@ -93,8 +97,8 @@ def record_outcomes(
                 status=status,
                 expected_views=o.boost.expected_views,
                 actual_views=ex.actual_views if ex else None,
-                snapshot=o.snapshot,
-                snapshot_observed_at=o.snapshot.observed_at if o.snapshot else None,
+                snapshot_id=o.snapshot_id,
+                snapshot_observed_at=o.snapshot_observed_at,
                 fixed_price=o.boost.line.fixed_price,
                 boost_fee=o.boost.boost_fee,
                 expected_cpm=ex.expected_cpm if ex else None,
