@@ -36,7 +36,7 @@ STAGING = "starboost_ingest_views"
 class SnapshotIn(NamedTuple):
     """One observation from the platform's pipeline: a video's views at an instant.
 
-    A named tuple, not a dataclass: a batch builds ten thousand of them, in a third of the time.
+    A named tuple, not a frozen dataclass: a batch builds ten thousand, each in under half the time.
     """
 
     video_id: str

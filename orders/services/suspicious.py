@@ -83,9 +83,11 @@ def flag_suspicious_snapshots(*, line_ids: Collection[int], since: datetime, now
     if not line_ids:
         return 0
     if connection.vendor == "postgresql":
+        # The ids as one array literal: psycopg's list dumper takes 10-30 ms for 10,000 of them.
+        lines = "{" + ",".join(map(str, line_ids)) + "}"
         return _flag(
             _lateral("unnest(%(lines)s::bigint[]) AS l(line_id)"),
-            {"lines": line_ids},
+            {"lines": lines},
             since=since,
             now=now,
         )
