@@ -58,9 +58,9 @@ def record_views(*, items: Iterable[SnapshotIn], now: datetime) -> int:
     """Store a batch of view snapshots, all or nothing; returns how many were new.
 
     The same (video, instant, views) again is ignored; a different count for a stored
-    (video, instant) is a conflict. Every item is checked, and a batch with any refusal leaves
-    nothing behind, including that it was observed between the order's placing and ``now`` (plus
-    clock skew), so no stored instant is one the database cannot give back or a sweep cannot use.
+    (video, instant) is a conflict. Every item is checked, including that it was observed between
+    the order's placing and ``now`` (plus clock skew), so no stored instant is one the database
+    cannot give back or a sweep cannot use; a batch with any refusal leaves nothing behind.
     """
     items = list(items)
     if not items:
@@ -89,7 +89,7 @@ def _refusals(
 ) -> tuple[dict[int, str], set[int]]:
     """Every item's refusal by index, and which of them contradict stored data.
 
-    ``found`` may hold only the items the database had something to say about (``check``):
+    ``found`` may hold only the items the database had something to say about (``_check``):
     any other item's video is known, observed after its order was placed, and not stored yet.
     """
     errors: dict[int, str] = {}
@@ -164,7 +164,7 @@ INSERT = (
 )
 
 
-def tables() -> dict[str, str]:
+def _tables() -> dict[str, str]:
     """The quoted table names ``CHECK`` and ``INSERT`` are formatted with."""
     quote = connection.ops.quote_name
     return {
@@ -182,30 +182,30 @@ def _record_staged(items: Sequence[SnapshotIn], *, now: datetime) -> int:
     Each row the insert stores is an item no rule refuses, so the facts looked up after it give
     the same refusals as before it: this batch's own rows read as stored with their own counts.
     """
-    distinct = stage(items)
+    distinct = _stage(items)
     with connection.cursor() as cursor:
         # No JIT compiling: it starts once a statement's estimated cost passes jit_above_cost, as
         # the flagging's does when the planner misjudges a batch (1.4 s of compiling seen for a
         # statement that runs in 0.2 s), and these statements never run long enough to repay it.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(INSERT.format(**tables()), {"now": now, "latest": now + CLOCK_SKEW})
+        cursor.execute(INSERT.format(**_tables()), {"now": now, "latest": now + CLOCK_SKEW})
         new, line_ids, since = cursor.fetchone()
     if new < distinct:
-        _refuse(items, check(), now=now)
+        _refuse(items, _check(), now=now)
     # After the batch's rows are stored, still in its transaction, once per batch (§5).
     if since is not None:
         flag_suspicious_snapshots(line_ids=line_ids, since=since, now=now)
     return new
 
 
-def stage(items: Sequence[SnapshotIn]) -> int:
+def _stage(items: Sequence[SnapshotIn]) -> int:
     """COPY the batch into the session's staging table; returns how many distinct items it has.
 
-    PostgreSQL only, in the caller's transaction (``record_views``; the ingest bench, to EXPLAIN).
-    An item whose count the rules refuse is staged without one and counted apart, so a batch
-    stores as many rows as it has distinct items only when every count is valid.
+    PostgreSQL only, in ``record_views``'s transaction. An item whose count the rules refuse is
+    staged without one and counted apart, so a batch stores as many rows as it has distinct items
+    only when every count is valid.
     """
-    names = tables()
+    names = _tables()
     distinct: set[tuple[str, datetime, int]] = set()
     invalid = 0
     with connection.cursor() as cursor:
@@ -229,10 +229,10 @@ def stage(items: Sequence[SnapshotIn]) -> int:
     return len(distinct) + invalid
 
 
-def check() -> dict[int, Found]:
+def _check() -> dict[int, Found]:
     """The staged items the database knows about (``CHECK``), by index."""
     with connection.cursor() as cursor:
-        cursor.execute(CHECK.format(**tables()))
+        cursor.execute(CHECK.format(**_tables()))
         return {n: Found(line_id, placed, stored) for n, line_id, placed, stored in cursor}
 
 
@@ -240,7 +240,7 @@ def check() -> dict[int, Found]:
 
 
 def _look_up(items: Sequence[SnapshotIn]) -> dict[int, Found]:
-    """The same facts as ``check``, from two queries, for every item."""
+    """The same facts as ``_check``, from two queries, for every item."""
     # Only ids and instants are needed: a batch of 10,000 would otherwise build 10,000 lines.
     rows = OrderLine.objects.filter(platform_video_id__in={i.video_id for i in items}).values_list(
         "platform_video_id", "pk", "order__placed_at"
