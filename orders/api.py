@@ -311,6 +311,21 @@ def _publish_event(item: dict, errors: list[str]) -> PublishIn | None:
 
 
 def _snapshot(item: dict, errors: list[str]) -> SnapshotIn | None:
+    # A well-formed item in one pass (a batch holds ten thousand); any other is checked field by
+    # field below, for its messages. Both hand record_views the same values.
+    video_id, observed_at, views = item.get("video_id"), item.get("observed_at"), item.get("views")
+    if (
+        type(video_id) is str
+        and 0 < len(video_id) <= VIDEO_ID_MAX_LENGTH
+        and type(observed_at) is str
+        and type(views) is int
+        and views <= services.MAX_VIEWS
+        and not has_control_characters(video_id)
+    ):
+        try:
+            return SnapshotIn(video_id, parse_instant_text(observed_at), views)
+        except DomainError:
+            pass
     video_id = _video_id(item, errors)
     observed_at = _instant(item, "observed_at", errors)
     views = _field(item, "views", errors)
