@@ -58,7 +58,7 @@ def chart_series(
         )
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":  # its timestamps come back as text
-        convert = connection.ops.convert_datetimefield_value
+        convert = connection.ops.convert_datetimefield_value  # type: ignore[attr-defined]
         rows = [(*row[:3], convert(row[3], None, connection)) for row in rows]
     found: dict[int, list[tuple[float, int]]] = {line_id: [] for line_id in published}
     latest: dict[int, tuple[datetime, int]] = {}
