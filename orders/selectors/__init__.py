@@ -1,7 +1,7 @@
 """Read queries for clients, influencers and boosts, one module per area; no writes here."""
 
 from .balances import balance_subquery, client_balance, client_balances
-from .charts import CHART_POINTS, INT, SECONDS_PER_DAY, ViewSeries, chart_series
+from .charts import CHART_POINTS, SECONDS_PER_DAY, ViewSeries, chart_series
 from .client_orders import (
     BOOST_STATUS_GROUPS,
     ZERO_MONEY,
@@ -25,7 +25,6 @@ from .statements import (
 __all__ = [
     "BOOST_STATUS_GROUPS",
     "CHART_POINTS",
-    "INT",
     "SECONDS_PER_DAY",
     "ViewSeries",
     "ZERO_MONEY",

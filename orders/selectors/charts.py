@@ -5,16 +5,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
-from django.db.models import Case, F, FloatField, Func, IntegerField, Value, When, Window
-from django.db.models.functions import Floor, Greatest, Lead, Least
+from django.db import connection
 
-from ..models import Boost
-from .snapshots import counted_snapshots
+from ..models import LIVE, Boost, VideoStatusEvent, ViewSnapshot
 
 CHART_POINTS = 40
 SECONDS_PER_DAY = 86400.0
-INT = IntegerField()
+# Seconds from the second instant to the first as a number, and the two-argument max and min, in
+# each dialect the project runs on.
+_DIALECTS = {
+    "postgresql": ("date_part('epoch', {} - {})", "GREATEST", "LEAST"),
+    "sqlite": ("((julianday({}) - julianday({})) * 86400.0)", "MAX", "MIN"),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,34 +49,17 @@ def chart_series(
     published = [boost.line_id for boost in boosts if boost.window_start is not None]
     if not published:
         return {}
-    start, end = F("line__boost__window_start"), F("line__boost__window_end")
-    run = Greatest(_Seconds(Least(Value(now), end), start), Value(1.0))  # never a zero divisor
-    share = _Seconds(F("observed_at"), start) * points / run
-    bucket = Greatest(
-        Value(0), Least(Value(points - 1), Floor(share), output_field=INT), output_field=INT
-    )
-    # A snapshot is the latest of its bucket when the next one of its line is in a later bucket
-    # (or there is none: then ``points``): one pass in (line, observed_at) order, the index's.
-    next_bucket = Window(
-        Lead(F("bucket"), default=Value(points)),
-        partition_by=[F("line_id")],
-        order_by=F("observed_at").asc(),
-    )
-    rows = (
-        # The one rule for counted views, for all the lines at once: each row's own line and end.
-        counted_snapshots(F("line"), end)
-        # Both ends of the join by the ids, so each table is read by its index at any size.
-        .filter(line_id__in=published, line__boost__line_id__in=published)
-        .annotate(
-            bucket=bucket,
-            next_bucket=next_bucket,
-            day=_Seconds(F("observed_at"), start) / SECONDS_PER_DAY,
-            latest_at=Case(When(next_bucket=points, then=F("observed_at"))),
+    ids = ", ".join(["%s"] * len(published))
+    params = [points, points, points - 1, points, connection.ops.adapt_datetimefield_value(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _statement(connection.vendor).replace("{ids}", ids),
+            [*params, *published, *published, *(status.value for status in LIVE)],
         )
-        .filter(next_bucket__gt=F("bucket"))
-        .order_by("line_id", "observed_at")
-        .values_list("line_id", "day", "views", "latest_at")
-    )
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":  # its timestamps come back as text
+        convert = connection.ops.convert_datetimefield_value  # type: ignore[attr-defined]
+        rows = [(*row[:3], convert(row[3], None, connection)) for row in rows]
     found: dict[int, list[tuple[float, int]]] = {line_id: [] for line_id in published}
     latest: dict[int, tuple[datetime, int]] = {}
     for line_id, day, views, latest_at in rows:
@@ -82,26 +69,39 @@ def chart_series(
     return {line_id: ViewSeries(found[line_id], latest.get(line_id)) for line_id in published}
 
 
-class _Seconds(Func):
-    """Seconds from the second instant to the first, as a number, on PostgreSQL and SQLite."""
+@cache
+def _statement(vendor: str) -> str:
+    """The downsampling statement in ``vendor``'s SQL, its line ids' placeholders left as ``{ids}``.
 
-    arity = 2
-    output_field = FloatField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="date_part('epoch', %(expressions)s)",
-            arg_joiner=" - ",
-            **extra,
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="((julianday(%(expressions)s)) * 86400.0)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
+    Written out, not built by the ORM: Django took longer to compile its filter on a window
+    function (two wrapping selects, every expression repeated) than the database to run it. The
+    parameters, in order: points, points, points - 1, points, now, the line ids twice, then LIVE.
+    """
+    seconds, greatest, least = _DIALECTS[vendor]
+    since_start = seconds.format("s.observed_at", "b.window_start")
+    run = f"{greatest}({seconds.format(f'{least}(%s, b.window_end)', 'b.window_start')}, 1.0)"
+    status_then = (
+        f"(SELECT e.status FROM {VideoStatusEvent._meta.db_table} e"
+        " WHERE e.line_id = s.line_id AND e.at <= s.observed_at ORDER BY e.at DESC LIMIT 1)"
+    )
+    live = ", ".join(["%s"] * len(LIVE))
+    return (
+        # The latest counted snapshot of all is the latest of the last non-empty bucket.
+        "SELECT line_id, day, views, CASE WHEN next_bucket = %s THEN observed_at END"
+        " FROM (SELECT line_id, observed_at, views, day, bucket,"
+        # A snapshot is the latest of its bucket when the next one of its line is in a later
+        # bucket (or there is none: then ``points``): one pass in (line, observed_at) order.
+        " LEAD(bucket, 1, %s) OVER (PARTITION BY line_id ORDER BY observed_at) AS next_bucket"
+        " FROM (SELECT s.line_id, s.observed_at, s.views,"
+        f" {since_start} / {SECONDS_PER_DAY!r} AS day,"
+        f" {greatest}(0, {least}(%s, FLOOR(({since_start} * %s) / {run}))) AS bucket"
+        f" FROM {ViewSnapshot._meta.db_table} s"
+        f" INNER JOIN {Boost._meta.db_table} b ON b.line_id = s.line_id"
+        # Both ends of the join by the ids, so each table is read by its index at any size.
+        " WHERE s.line_id IN ({ids}) AND b.line_id IN ({ids})"
+        # The one rule for counted views (``counted_snapshots``): up to the window end, and only
+        # while the latest status event is live (NULL: no event yet), spelled as what counts.
+        f" AND s.observed_at <= b.window_end AND ({status_then} IS NULL OR {status_then}"
+        f" IN ({live}))) counted) led"
+        " WHERE next_bucket > bucket ORDER BY line_id, observed_at"
+    )

@@ -7,8 +7,10 @@ rows. Each costs a constant number of queries, whatever the number of orders, li
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -23,6 +25,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from kernel.money import to_fen
+
 from ..models import (
     MONEY,
     ZERO,
@@ -31,6 +35,7 @@ from ..models import (
     Client,
     ClientMembership,
     Influencer,
+    LedgerEntry,
     Order,
     OrderLine,
     VideoStatusEvent,
@@ -45,11 +50,34 @@ BOOST_STATUS_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def membership_of(user) -> ClientMembership | None:
-    """The user's client membership with its client, in one query; None for other users."""
+@dataclasses.dataclass(frozen=True)
+class Membership:
+    """The client a portal user belongs to, and its balance when the request came in."""
+
+    client: Client
+    balance: Decimal
+
+
+def membership_of(user) -> Membership | None:
+    """The user's client with its balance (``client_balance``'s), in one query; None for others.
+
+    Every portal page asks it, for its access check and its header: one written-out statement
+    costs less to build than the ORM's two.
+    """
     if not user.is_authenticated:
         return None
-    return ClientMembership.objects.select_related("client").filter(user_id=user.pk).first()
+    for client in Client.objects.raw(_MEMBERSHIP, [user.pk]):
+        return Membership(client, to_fen(Decimal(client.balance)))  # type: ignore[attr-defined]
+    return None
+
+
+_MEMBERSHIP = (
+    # As text, exact on PostgreSQL and as the ORM reads it on SQLite; no entries yet: zero.
+    f"SELECT c.*, COALESCE(CAST((SELECT e.balance_after FROM {LedgerEntry._meta.db_table} e"
+    " WHERE e.client_id = c.id ORDER BY e.id DESC LIMIT 1) AS TEXT), '0') AS balance"
+    f" FROM {Client._meta.db_table} c INNER JOIN {ClientMembership._meta.db_table} m"
+    " ON m.client_id = c.id WHERE m.user_id = %s"
+)
 
 
 def influencer_names_by_order(order_ids: Iterable[int]) -> dict[int, list[str]]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from orders.models import Boost
 from orders.selectors import CHART_POINTS, ViewSeries, chart_series, counted_snapshots
 from orders.services import SnapshotIn, record_views
 from tests import factories
@@ -94,3 +95,47 @@ def test_only_published_boosts_have_a_series_and_one_without_views_an_empty_one(
     series = chart_series([waiting, silent], now=PUBLISHED + timedelta(days=1))
     assert series == {silent.line_id: ViewSeries(points=[], latest=None)}
     assert chart_series([waiting], now=PUBLISHED) == {}
+
+
+def counted_reference(boost, *, now, points):
+    """The ORM's ``counted_snapshots`` (window end, video status), bucketed in Python."""
+    counted = counted_snapshots(boost.line_id, boost.window_end).values_list("observed_at", "views")
+    run = max(1.0, (min(now, boost.window_end) - boost.window_start).total_seconds())
+    latest = {}
+    for at, views in sorted(counted):
+        share = (at - boost.window_start).total_seconds() * points / run
+        latest[max(0, min(points - 1, math.floor(share)))] = (at, views)
+    return [latest[k] for k in sorted(latest)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_many_lines_of_any_shape_at_once_match_the_counted_snapshots_bucketed_in_python(seed):
+    """Lines in one call, each with its own history: none, a few, hundreds, before publish and
+    past the window end, a video taken down and restored; any ``now`` and number of points."""
+    rng = random.Random(seed)
+    boosts = []
+    for _ in range(5):
+        boost = published_boost()
+        count = rng.choice([0, 1, 3, 60, 400])
+        instants = {
+            PUBLISHED + timedelta(seconds=rng.randrange(-7_200, 16 * 86_400)) for _ in range(count)
+        }
+        if instants:
+            factories.views(boost, *[(at, n * 7) for n, at in enumerate(sorted(instants), 1)])
+        if rng.random() < 0.5:
+            down = PUBLISHED + timedelta(minutes=rng.randrange(1, 14 * 1440))
+            back = down + timedelta(minutes=rng.randrange(1, 3 * 1440))
+            factories.video_status(boost, (down, "removed_by_creator"), (back, "restored"))
+        boosts.append(Boost.objects.get(pk=boost.pk))
+    now = PUBLISHED + timedelta(seconds=rng.randrange(3_600, 20 * 86_400))
+    points = rng.choice([1, 5, CHART_POINTS])
+    found = chart_series(boosts, now=now, points=points)
+    assert set(found) == {boost.line_id for boost in boosts}
+    for boost in boosts:
+        expected = counted_reference(boost, now=now, points=points)
+        series = found[boost.line_id]
+        assert [views for _day, views in series.points] == [views for _at, views in expected]
+        assert [day for day, _ in series.points] == pytest.approx(
+            [days(boost, at) for at, _ in expected]
+        )
+        assert series.latest == (expected[-1] if expected else None)

@@ -1,5 +1,8 @@
 """Who may see what: every portal page belongs to the logged-in user's client (DESIGN §9)."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client as HttpClient
@@ -158,3 +161,22 @@ def test_anonymous_posts_need_a_csrf_token_too(name, member):
     assert http.post(reverse(name), data).status_code == 403
     response = http.post(reverse(name), {**data, "csrfmiddlewaretoken": token(http, reverse(name))})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("top_ups", "shown"),
+    [((), "¥0.00"), (("1500.50",), "¥1,500.50"), (("0.10", "0.20"), "¥0.30")],
+)
+def test_the_header_shows_the_balance_of_the_latest_entry_read_with_the_membership(
+    english, django_assert_num_queries, top_ups, shown
+):
+    account = factories.client(balance="0")
+    for n, amount in enumerate(top_ups):
+        factories.top_up(account, Decimal(amount), now=factories.T0 + timedelta(hours=n))
+    http = HttpClient()
+    http.force_login(member_of(account, "bea"))
+    # The session, the user, the client with its balance, the order, the unread notifications.
+    with django_assert_num_queries(5):
+        html = http.get(reverse("portal:order_detail", args=["SB000000-NOPE00"])).content.decode()
+    assert f'class="balance-pill" href="{reverse("portal:account")}"' in html
+    assert f">{shown}</a>" in html
