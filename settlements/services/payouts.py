@@ -96,7 +96,7 @@ def _pay_locked(
             "boost__line__order__client_id",
         )
     )
-    entries = post_entries(
+    entry_ids = post_entries(
         entries=[
             EntryIn(
                 client_id=client_id,
@@ -124,9 +124,9 @@ def _pay_locked(
         ledger_entry=Subquery(credit.values("pk")[:1]),
     )
     paid = [
-        announcements.Paid(pk, client_id, boost_id, kind, amount, entry.pk)
-        for (pk, kind, amount, boost_id, _order_id, client_id), entry in zip(
-            settlements, entries, strict=True
+        announcements.Paid(pk, client_id, boost_id, kind, amount, entry_id)
+        for (pk, kind, amount, boost_id, _order_id, client_id), entry_id in zip(
+            settlements, entry_ids, strict=True
         )
     ]
     acted = actor_columns(actor)
