@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -86,7 +87,8 @@ def post_entries(
         }
         balances = selectors.client_balances(client_ids)
         posted: dict[str, int] = {}
-        new, created_by_id = [], created_by.pk if created_by is not None else None
+        new: list[dict[str, Any]] = []
+        created_by_id = created_by.pk if created_by is not None else None
         for entry in entries:
             stored = existing.get(entry.idempotency_key)
             if stored is not None:
