@@ -404,23 +404,27 @@ def services_sweep(
 
 
 def selection_plan(work: str, now: datetime, limit: int) -> str:
-    """``EXPLAIN ANALYZE`` of the query that picks and locks a sweep's first batch (rolled back).
+    """``EXPLAIN ANALYZE`` of the queries that pick and lock a sweep's first batch (rolled back).
 
-    ``work`` is ``close`` (due boosts with their closing snapshot) or ``pay`` (scheduled
-    settlements' ids), each built by its service exactly as a batch builds it and planned, as both
-    batches are, on index scans alone.
+    ``work`` is ``close`` (the lock of due boosts' ids, then the read of those boosts with their
+    line, order and closing snapshot) or ``pay`` (the lock of scheduled settlements with the
+    columns paying reads of them), each built by its service exactly as a batch builds it and
+    planned, as both batches are, on index scans alone.
     """
-    if work == "close":
-        due = closing.CLOSING.batch_rows(now, after_id=0)
-        query = closing._lock_boosts(due, skip_locked=True)[:limit]
-    else:
-        due = payouts.PAYING.batch_rows(now, after_id=0)
-        query = payouts._lock_ids(due, skip_locked=True)[:limit]
     with transaction.atomic():
         with planning.index_scans_only():
-            plan = query.explain(analyze=True)
+            if work == "close":
+                lock = closing._lock_ids(
+                    closing.CLOSING.batch_rows(now, after_id=0), skip_locked=True
+                )
+                plans = [lock[:limit].explain(analyze=True)]
+                ids = list(lock[:limit])
+                plans.append("then\n" + closing._closing_rows(ids).explain(analyze=True))
+            else:
+                due = payouts.PAYING.batch_rows(now, after_id=0)
+                plans = [payouts._lock_rows(due, skip_locked=True)[:limit].explain(analyze=True)]
         transaction.set_rollback(True)
-    return "\n".join(f"    {line}" for line in plan.splitlines())
+    return "\n".join(f"    {line}" for plan in plans for line in plan.splitlines())
 
 
 # --- Same rows? ------------------------------------------------------------------------------
@@ -630,8 +634,8 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
             )
         )
     print(f"\nplans of the due-row selection, first batch at N = {sizes[-1]:,}:")
-    print(f"  close_windows_batch (boosts, before closing):\n{plans['close']}")
-    print(f"  pay_batch (settlement ids, after closing):\n{plans['pay']}")
+    print(f"  close_windows_batch (boost ids, then their rows; before closing):\n{plans['close']}")
+    print(f"  pay_batch (settlement rows, after closing):\n{plans['pay']}")
 
     limits = tuple(sorted({100, args.batch}))
     counts = queries_per_batch(args.seed, limits)

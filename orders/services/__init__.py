@@ -8,7 +8,7 @@ after the lock and are a no-op when the work is already done. Callers import fro
 
 from kernel.audit import actor_name
 
-from .boosts import CLOCK_SKEW, publish, transition, transition_many
+from .boosts import CLOCK_SKEW, Move, move_boosts, publish, transition, transition_many
 from .errors import BatchRefused, IdempotencyConflict, InsufficientBalance, OrderError
 from .ingestion import (
     MAX_VIEWS,
@@ -34,6 +34,7 @@ __all__ = [
     "IdempotencyConflict",
     "InsufficientBalance",
     "LineRequest",
+    "Move",
     "OrderError",
     "OrderPreview",
     "PublishIn",
@@ -44,6 +45,7 @@ __all__ = [
     "create_integration_token",
     "flag_suspicious_snapshots",
     "log_api_request",
+    "move_boosts",
     "place_order",
     "post_entries",
     "post_entry",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -26,6 +27,52 @@ from .errors import OrderError
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+class Move(NamedTuple):
+    """One boost's status change: its id, the status it was locked in and the one it goes to."""
+
+    boost_id: int
+    from_status: str
+    to: str
+
+
+def move_boosts(
+    moves: Sequence[Move], *, now: datetime, actor: User | None = None, note: str = ""
+) -> None:
+    """Move locked boosts along DESIGN §5's lifecycle, recording an event each; refuses other moves.
+
+    The one place a boost's status changes: one event insert and one update for any number of
+    boosts and target statuses. The caller read each ``from_status`` under the boost's lock.
+    """
+    for move in moves:
+        if not Boost.can_move(move.from_status, move.to):
+            raise OrderError(
+                _("Boost %(id)s cannot go from %(old)s to %(new)s.")
+                % {
+                    "id": move.boost_id,
+                    "old": Boost.Status(move.from_status).label,
+                    "new": Boost.Status(move.to).label,
+                }
+            )
+    if not moves:
+        return
+    acted = actor_columns(actor)
+    insert_rows(
+        BoostEvent,
+        [
+            {
+                "boost_id": move.boost_id,
+                "from_status": move.from_status,
+                "to_status": move.to,
+                **acted,
+                "note": note,
+                "at": now,
+            }
+            for move in moves
+        ],
+    )
+    _update_rows(Boost, ["status", "status_changed_at"], [(m.boost_id, m.to, now) for m in moves])
+
+
 def transition_many(
     boosts: Sequence[Boost],
     to: str,
@@ -34,36 +81,8 @@ def transition_many(
     actor: User | None = None,
     note: str = "",
 ) -> None:
-    """Move locked boosts along DESIGN §5's lifecycle, recording an event each; refuses other moves.
-
-    The one place a boost's status changes, in two queries for any number of boosts.
-    """
-    for boost in boosts:
-        if not Boost.can_move(boost.status, to):
-            raise OrderError(
-                _("Boost %(id)s cannot go from %(old)s to %(new)s.")
-                % {
-                    "id": boost.pk,
-                    "old": Boost.Status(boost.status).label,
-                    "new": Boost.Status(to).label,
-                }
-            )
-    acted = actor_columns(actor)
-    insert_rows(
-        BoostEvent,
-        [
-            {
-                "boost_id": boost.pk,
-                "from_status": boost.status,
-                "to_status": to,
-                **acted,
-                "note": note,
-                "at": now,
-            }
-            for boost in boosts
-        ],
-    )
-    Boost.objects.filter(pk__in=[b.pk for b in boosts]).update(status=to, status_changed_at=now)
+    """Move locked boost instances to ``to`` (``move_boosts``) and set their new status."""
+    move_boosts([Move(b.pk, b.status, to) for b in boosts], now=now, actor=actor, note=note)
     for boost in boosts:
         boost.status, boost.status_changed_at = to, now
 
@@ -178,8 +197,10 @@ def start_windows(
     """
     if not published:
         return
-    _update_many(
-        OrderLine, [line for line, _boost, _at in published], ["platform_video_id", "published_at"]
+    _update_rows(
+        OrderLine,
+        ["platform_video_id", "published_at"],
+        [(line.pk, line.platform_video_id, line.published_at) for line, _boost, _at in published],
     )
     boosts = []
     for line, boost, at in published:
@@ -189,7 +210,11 @@ def start_windows(
             boosts.append((line, boost))
     if not boosts:
         return
-    _update_many(Boost, [b for _line, b in boosts], ["window_start", "window_end"])
+    _update_rows(
+        Boost,
+        ["window_start", "window_end"],
+        [(b.pk, b.window_start, b.window_end) for _l, b in boosts],
+    )
     transition_many(
         [b for _line, b in boosts], Boost.Status.ACTIVE, now=now, actor=actor, note=_("Published")
     )
@@ -212,22 +237,24 @@ def start_windows(
     )
 
 
-def _update_many(model: type[Model], objects: Sequence[Model], fields: Sequence[str]) -> None:
-    """Write ``fields`` of ``objects`` in one statement.
+def _update_rows(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Write ``fields`` of rows given as (primary key, value of each field) in one statement.
 
     On PostgreSQL an ``UPDATE … FROM unnest(arrays)``: ``bulk_update``'s ``CASE WHEN id = …`` is
     quadratic (10,000 rows took seconds). Elsewhere ``bulk_update``.
     """
+    if not rows:
+        return
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_update(objects, fields)
+        model._default_manager.bulk_update(
+            [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in rows], fields
+        )
         return
     meta = model._meta
     by_name = {field.name: field for field in meta.concrete_fields}
     columns = [by_name[name] for name in fields]
     quote = connection.ops.quote_name
-    arrays = [[obj.pk for obj in objects]] + [
-        [getattr(obj, column.attname) for obj in objects] for column in columns
-    ]
+    arrays = [list(values) for values in zip(*rows, strict=True)]
     types = [meta.pk.db_type(connection) if meta.pk else None] + [
         column.db_type(connection) for column in columns
     ]

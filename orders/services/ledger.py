@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel.display import yuan
-from kernel.inserts import insert
+from kernel.inserts import insert_rows
 from kernel.money import CENT
 
 from .. import selectors
@@ -34,6 +35,8 @@ _SIGN_BY_KIND: dict[str, int] = {
     LedgerKind.ORDER_CHARGE: -1,
     LedgerKind.BOOST_FEE: -1,
 }
+# Built once: ``LedgerKind.values`` is a new list on every read.
+_KINDS = frozenset(LedgerKind.values)
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,16 @@ class EntryIn:
 
 def post_entries(
     *, entries: Sequence[EntryIn], now: datetime, created_by: User | None = None
-) -> list[LedgerEntry]:
-    """Append signed entries to clients' ledgers (DESIGN §8), all or nothing.
+) -> list[int]:
+    """Append signed entries to clients' ledgers (DESIGN §8), all or nothing; returns the ids of
+    the entries, in the order given.
 
     Locks the clients in id order so each running balance starts from a stable latest entry;
     refuses any entry that would take a balance below zero or a credit that would take it above
     ``LEDGER_MAX_BALANCE``; an entry whose key was already posted
     with the same content is returned as it was, and with other content is a conflict.
-    A constant number of queries for any number of entries, so payout sweeps stay set-based.
+    A constant number of queries for any number of entries, so payout sweeps stay set-based; ids
+    and rows, never instances, so a batch of 500 builds no model.
     """
     entries = [_checked(entry) for entry in entries]
     keys = [entry.idempotency_key for entry in entries]
@@ -66,23 +71,33 @@ def post_entries(
         raise IdempotencyConflict(_("The same idempotency key appears twice in one posting."))
     with transaction.atomic():
         client_ids = sorted({entry.client_id for entry in entries})
-        list(Client.objects.select_for_update().filter(pk__in=client_ids).order_by("pk"))
-        existing = LedgerEntry.objects.in_bulk(keys, field_name="idempotency_key")
+        list(
+            Client.objects.select_for_update()
+            .filter(pk__in=client_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        existing = {
+            key: (pk, (client_id, kind, amount))
+            for key, pk, client_id, kind, amount in LedgerEntry.objects.filter(
+                idempotency_key__in=keys
+            )
+            .order_by()
+            .values_list("idempotency_key", "pk", "client_id", "kind", "amount")
+        }
         balances = selectors.client_balances(client_ids)
-        posted, new = {}, []
+        posted: dict[str, int] = {}
+        new: list[dict[str, Any]] = []
+        created_by_id = created_by.pk if created_by is not None else None
         for entry in entries:
             stored = existing.get(entry.idempotency_key)
             if stored is not None:
-                if (stored.client_id, stored.kind, stored.amount) != (
-                    entry.client_id,
-                    entry.kind,
-                    entry.amount,
-                ):
+                if stored[1] != (entry.client_id, entry.kind, entry.amount):
                     raise IdempotencyConflict(
                         _("The key %(key)s was already used for a different entry.")
                         % {"key": entry.idempotency_key}
                     )
-                posted[entry.idempotency_key] = stored
+                posted[entry.idempotency_key] = stored[0]
                 continue
             balance = balances[entry.client_id] + entry.amount
             if balance < 0:
@@ -104,32 +119,33 @@ def post_entries(
                 )
             balances[entry.client_id] = balance
             new.append(
-                LedgerEntry(
-                    client_id=entry.client_id,
-                    kind=entry.kind,
-                    amount=entry.amount,
-                    balance_after=balance,
-                    idempotency_key=entry.idempotency_key,
-                    order_id=entry.order_id,
-                    boost_id=entry.boost_id,
-                    reason=entry.reason,
-                    created_by=created_by,
-                    created_at=now,
-                )
+                {
+                    "client_id": entry.client_id,
+                    "kind": entry.kind,
+                    "amount": entry.amount,
+                    "balance_after": balance,
+                    "idempotency_key": entry.idempotency_key,
+                    "order_id": entry.order_id,
+                    "boost_id": entry.boost_id,
+                    "reason": entry.reason,
+                    "created_by_id": created_by_id,
+                    "created_at": now,
+                }
             )
-        for stored in insert(new):
-            posted[stored.idempotency_key] = stored
+        for row, new_id in zip(new, insert_rows(LedgerEntry, new), strict=True):
+            posted[row["idempotency_key"]] = new_id
         return [posted[key] for key in keys]
 
 
 def post_entry(*, entry: EntryIn, now: datetime, created_by: User | None = None) -> LedgerEntry:
     """Post one entry; see ``post_entries``."""
-    return post_entries(entries=[entry], now=now, created_by=created_by)[0]
+    (entry_id,) = post_entries(entries=[entry], now=now, created_by=created_by)
+    return LedgerEntry.objects.get(pk=entry_id)
 
 
 def _checked(entry: EntryIn) -> EntryIn:
     """The entry with its amount in fen within the entry ceiling, or a clear error."""
-    if entry.kind not in LedgerKind.values:
+    if entry.kind not in _KINDS:
         raise OrderError(_("Unknown ledger entry kind: %(kind)s") % {"kind": entry.kind})
     amount = _in_fen(entry.amount)
     sign = _SIGN_BY_KIND.get(entry.kind)
@@ -145,6 +161,8 @@ def _checked(entry: EntryIn) -> EntryIn:
         )
     if not entry.idempotency_key:
         raise OrderError(_("An idempotency key is required."))
+    if amount.same_quantum(entry.amount):  # already in fen, as every sweep's amount is
+        return entry
     return dataclasses.replace(entry, amount=amount)
 
 

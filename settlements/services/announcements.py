@@ -9,6 +9,7 @@ sentences: each channel words them in its reader's language.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -26,19 +27,37 @@ _SETTLED_TYPE: dict[str, str] = {
 }
 
 
-def settled(settlements: Sequence[Settlement]) -> list[EventIn]:
-    """One event per new settlement: settled (kind, amount, due date), expired or cancelled.
+class Settled(NamedTuple):
+    """What a new settlement announces, as a row (no model instances).
 
-    Each settlement's boost has already moved to its terminal status.
+    ``boost_status`` is the terminal status the boost moved to; ``client_id`` is None when the
+    caller did not read it (the outbox then looks it up from the boost).
     """
+
+    settlement_id: int
+    client_id: int | None
+    boost_id: int
+    boost_status: str
+    kind: str
+    amount: Decimal
+    due_date: date
+    due_date_provisional: bool
+    expected_views: int
+    actual_views: int | None
+    cap_applied: bool
+
+
+def settled(settlements: Sequence[Settled]) -> list[EventIn]:
+    """One event per new settlement: settled (kind, amount, due date), expired or cancelled."""
     return [
         EventIn(
-            type=_SETTLED_TYPE[s.boost.status],
-            key=f"boost:{s.boost_id}:{_SETTLED_TYPE[s.boost.status].split('.')[1]}",
+            type=_SETTLED_TYPE[s.boost_status],
+            key=f"boost:{s.boost_id}:{_SETTLED_TYPE[s.boost_status].split('.')[1]}",
             boost_id=s.boost_id,
-            settlement_id=s.pk,
+            settlement_id=s.settlement_id,
+            client_id=s.client_id,
             payload={
-                "status": s.boost.status,
+                "status": s.boost_status,
                 "kind": s.kind,
                 "amount": str(s.amount),
                 "due_date": s.due_date.isoformat(),

@@ -1,9 +1,9 @@
 """Closing 14-day windows: settle each boost on its closing snapshot, or park it (DESIGN §5, §6).
 
-Locks boosts (never their lines) in id order, then settlements are inserted by
-``records.record_outcomes``. Views count only up to the window end and while the video is live
-(``counted_snapshots``); a shortfall records its cause and a creator-caused one opens a recovery
-case (``recoveries``); flagged counts hold the payout for finance.
+Locks boosts (never their lines) in id order, reads them as rows (``BoostRow``), then settlements
+are inserted by ``records.record_outcomes``. Views count only up to the window end and while the
+video is live (``counted_snapshots``); a shortfall records its cause and a creator-caused one
+opens a recovery case (``recoveries``); flagged counts hold the payout for finance.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from orders.models import Boost, ViewSnapshot
 from orders.selectors import counted_snapshots
-from orders.services import transition_many
+from orders.services import Move, move_boosts
 
 from .. import calculations
 from ..models import QuarantinedRow, Settlement
 from .errors import SettlementError
 from .planning import index_scans_only
-from .records import Outcome, record_outcomes
+from .records import BoostRow, Outcome, record_outcomes
 from .recoveries import ShortfallFacts, open_recoveries
 from .sweeps import DueRows, isolated_batch
 
@@ -48,11 +48,11 @@ def _seen(snapshot_ids: list[int]) -> dict[int, Seen]:
 
 
 def _window_outcome(
-    boost: Boost, snapshot: Seen | None, *, facts: ShortfallFacts, forced: str = ""
+    boost: BoostRow, snapshot: Seen | None, *, facts: ShortfallFacts, forced: str = ""
 ) -> Outcome:
     actual = snapshot.views if snapshot is not None else 0
     explanation = calculations.explain_compensation(
-        boost.expected_views, actual, boost.line.fixed_price, boost.boost_fee
+        boost.expected_views, actual, boost.fixed_price, boost.boost_fee
     )
     shortfall = actual < boost.expected_views
     assert boost.window_end is not None  # only a published boost has a window to close
@@ -70,7 +70,7 @@ def _window_outcome(
     )
 
 
-def _is_fresh(boost: Boost, snapshot: Seen | None, facts: ShortfallFacts) -> bool:
+def _is_fresh(boost: BoostRow, snapshot: Seen | None, facts: ShortfallFacts) -> bool:
     """Whether the closing snapshot may settle: recent, or frozen by the video's status."""
     freshness = timedelta(hours=settings.SNAPSHOT_FRESHNESS_HOURS)
     end = boost.window_end
@@ -79,8 +79,10 @@ def _is_fresh(boost: Boost, snapshot: Seen | None, facts: ShortfallFacts) -> boo
     return snapshot.observed_at >= end - freshness or facts.frozen_at_end(boost)
 
 
-# What closing, its records and announcements and the recovery cases read of a boost and its line.
+# What closing, its records and announcements and the recovery cases read of a boost, its line
+# and its order: a ``BoostRow``'s fields, in order.
 _CLOSING_READS = (
+    "pk",
     "status",
     "line_id",
     "expected_views",
@@ -89,30 +91,39 @@ _CLOSING_READS = (
     "window_end",
     "line__fixed_price",
     "line__influencer_id",
+    "line__order__client_id",
 )
 
 
-def _lock_boosts(queryset: QuerySet[Boost], *, skip_locked: bool) -> QuerySet[Boost]:
-    """Lock boosts (not their lines) with their closing snapshot annotated, in one query.
-
-    Only the columns closing reads (``_CLOSING_READS``): every other one is a value to parse and
-    an attribute to set per row, the quote inputs the widest of them.
-    """
-    closing = counted_snapshots(OuterRef("line_id"), OuterRef("window_end"))
+def _lock_ids(queryset: QuerySet[Boost], *, skip_locked: bool) -> QuerySet:
+    """Lock boosts in id order, ids alone: no join, so only boosts are locked (never their lines
+    or orders, whatever a values query would otherwise lock)."""
     return (
-        queryset.select_for_update(skip_locked=skip_locked, of=("self",))
-        .select_related("line")
-        .only(*_CLOSING_READS)
-        .annotate(closing_snapshot_id=Subquery(closing.values("pk")[:1]))
+        queryset.select_for_update(skip_locked=skip_locked)
         .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
-def _closing_snapshot_id(boost: Boost) -> int:
-    """The id of the snapshot that closes the boost's window, as ``_lock_boosts`` annotated it;
-    0 when no snapshot counts (ids start at 1)."""
-    snapshot_id: int | None = getattr(boost, "closing_snapshot_id", None)
-    return snapshot_id or 0
+def _closing_rows(ids: list[int]) -> QuerySet:
+    """Locked boosts read as ``BoostRow`` fields with the id of their closing snapshot last (None
+    when no snapshot counts), in id order."""
+    closing = counted_snapshots(OuterRef("line_id"), OuterRef("window_end"))
+    return (
+        Boost.objects.filter(pk__in=ids)
+        .annotate(closing_snapshot_id=Subquery(closing.values("pk")[:1]))
+        .order_by("pk")
+        .values_list(*_CLOSING_READS, "closing_snapshot_id")
+    )
+
+
+def _locked(due: QuerySet[Boost], *, limit: int, skip_locked: bool) -> list[tuple[BoostRow, int]]:
+    """Lock up to ``limit`` due boosts; each as a row with its closing snapshot's id (0 for
+    none: ids start at 1)."""
+    ids = list(_lock_ids(due, skip_locked=skip_locked)[:limit])
+    if not ids:
+        return []
+    return [(BoostRow(*row[:-1]), row[-1] or 0) for row in _closing_rows(ids)]
 
 
 def _close(
@@ -120,9 +131,9 @@ def _close(
 ) -> tuple[int, dict[str, int]]:
     """Lock up to ``limit`` due boosts and settle or park each; the caller holds the transaction.
 
-    Planned on index scans alone (``planning``): the outbox's read of 500 boosts' clients
-    (``emit_many``) otherwise hashes the whole order-line table once it is large (a sequential
-    scan of 100,000 lines, 15-25 ms a batch), so a batch would cost the table, not its rows.
+    Planned on index scans alone (``planning``): the read of 500 boosts with their lines and
+    orders otherwise hashes the whole order-line table once it is large (a sequential scan of
+    100,000 lines, 15-25 ms a batch), so a batch would cost the table, not its rows.
     """
     with index_scans_only():
         return _close_planned(due, now=now, limit=limit, skip_locked=skip_locked)
@@ -131,27 +142,24 @@ def _close(
 def _close_planned(
     due: QuerySet[Boost], *, now: datetime, limit: int, skip_locked: bool
 ) -> tuple[int, dict[str, int]]:
-    boosts = list(_lock_boosts(due, skip_locked=skip_locked)[:limit])
-    if not boosts:
+    locked = _locked(due, limit=limit, skip_locked=skip_locked)
+    if not locked:
         return 0, {}
-    snapshots = _seen([i for i in map(_closing_snapshot_id, boosts) if i])
+    snapshots = _seen([snapshot_id for _boost, snapshot_id in locked if snapshot_id])
     outcomes, stale = [], []
-    facts = ShortfallFacts.of(boosts)
-    for boost in boosts:
-        snapshot = snapshots.get(_closing_snapshot_id(boost))
+    facts = ShortfallFacts.of([boost for boost, _snapshot_id in locked])
+    for boost, snapshot_id in locked:
+        snapshot = snapshots.get(snapshot_id)
         if _is_fresh(boost, snapshot, facts):
             outcomes.append(_window_outcome(boost, snapshot, facts=facts))
         elif boost.status == Status.ACTIVE:
-            stale.append(boost)
-    if stale:
-        transition_many(
-            stale, Status.AWAITING_VIEWS, now=now, note=_("No fresh view data at window end")
-        )
+            stale.append(Move(boost.pk, boost.status, Status.AWAITING_VIEWS))
+    move_boosts(stale, now=now, note=_("No fresh view data at window end"))
     open_recoveries(record_outcomes(outcomes, now=now, note=_("Window closed")), now=now)
     counts = {"awaiting_views": len(stale)}
     for o in outcomes:
         counts[str(o.to)] = counts.get(str(o.to), 0) + 1
-    return boosts[-1].pk, counts
+    return locked[-1][0].pk, counts
 
 
 CLOSING = DueRows(
@@ -204,17 +212,16 @@ def settle_with_available_views(
     if not reason.strip():
         raise SettlementError(_("Settling without fresh views needs a reason."))
     with transaction.atomic():
-        locked = list(_lock_boosts(Boost.objects.filter(pk=boost.pk), skip_locked=False))
-        boost = locked[0]
-        if boost.status != Status.AWAITING_VIEWS:
+        locked = _locked(Boost.objects.filter(pk=boost.pk), limit=1, skip_locked=False)
+        row, snapshot_id = locked[0]
+        if row.status != Status.AWAITING_VIEWS:
             raise SettlementError(
                 _("Only a boost awaiting views can be settled this way; this one is %(s)s.")
-                % {"s": boost.get_status_display()}
+                % {"s": Status(row.status).label}
             )
-        snapshot_id = _closing_snapshot_id(boost)
         snapshot = _seen([snapshot_id]).get(snapshot_id) if snapshot_id else None
         outcome = _window_outcome(
-            boost, snapshot, facts=ShortfallFacts.of([boost]), forced=reason.strip()
+            row, snapshot, facts=ShortfallFacts.of([row]), forced=reason.strip()
         )
         settled = record_outcomes(
             [outcome], now=now, actor=actor, note=_("Settled by finance: %(r)s") % {"r": reason}

@@ -17,7 +17,7 @@ from orders.models import Boost
 
 from ..models import QuarantinedRow, Settlement
 from .errors import SettlementError
-from .records import Outcome, record_outcomes
+from .records import BoostRow, Outcome, record_outcomes
 from .sweeps import DueRows, isolated_batch
 
 Status = Boost.Status
@@ -36,7 +36,7 @@ def _expire(
         return 0, {}
     record_outcomes(
         [
-            Outcome(b, Status.EXPIRED, Settlement.Kind.REFUND, ended_at=b.valid_until)
+            Outcome(BoostRow.of(b), Status.EXPIRED, Settlement.Kind.REFUND, ended_at=b.valid_until)
             for b in boosts
         ],
         now=now,
@@ -74,7 +74,14 @@ def expire(*, boost: Boost, now: datetime) -> Settlement | None:
         )
         if locked.status == Status.AWAITING_PUBLISH and locked.valid_until <= now:
             record_outcomes(
-                [Outcome(locked, Status.EXPIRED, Settlement.Kind.REFUND, locked.valid_until)],
+                [
+                    Outcome(
+                        BoostRow.of(locked),
+                        Status.EXPIRED,
+                        Settlement.Kind.REFUND,
+                        locked.valid_until,
+                    )
+                ],
                 now=now,
                 note=_("Not published within the validity period"),
             )
@@ -97,7 +104,15 @@ def cancel(*, boost: Boost, actor: User, reason: str, now: datetime) -> Settleme
                 % {"s": locked.get_status_display()}
             )
         record_outcomes(
-            [Outcome(locked, Status.CANCELLED, Settlement.Kind.REFUND, now, note=reason.strip())],
+            [
+                Outcome(
+                    BoostRow.of(locked),
+                    Status.CANCELLED,
+                    Settlement.Kind.REFUND,
+                    now,
+                    note=reason.strip(),
+                )
+            ],
             now=now,
             actor=actor,
             note=reason.strip(),

@@ -17,7 +17,7 @@ from django.db.models.functions import Cast, Concat
 
 from kernel.audit import actor_columns
 from kernel.inserts import insert_rows
-from orders.models import LedgerEntry, LedgerKind
+from orders.models import Boost, LedgerEntry, LedgerKind
 from orders.services import EntryIn, post_entries
 from orders.services.events import emit_many
 
@@ -45,14 +45,18 @@ def _payout_key(settlement_id: int) -> str:
     return f"{PAYOUT_KEY[0]}{settlement_id}{PAYOUT_KEY[1]}"
 
 
-def _lock_ids(due: QuerySet[Settlement], *, skip_locked: bool) -> QuerySet:
-    """Lock due settlements in id order, ids alone; the rows are read by id afterwards.
+def _lock_rows(due: QuerySet[Settlement], *, skip_locked: bool) -> QuerySet:
+    """Lock due settlements in id order, with the columns paying reads of them (id, kind, amount,
+    boost): their own table alone, so only settlements are locked.
 
-    Run it under ``index_scans_only``. Whatever plan is chosen, locking narrow rows of one table and
-    reading the joined rows by id after keeps a wrong row estimate from sorting wide rows.
+    Run it under ``index_scans_only``. The lock walks the scheduled index whatever the
+    statistics; reading the rows in the same statement keeps them off a second read by id, which
+    stale statistics of the settlements table plan as a scan of the whole table.
     """
     return (
-        due.select_for_update(skip_locked=skip_locked).order_by("pk").values_list("pk", flat=True)
+        due.select_for_update(skip_locked=skip_locked)
+        .order_by("pk")
+        .values_list("pk", "kind", "amount", "boost_id")
     )
 
 
@@ -80,23 +84,19 @@ def _pay_locked(
     skip_locked: bool,
     actor: User | None,
 ) -> tuple[int, dict[str, int]]:
-    ids = list(_lock_ids(due, skip_locked=skip_locked)[:limit])
-    if not ids:
+    locked = list(_lock_rows(due, skip_locked=skip_locked)[:limit])
+    if not locked:
         return 0, {}
-    # Rows, not instances: only what paying reads, with the path to each settlement's client.
-    settlements = list(
-        Settlement.objects.filter(pk__in=ids)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "kind",
-            "amount",
-            "boost_id",
-            "boost__line__order_id",
-            "boost__line__order__client_id",
-        )
-    )
-    entries = post_entries(
+    ids = [pk for pk, _kind, _amount, _boost_id in locked]
+    # Each boost's order and client: the path to the ledger the credit goes to.
+    owner = {
+        pk: (order_id, client_id)
+        for pk, order_id, client_id in Boost.objects.filter(
+            pk__in=[boost_id for *_settlement, boost_id in locked]
+        ).values_list("pk", "line__order_id", "line__order__client_id")
+    }
+    settlements = [(*row, *owner[row[3]]) for row in locked]
+    entry_ids = post_entries(
         entries=[
             EntryIn(
                 client_id=client_id,
@@ -124,9 +124,9 @@ def _pay_locked(
         ledger_entry=Subquery(credit.values("pk")[:1]),
     )
     paid = [
-        announcements.Paid(pk, client_id, boost_id, kind, amount, entry.pk)
-        for (pk, kind, amount, boost_id, _order_id, client_id), entry in zip(
-            settlements, entries, strict=True
+        announcements.Paid(pk, client_id, boost_id, kind, amount, entry_id)
+        for (pk, kind, amount, boost_id, _order_id, client_id), entry_id in zip(
+            settlements, entry_ids, strict=True
         )
     ]
     acted = actor_columns(actor)

@@ -18,14 +18,15 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kernel.audit import actor_columns
+from kernel.inserts import insert_rows
 from orders import selectors as order_selectors
-from orders.models import Boost
-from orders.services import actor_name, suspend_boosts
+from orders.services import suspend_boosts
 
 from .. import causes
 from ..models import RecoveryCase, Settlement, SettlementEvent
 from .errors import SettlementError
-from .records import log_event
+from .records import BoostRow, Recorded, log_event
 
 DECISIONS = (RecoveryCase.Status.RECOVERED, RecoveryCase.Status.WAIVED)
 
@@ -39,7 +40,7 @@ class ShortfallFacts:
     flagged: dict[int, datetime]
 
     @classmethod
-    def of(cls, boosts: Sequence[Boost]) -> ShortfallFacts:
+    def of(cls, boosts: Sequence[BoostRow]) -> ShortfallFacts:
         line_ids = [b.line_id for b in boosts]
         return cls(
             events={
@@ -49,7 +50,7 @@ class ShortfallFacts:
             flagged=order_selectors.first_flagged(line_ids),
         )
 
-    def cause(self, boost: Boost) -> str:
+    def cause(self, boost: BoostRow) -> str:
         """Why the boost's window fell short, should it have (``causes.shortfall_cause``)."""
         assert boost.window_start is not None and boost.window_end is not None
         return causes.shortfall_cause(
@@ -58,14 +59,14 @@ class ShortfallFacts:
             window_end=boost.window_end,
         )
 
-    def frozen_at_end(self, boost: Boost) -> bool:
+    def frozen_at_end(self, boost: BoostRow) -> bool:
         """Whether the video was not live at window end: its counted views are final then, however
         old their snapshot (the window is not extended, DESIGN §5)."""
         assert boost.window_end is not None
         events = self.events.get(boost.line_id, [])
         return causes.status_at(events, boost.window_end) in causes.NOT_LIVE
 
-    def hold_reason(self, boost: Boost) -> str:
+    def hold_reason(self, boost: BoostRow) -> str:
         """Why the payout waits for finance: a flagged count observed within the window."""
         first = self.flagged.get(boost.line_id)
         if first is not None and boost.window_end is not None and first <= boost.window_end:
@@ -73,43 +74,53 @@ class ShortfallFacts:
         return ""
 
 
-def open_recoveries(settlements: Sequence[Settlement], *, now: datetime) -> int:
-    """Open a case for each creator-caused compensation just inserted, and suspend boosts.
+def open_recoveries(recorded: Sequence[Recorded], *, now: datetime) -> int:
+    """Open a case for each creator-caused compensation just recorded, and suspend boosts.
 
     A shortfall too small to owe a fen still suspends the influencer; only money opens a case.
-    Returns how many cases were opened.
+    Cases and their events go as rows, one insert each. Returns how many cases were opened.
     """
     creator = [
-        s
-        for s in settlements
-        if s.kind == Settlement.Kind.COMPENSATION and s.cause == Settlement.Cause.CREATOR_CAUSED
+        r
+        for r in recorded
+        if r.outcome.kind == Settlement.Kind.COMPENSATION
+        and r.outcome.cause == Settlement.Cause.CREATOR_CAUSED
     ]
     if not creator:
         return 0
-    influencer_of = {s.pk: s.boost.line.influencer_id for s in creator}
-    cases = RecoveryCase.objects.bulk_create(
-        RecoveryCase(
-            settlement=s, influencer_id=influencer_of[s.pk], amount=s.amount, opened_at=now
-        )
-        for s in creator
-        if s.amount > 0
+    owed = [r for r in creator if r.amount > 0]
+    case_ids = insert_rows(
+        RecoveryCase,
+        [
+            {
+                "settlement_id": r.settlement_id,
+                "influencer_id": r.outcome.boost.influencer_id,
+                "amount": r.amount,
+                "opened_at": now,
+            }
+            for r in owed
+        ],
     )
-    SettlementEvent.objects.bulk_create(
-        SettlementEvent(
-            settlement_id=case.settlement_id,
-            type=SettlementEvent.Type.RECOVERY_OPENED,
-            actor_name=actor_name(None),
-            at=now,
-            data={"recovery": case.pk, "amount": str(case.amount)},
-        )
-        for case in cases
+    acted = actor_columns(None)
+    insert_rows(
+        SettlementEvent,
+        [
+            {
+                "settlement_id": r.settlement_id,
+                "type": SettlementEvent.Type.RECOVERY_OPENED,
+                **acted,
+                "at": now,
+                "data": {"recovery": case_id, "amount": str(r.amount)},
+            }
+            for r, case_id in zip(owed, case_ids, strict=True)
+        ],
     )
     suspend_boosts(
-        influencer_ids=sorted(set(influencer_of.values())),
+        influencer_ids=sorted({r.outcome.boost.influencer_id for r in creator}),
         until=now + timedelta(days=settings.BOOST_SUSPENSION_DAYS),
         now=now,
     )
-    return len(cases)
+    return len(case_ids)
 
 
 def propose_recovery_decision(
