@@ -33,13 +33,12 @@ from ..models import (
     Boost,
     BoostStatus,
     Client,
-    ClientMembership,
     Influencer,
-    LedgerEntry,
     Order,
     OrderLine,
     VideoStatusEvent,
 )
+from .balances import balance_subquery
 
 ZERO_MONEY = Value(ZERO, output_field=DecimalField(**MONEY))
 
@@ -59,25 +58,17 @@ class Membership:
 
 
 def membership_of(user) -> Membership | None:
-    """The user's client with its balance (``client_balance``'s), in one query; None for others.
-
-    Every portal page asks it, for its access check and its header: one written-out statement
-    costs less to build than the ORM's two.
-    """
+    """The user's client with its balance (``balance_subquery``, the one balance rule), in one
+    query; None for other users. Every portal page asks it, for its access check and its header."""
     if not user.is_authenticated:
         return None
-    for client in Client.objects.raw(_MEMBERSHIP, [user.pk]):
-        return Membership(client, to_fen(Decimal(client.balance)))  # type: ignore[attr-defined]
-    return None
-
-
-_MEMBERSHIP = (
-    # As text, exact on PostgreSQL and as the ORM reads it on SQLite; no entries yet: zero.
-    f"SELECT c.*, COALESCE(CAST((SELECT e.balance_after FROM {LedgerEntry._meta.db_table} e"
-    " WHERE e.client_id = c.id ORDER BY e.id DESC LIMIT 1) AS TEXT), '0') AS balance"
-    f" FROM {Client._meta.db_table} c INNER JOIN {ClientMembership._meta.db_table} m"
-    " ON m.client_id = c.id WHERE m.user_id = %s"
-)
+    client = (
+        Client.objects.filter(memberships__user_id=user.pk)
+        .annotate(balance=balance_subquery())
+        .first()
+    )
+    # SQLite hands a subquery's decimal back unscaled, and None means no entries yet: zero.
+    return Membership(client, to_fen(client.balance)) if client else None
 
 
 def influencer_names_by_order(order_ids: Iterable[int]) -> dict[int, list[str]]:
