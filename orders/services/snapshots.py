@@ -198,6 +198,11 @@ def _record_staged(items: Sequence[SnapshotIn], *, now: datetime) -> int:
     return new
 
 
+# COPY's text format: a backslash, tab, line feed or carriage return in a value is escaped.
+_COPY_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_NULL = "\\N"
+
+
 def _stage(items: Sequence[SnapshotIn]) -> int:
     """COPY the batch into the session's staging table; returns how many distinct items it has.
 
@@ -216,16 +221,24 @@ def _stage(items: Sequence[SnapshotIn]) -> int:
             "observed_at timestamptz, views bigint) ON COMMIT DELETE ROWS".format(**names)
         )
         cursor.execute("TRUNCATE {staging}".format(**names))
+        # The rows as one block of COPY's text format, written here: psycopg's ``write_row``
+        # costs about 7 µs a row, a tenth of a 10,000-item batch. Each instant is formatted
+        # once (a batch holds a few); ``\N`` is COPY's NULL.
+        rows, instants, add = [], {}, distinct.add
+        for n, (video_id, observed_at, views) in enumerate(items):
+            valid = _valid_views(views)
+            instant = instants.get(observed_at)
+            if instant is None:
+                instant = instants[observed_at] = observed_at.isoformat()
+            video = video_id.translate(_COPY_TEXT_ESCAPES)
+            rows.append(f"{n}\t{video}\t{instant}\t{_COPY_NULL if valid is None else valid}\n")
+            if valid is None:
+                invalid += 1
+            else:
+                add((video_id, observed_at, valid))
         copy_statement = "COPY {staging} (n, video_id, observed_at, views) FROM STDIN"
         with cursor.cursor.copy(copy_statement.format(**names)) as copy:
-            write, add = copy.write_row, distinct.add
-            for n, (video_id, observed_at, views) in enumerate(items):
-                valid = _valid_views(views)
-                write((n, video_id, observed_at, valid))
-                if valid is None:
-                    invalid += 1
-                else:
-                    add((video_id, observed_at, valid))
+            copy.write("".join(rows))
     return len(distinct) + invalid
 
 

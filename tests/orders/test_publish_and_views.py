@@ -173,6 +173,16 @@ def test_a_repeated_item_in_one_batch_is_stored_once_and_counted_once():
     assert list(ViewSnapshot.objects.values_list("views", flat=True)) == [10]
 
 
+@pytest.mark.parametrize("video", ["a\\b", "tab\there", "line\nfeed\r", "视频\\N", "\\N"])
+def test_a_video_id_with_copy_s_special_characters_is_matched_as_it_is(video):
+    # PostgreSQL stages a batch in COPY's text format: its escapes must give back the id.
+    boost = factories.boost()
+    publish(boost, T0, video_id=video)
+    at, now = T0 + timedelta(hours=1), T0 + timedelta(days=1)
+    assert services.record_views(items=[snapshot(at, 10, video)], now=now) == 1
+    assert list(ViewSnapshot.objects.values_list("line__platform_video_id", "views")) == [(video, 10)]
+
+
 @pytest.mark.parametrize("size", [1, 40])
 def test_a_batch_costs_the_same_statements_whatever_its_size(size, django_assert_num_queries):
     people = [factories.boost() for _ in range(2)]
