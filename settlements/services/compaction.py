@@ -54,7 +54,20 @@ def removable(lines: list[int], *, cutoff: datetime):
         observed_at__lt=OuterRef("day_limit"),
         day=OuterRef("day"),
     )
-    closing = counted_snapshots(OuterRef("line_id"), OuterRef("line__boost__window_end"))
+    # Each line's closing snapshot, looked up once per line: as a subquery of every candidate
+    # row it was once per row, and a plan that sorted each line's snapshots for each of them
+    # made a batch 13 times slower.
+    closing = (
+        OrderLine.objects.filter(pk__in=lines)
+        .annotate(
+            closing_id=Subquery(
+                counted_snapshots(OuterRef("pk"), OuterRef("boost__window_end")).values("pk")[:1]
+            )
+        )
+        # NOT IN over a NULL would keep every row: a line with no closing snapshot has none.
+        .filter(closing_id__isnull=False)
+        .values("closing_id")
+    )
     return (
         ViewSnapshot.objects.filter(line_id__in=lines, observed_at__lt=cutoff)
         .annotate(
@@ -62,7 +75,7 @@ def removable(lines: list[int], *, cutoff: datetime):
             day_limit=ExpressionWrapper(F("observed_at") + DAY, output_field=DateTimeField()),
         )
         .filter(Exists(later_that_day))
-        .exclude(pk=Subquery(closing.values("pk")[:1]))
+        .exclude(pk__in=closing)
         .exclude(Exists(Settlement.objects.filter(snapshot_id=OuterRef("pk"))))
         .order_by()
     )
