@@ -15,7 +15,9 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def has_control_characters(text: str) -> bool:
     """Whether ``text`` holds a character no field of this project accepts (e.g. NUL)."""
-    return CONTROL_CHARACTERS.search(text) is not None
+    # A printable text has no control character at all; ``isprintable`` answers that for most
+    # texts faster than the expression (an API batch asks it ten thousand times).
+    return not text.isprintable() and CONTROL_CHARACTERS.search(text) is not None
 
 
 def shown(value: object, limit: int = 40) -> str:
