@@ -1,4 +1,5 @@
-"""What every orders admin page shares: read-only bases, links, and how values are shown.
+"""What every orders admin page shares: read-only bases, links, and how values are shown
+(``column`` for a column that formats one value).
 
 Numbers are shown through ``kernel.display`` and rules come from their one implementation
 (``orders.pricing.whole_fee_threshold``, worded by ``orders.module.cap_explanation``), so the
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
@@ -22,6 +23,9 @@ from django.utils.html import format_html
 from ..models import BoostStatus
 from ..pricing import explain
 from .visibility import PermissionFieldsMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 # How many latest ledger entries / snapshots a change form shows before linking to the full list.
 RECENT_ROWS = 10
@@ -43,6 +47,27 @@ def admin_view_path(
         model_admin.admin_site.admin_view(view),
         name=f"{opts.app_label}_{opts.model_name}_{name}",
     )
+
+
+def column(
+    description: StrPromise,
+    field: str,
+    shown: Callable[[Any], Any] | None = None,
+    *,
+    sortable: bool = True,
+) -> Callable[[Any, Any], Any]:
+    """A list column or read-only field showing one value of the row: ``field`` (a dotted path
+    reads through related rows) formatted by ``shown``, the admin's dash when empty, sorted by
+    that field unless ``sortable`` is False. A column that shows more is a method."""
+    attrs = field.split(".")
+
+    @admin.display(description=description, ordering="__".join(attrs) if sortable else None)
+    def value(model_admin: Any, obj: Any) -> Any:
+        for name in attrs:
+            obj = getattr(obj, name)
+        return or_empty(obj if shown is None else shown(obj))
+
+    return value
 
 
 def change_url(obj_or_model: Model | type[Model], pk: Any = None) -> str:

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orders.admin import ReadOnlyAdminMixin
+from orders.admin.base import column
 
 from ..models import QuarantinedRow
 from .base import local_time
@@ -71,14 +72,6 @@ class QuarantinedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return label
         return format_html('<a href="{}">{}</a>', url, label)
 
-    @admin.display(description=_("first failed at"), ordering="first_failed_at")
-    def first_failed(self, row: QuarantinedRow) -> str:
-        return local_time(row.first_failed_at)
-
-    @admin.display(description=_("last failed at"), ordering="last_failed_at")
-    def last_failed(self, row: QuarantinedRow) -> str:
-        return local_time(row.last_failed_at)
-
-    @admin.display(description=_("resolved at"), ordering="resolved_at")
-    def resolved(self, row: QuarantinedRow) -> str:
-        return local_time(row.resolved_at)
+    first_failed = column(_("first failed at"), "first_failed_at", local_time)
+    last_failed = column(_("last failed at"), "last_failed_at", local_time)
+    resolved = column(_("resolved at"), "resolved_at", local_time)

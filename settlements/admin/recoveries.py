@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.display import yuan
 from orders.admin import ReadOnlyInline
+from orders.admin.base import column
 from orders.admin.influencers import InfluencerAdmin
 
 from .. import selectors, services
@@ -169,9 +170,7 @@ class RecoveryCaseAdmin(FinanceRecordAdmin):
         settlement = case.settlement
         return admin_link(settlement, f"#{settlement.pk} {settlement.boost.line.order.code}")
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, case: RecoveryCase) -> str:
-        return yuan(case.amount)
+    amount_display = column(_("amount"), "amount", yuan)
 
     propose_recovered = _propose_action(
         "propose_recovered",

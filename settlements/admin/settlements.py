@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.display import exact_yuan, grouped, yuan
 from kernel.errors import DomainError
 from kernel.paging import LargeTableAdmin
-from orders.admin.base import admin_view_path
+from orders.admin.base import admin_view_path, column
 from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 from orders.models import Boost
 from orders.pricing import whole_fee_threshold
@@ -208,12 +208,7 @@ class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin
         return (
             super()
             .get_queryset(request)
-            .select_related(
-                "boost__line__order__client",
-                "boost__line__influencer",
-                "snapshot",
-                "ledger_entry",
-            )
+            .select_related(*self.list_select_related, "snapshot", "ledger_entry")
         )
 
     # List columns and change-form fields.
@@ -230,17 +225,10 @@ class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin
     def client(self, s: Settlement) -> str:
         return admin_link(s.boost.line.order.client)
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, s: Settlement) -> str:
-        return yuan(s.amount)
-
-    @admin.display(description=_("fixed price"), ordering="fixed_price")
-    def fixed_price_display(self, s: Settlement) -> str:
-        return yuan(s.fixed_price)
-
-    @admin.display(description=_("boost fee"), ordering="boost_fee")
-    def boost_fee_display(self, s: Settlement) -> str:
-        return yuan(s.boost_fee)
+    amount_display = column(_("amount"), "amount", yuan)
+    fixed_price_display = column(_("fixed price"), "fixed_price", yuan)
+    boost_fee_display = column(_("boost fee"), "boost_fee", yuan)
+    expected_views_display = column(_("expected views"), "expected_views", grouped)
 
     @admin.display(description=_("expected CPM"))
     def expected_cpm_display(self, s: Settlement) -> str:
@@ -249,10 +237,6 @@ class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin
     @admin.display(description=_("raw amount"))
     def raw_amount_display(self, s: Settlement) -> str:
         return exact_yuan(s.raw_amount) or DASH
-
-    @admin.display(description=_("expected views"), ordering="expected_views")
-    def expected_views_display(self, s: Settlement) -> str:
-        return grouped(s.expected_views)
 
     @admin.display(description=_("actual views"), ordering="actual_views")
     def actual_views_display(self, s: Settlement) -> str:
