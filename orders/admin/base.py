@@ -1,5 +1,5 @@
-"""What every orders admin page shares: read-only bases, links, and how values are shown
-(``column`` for a column that formats one value).
+"""What every orders admin page shares: read-only bases, links, filters of fixed choices, and
+how values are shown (``column`` for a column that formats one value).
 
 Numbers are shown through ``kernel.display`` and rules come from their one implementation
 (``orders.pricing.whole_fee_threshold``, worded by ``orders.module.cap_explanation``), so the
@@ -9,13 +9,13 @@ Who sees which field and link is in ``visibility``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -126,6 +126,22 @@ def explained_quote(quote: dict[str, Any] | None) -> str | None:
 def status_label(value: str) -> str:
     """A boost status's label; the admin's dash for the empty "from" of a boost's first event."""
     return BoostStatus(value).label if value in BoostStatus.values else or_empty(value)
+
+
+class ConditionFilter(admin.SimpleListFilter):
+    """A list filter of fixed choices, each narrowing the rows by its own condition.
+
+    ``conditions`` maps each choice's value in the URL to its label and its ``Q``.
+    """
+
+    conditions: Mapping[str, tuple[StrPromise, Q]] = {}
+
+    def lookups(self, request, model_admin) -> list[tuple[str, StrPromise]]:
+        return [(value, label) for value, (label, _condition) in self.conditions.items()]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        choice = self.conditions.get(self.value() or "")
+        return queryset if choice is None else queryset.filter(choice[1])
 
 
 class ReadOnlyAdminMixin(PermissionFieldsMixin):

@@ -35,7 +35,15 @@ from ..forms import KEY_FIELD, OrderKeyForm, TopUpForm
 from ..ledger_reasons import ledger_reason
 from ..models import Client, LedgerEntry, Order
 from ..services import LineRequest, OrderError
-from .base import RECENT_ROWS, admin_view_path, change_url, changelist_url, link, or_empty
+from .base import (
+    RECENT_ROWS,
+    ConditionFilter,
+    admin_view_path,
+    change_url,
+    changelist_url,
+    link,
+    or_empty,
+)
 from .memberships import ClientMembershipInline
 from .visibility import VIEW_LEDGER, PermissionFieldsMixin
 
@@ -46,21 +54,15 @@ MONEY_LINKS = (
 )
 
 
-class ClientBalanceFilter(admin.SimpleListFilter):
+class ClientBalanceFilter(ConditionFilter):
     """Clients with money left, or with none (no entries yet counts as zero)."""
 
     title = _("balance")
     parameter_name = "balance"
-
-    def lookups(self, request, model_admin):
-        return [("positive", _("Positive")), ("zero", _("Zero"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "positive":
-            return queryset.filter(balance__gt=0)
-        if self.value() == "zero":
-            return queryset.filter(Q(balance__isnull=True) | Q(balance=0))
-        return queryset
+    conditions = {
+        "positive": (_("Positive"), Q(balance__gt=0)),
+        "zero": (_("Zero"), Q(balance__isnull=True) | Q(balance=0)),
+    }
 
 
 class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):

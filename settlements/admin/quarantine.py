@@ -6,17 +6,14 @@ open the boost or settlement, fix the data, and the next run's retry resolves th
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orders.admin import ReadOnlyAdminMixin
-from orders.admin.base import column
+from orders.admin.base import ConditionFilter, column
 
 from ..models import QuarantinedRow
 from .base import local_time
@@ -24,21 +21,15 @@ from .base import local_time
 OPEN, RESOLVED = "open", "resolved"
 
 
-class StateFilter(admin.SimpleListFilter):
+class StateFilter(ConditionFilter):
     """Open (still kept out of the sweep) or resolved; the work queue links to the open ones."""
 
     title = _("state")
     parameter_name = "state"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(OPEN, _("Open")), (RESOLVED, _("Resolved"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[QuarantinedRow]) -> QuerySet:
-        if self.value() == OPEN:
-            return queryset.filter(resolved_at__isnull=True)
-        if self.value() == RESOLVED:
-            return queryset.filter(resolved_at__isnull=False)
-        return queryset
+    conditions = {
+        OPEN: (_("Open"), Q(resolved_at__isnull=True)),
+        RESOLVED: (_("Resolved"), Q(resolved_at__isnull=False)),
+    }
 
 
 class QuarantinedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
