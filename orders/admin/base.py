@@ -1,4 +1,5 @@
-"""What every orders admin page shares: read-only bases, links, and how values are shown.
+"""What every orders admin page shares: read-only bases, links, filters of fixed choices, and
+how values are shown (``column`` for a column that formats one value).
 
 Numbers are shown through ``kernel.display`` and rules come from their one implementation
 (``orders.pricing.whole_fee_threshold``, worded by ``orders.module.cap_explanation``), so the
@@ -8,13 +9,13 @@ Who sees which field and link is in ``visibility``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -22,6 +23,9 @@ from django.utils.html import format_html
 from ..models import BoostStatus
 from ..pricing import explain
 from .visibility import PermissionFieldsMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 # How many latest ledger entries / snapshots a change form shows before linking to the full list.
 RECENT_ROWS = 10
@@ -43,6 +47,27 @@ def admin_view_path(
         model_admin.admin_site.admin_view(view),
         name=f"{opts.app_label}_{opts.model_name}_{name}",
     )
+
+
+def column(
+    description: StrPromise,
+    field: str,
+    shown: Callable[[Any], Any] | None = None,
+    *,
+    sortable: bool = True,
+) -> Callable[[Any, Any], Any]:
+    """A list column or read-only field showing one value of the row: ``field`` (a dotted path
+    reads through related rows) formatted by ``shown``, the admin's dash when empty, sorted by
+    that field unless ``sortable`` is False. A column that shows more is a method."""
+    attrs = field.split(".")
+
+    @admin.display(description=description, ordering="__".join(attrs) if sortable else None)
+    def value(model_admin: Any, obj: Any) -> Any:
+        for name in attrs:
+            obj = getattr(obj, name)
+        return or_empty(obj if shown is None else shown(obj))
+
+    return value
 
 
 def change_url(obj_or_model: Model | type[Model], pk: Any = None) -> str:
@@ -101,6 +126,22 @@ def explained_quote(quote: dict[str, Any] | None) -> str | None:
 def status_label(value: str) -> str:
     """A boost status's label; the admin's dash for the empty "from" of a boost's first event."""
     return BoostStatus(value).label if value in BoostStatus.values else or_empty(value)
+
+
+class ConditionFilter(admin.SimpleListFilter):
+    """A list filter of fixed choices, each narrowing the rows by its own condition.
+
+    ``conditions`` maps each choice's value in the URL to its label and its ``Q``.
+    """
+
+    conditions: Mapping[str, tuple[StrPromise, Q]] = {}
+
+    def lookups(self, request, model_admin) -> list[tuple[str, StrPromise]]:
+        return [(value, label) for value, (label, _condition) in self.conditions.items()]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        choice = self.conditions.get(self.value() or "")
+        return queryset if choice is None else queryset.filter(choice[1])
 
 
 class ReadOnlyAdminMixin(PermissionFieldsMixin):

@@ -10,6 +10,7 @@ import json
 from fractions import Fraction
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -28,6 +29,7 @@ from .base import (
     ReadOnlyInline,
     change_url,
     changelist_url,
+    column,
     explained_quote,
     link,
     local_instants,
@@ -146,41 +148,14 @@ class BoostAdmin(LargeTableAdmin, admin.ModelAdmin):
         (_("Progress"), {"fields": ["latest_views", "progress", "snapshots"]}),
         (_("Quote inputs"), {"classes": ["collapse"], "fields": ["quote_inputs"]}),
     ]
+    # Every field the page shows, and the stored values they are shown from.
     readonly_fields = [
         "line",
-        "status",
         "expected_views",
-        "expected_views_display",
-        "boost_fee_display",
         "premium_ratio",
         "boost_fee",
-        "loss_ratio",
         "quote",
-        "quoted_at",
-        "valid_until",
-        "window_start",
-        "window_end",
-        "status_changed_at",
-        "order_code",
-        "client",
-        "influencer",
-        "fixed_price",
-        "video_id",
-        "days_left",
-        "premium_ratio_percent",
-        "cap",
-        "quote_explanation",
-        "latest_views",
-        "progress",
-        "snapshots",
-        "quote_inputs",
-        "pricing_model",
-        "shadow_model",
-        "shadow_eligible",
-        "shadow_expected_views",
-        "shadow_premium_ratio",
-        "shadow_boost_fee",
-        "shadow_explanation",
+        *flatten_fieldsets(fieldsets),
     ]
 
     def get_queryset(self, request):
@@ -213,29 +188,12 @@ class BoostAdmin(LargeTableAdmin, admin.ModelAdmin):
     def influencer(self, boost):
         return boost.line.influencer
 
-    @admin.display(description=_("fixed price"), ordering="line__fixed_price")
-    def fixed_price(self, boost):
-        return yuan(boost.line.fixed_price)
-
-    @admin.display(description=_("boost fee"), ordering="boost_fee")
-    def boost_fee_display(self, boost):
-        return or_empty(yuan(boost.boost_fee))
-
-    @admin.display(description=_("expected views"), ordering="expected_views")
-    def expected_views_display(self, boost):
-        return or_empty(grouped(boost.expected_views))
-
-    @admin.display(description=_("platform video id"))
-    def video_id(self, boost):
-        return or_empty(boost.line.platform_video_id)
-
-    @admin.display(description=_("premium ratio"), ordering="premium_ratio")
-    def premium_ratio_percent(self, boost):
-        return or_empty(percent(boost.premium_ratio))
-
-    @admin.display(description=_("latest views"), ordering="latest_views")
-    def latest_views(self, boost):
-        return or_empty(grouped(boost.latest_views))
+    fixed_price = column(_("fixed price"), "line.fixed_price", yuan)
+    boost_fee_display = column(_("boost fee"), "boost_fee", yuan)
+    expected_views_display = column(_("expected views"), "expected_views", grouped)
+    video_id = column(_("platform video id"), "line.platform_video_id", sortable=False)
+    premium_ratio_percent = column(_("premium ratio"), "premium_ratio", percent)
+    latest_views = column(_("latest views"), "latest_views", grouped)
 
     @admin.display(description=_("of expected"))
     def progress(self, boost):
@@ -264,13 +222,12 @@ class BoostAdmin(LargeTableAdmin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("how the quote was reached"))
-    def quote_explanation(self, boost):
-        return or_empty(explained_quote(boost.quote))
-
-    @admin.display(description=_("how the shadow quote was reached"))
-    def shadow_explanation(self, boost):
-        return or_empty(explained_quote(boost.shadow_quote))
+    quote_explanation = column(
+        _("how the quote was reached"), "quote", explained_quote, sortable=False
+    )
+    shadow_explanation = column(
+        _("how the shadow quote was reached"), "shadow_quote", explained_quote, sortable=False
+    )
 
     @admin.display(description=_("quote inputs"))
     def quote_inputs(self, boost):

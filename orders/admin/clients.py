@@ -35,7 +35,15 @@ from ..forms import KEY_FIELD, OrderKeyForm, TopUpForm
 from ..ledger_reasons import ledger_reason
 from ..models import Client, LedgerEntry, Order
 from ..services import LineRequest, OrderError
-from .base import RECENT_ROWS, admin_view_path, change_url, changelist_url, link, or_empty
+from .base import (
+    RECENT_ROWS,
+    ConditionFilter,
+    admin_view_path,
+    change_url,
+    changelist_url,
+    link,
+    or_empty,
+)
 from .memberships import ClientMembershipInline
 from .visibility import VIEW_LEDGER, PermissionFieldsMixin
 
@@ -46,21 +54,15 @@ MONEY_LINKS = (
 )
 
 
-class ClientBalanceFilter(admin.SimpleListFilter):
+class ClientBalanceFilter(ConditionFilter):
     """Clients with money left, or with none (no entries yet counts as zero)."""
 
     title = _("balance")
     parameter_name = "balance"
-
-    def lookups(self, request, model_admin):
-        return [("positive", _("Positive")), ("zero", _("Zero"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "positive":
-            return queryset.filter(balance__gt=0)
-        if self.value() == "zero":
-            return queryset.filter(Q(balance__isnull=True) | Q(balance=0))
-        return queryset
+    conditions = {
+        "positive": (_("Positive"), Q(balance__gt=0)),
+        "zero": (_("Zero"), Q(balance__isnull=True) | Q(balance=0)),
+    }
 
 
 class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
@@ -193,8 +195,11 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
             raise PermissionDenied
         return client
 
-    def _context(self, request, client, title, **extra):
-        return {
+    def _page(
+        self, request, client, template: str, title: str, *, status: int = 200, **extra: Any
+    ) -> TemplateResponse:
+        """A page of one of ``client``'s money views, with what every such page shows."""
+        context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": client,
@@ -203,6 +208,7 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
             "balance": self.balance(client),
             **extra,
         }
+        return TemplateResponse(request, template, context, status=status)
 
     def top_up_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Credit money received from the client through ``services.top_up``, once per form.
@@ -230,18 +236,15 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
             if booked is not None:  # show what this form booked; posting it again books nothing
                 initial.update(amount=booked.amount, reason=booked.reason)
             form = TopUpForm(initial=initial)
-        return TemplateResponse(
+        return self._page(
             request,
+            client,
             "admin/orders/client/top_up.html",
-            self._context(
-                request,
-                client,
-                title,
-                form=form,
-                already=money_forms.already_credited(booked) if booked else "",
-                result_url=change_url(booked) if booked else "",
-                new_form_url=replay.url_with(request, None),
-            ),
+            title,
+            form=form,
+            already=money_forms.already_credited(booked) if booked else "",
+            result_url=change_url(booked) if booked else "",
+            new_form_url=replay.url_with(request, None),
         )
 
     def _book_top_up(
@@ -324,20 +327,16 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
             page_number=request.GET.get(module.PAGE_PARAM),
             selected=selected,
         )
-        title = gettext("Place an order for %(client)s: pick influencers") % {"client": client}
-        return TemplateResponse(
+        return self._page(
             request,
+            client,
             "admin/orders/client/place_order_pick.html",
-            self._context(
-                request,
-                client,
-                title,
-                pick=pick,
-                page=pick.page,
-                rows=pick.rows,
-                form_token=instance.token,
-                **self._already_placed(client, placed),
-            ),
+            gettext("Place an order for %(client)s: pick influencers") % {"client": client},
+            pick=pick,
+            page=pick.page,
+            rows=pick.rows,
+            form_token=instance.token,
+            **self._already_placed(client, placed),
         )
 
     def _render_review(
@@ -356,29 +355,25 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
             for message in error.messages:
                 messages.error(request, message)
             return HttpResponseRedirect(self._pick_url(client, instance, []))
-        title = gettext("Place an order for %(client)s: review") % {"client": client}
-        return TemplateResponse(
+        return self._page(
             request,
+            client,
             "admin/orders/client/place_order_review.html",
-            self._context(
-                request,
-                client,
-                title,
-                preview=shown.preview,
-                totals=shown.totals,
-                rows=shown.rows,
-                formset=shown.formset,
-                key_form=OrderKeyForm(initial={KEY_FIELD: instance.token}),
-                errors=errors or [],
-                pick_url=self._pick_url(client, instance, shown.ids),
-                module_url=module.flow_url(
-                    self._pick_url(client, None, []),
-                    token=instance.token,
-                    ids=shown.ids,
-                    step=module.MODULE_STEP,
-                ),
-                **self._already_placed(client, money_forms.placed_order(client, instance.id)),
+            gettext("Place an order for %(client)s: review") % {"client": client},
+            preview=shown.preview,
+            totals=shown.totals,
+            rows=shown.rows,
+            formset=shown.formset,
+            key_form=OrderKeyForm(initial={KEY_FIELD: instance.token}),
+            errors=errors or [],
+            pick_url=self._pick_url(client, instance, shown.ids),
+            module_url=module.flow_url(
+                self._pick_url(client, None, []),
+                token=instance.token,
+                ids=shown.ids,
+                step=module.MODULE_STEP,
             ),
+            **self._already_placed(client, money_forms.placed_order(client, instance.id)),
         )
 
     def _place_order_post(self, request, client) -> HttpResponse:
@@ -473,15 +468,12 @@ class ClientAdmin(PermissionFieldsMixin, admin.ModelAdmin):
 
     def _refused(self, request, client, title: str, error: replay.FormInstanceRefused):
         """400: the form id was forged, foreign or expired; nothing was written."""
-        return TemplateResponse(
+        return self._page(
             request,
+            client,
             "admin/orders/client/form_refused.html",
-            self._context(
-                request,
-                client,
-                title,
-                reasons=error.messages,
-                new_form_url=replay.url_with(request, None),
-            ),
+            title,
             status=400,
+            reasons=error.messages,
+            new_form_url=replay.url_with(request, None),
         )

@@ -3,6 +3,8 @@ view; a line's publish can be recorded by hand through ``services.publish`` (DES
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -27,6 +29,7 @@ from .base import (
     admin_view_path,
     change_url,
     changelist_url,
+    column,
     link,
     or_empty,
 )
@@ -35,6 +38,11 @@ from .visibility import VIEW_LEDGER
 
 # Recording a publish moves a boost out of awaiting publish, like cancelling one: same permission.
 PUBLISH_PERMISSION = "orders.change_boost"
+
+
+def summed_yuan(total: Decimal | None) -> str:
+    """A sum over an order's lines (None over no rows) in yuan."""
+    return yuan(to_fen(total))
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -55,9 +63,7 @@ class OrderLineInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("influencer", "boost")
 
-    @admin.display(description=_("fixed price"))
-    def fixed_price_display(self, line):
-        return yuan(line.fixed_price)
+    fixed_price_display = column(_("fixed price"), "fixed_price", yuan, sortable=False)
 
     @admin.display(description=_("boost"))
     def boost_link(self, line):
@@ -119,17 +125,9 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("lines"), ordering="line_count")
-    def line_count(self, order):
-        return order.line_count
-
-    @admin.display(description=_("fixed prices"), ordering="fixed_sum")
-    def total_fixed(self, order):
-        return yuan(to_fen(order.fixed_sum))
-
-    @admin.display(description=_("boost fees"), ordering="fees_sum")
-    def total_fees(self, order):
-        return yuan(to_fen(order.fees_sum))
+    line_count = column(_("lines"), "line_count")
+    total_fixed = column(_("fixed prices"), "fixed_sum", summed_yuan)
+    total_fees = column(_("boost fees"), "fees_sum", summed_yuan)
 
     @admin.display(description=_("total"))
     def total(self, order):
@@ -194,9 +192,7 @@ class OrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def client(self, line):
         return line.order.client
 
-    @admin.display(description=_("fixed price"), ordering="fixed_price")
-    def fixed_price_display(self, line):
-        return yuan(line.fixed_price)
+    fixed_price_display = column(_("fixed price"), "fixed_price", yuan)
 
     @admin.display(description=_("boost status"), ordering="boost__status")
     def boost_status(self, line):

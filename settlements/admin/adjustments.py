@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -27,7 +28,7 @@ from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 
 from .. import selectors, services
 from ..models import Adjustment
-from .base import ActionForm, FinanceRecordAdmin, admin_link, reason_field
+from .base import ActionForm, FinanceRecordAdmin, admin_link, reason_action, reason_field
 
 
 class AdjustmentRequestForm(ActionForm):
@@ -88,6 +89,10 @@ class AdjustmentInline(ReadOnlyInline):
         )
 
 
+# What an action page and its messages name an adjustment by (``describe_adjustment``).
+ADJUSTMENT_RELATED = ("settlement__boost__line__order", "requested_by")
+
+
 def describe_adjustment(adjustment: Adjustment) -> str:
     """One line naming an adjustment on an action page or in a message."""
     return gettext("#%(id)s %(amount)s on %(order)s by %(user)s: %(reason)s") % {
@@ -127,6 +132,13 @@ def describe_approval(adjustment: Adjustment, preview: selectors.ApprovalPreview
     )
 
 
+def _reject(adjustment: Adjustment, actor: Any, reason: str, now: datetime) -> bool:
+    """Reject one requested adjustment; whether it was not rejected already."""
+    before = adjustment.status
+    decided = services.reject_adjustment(adjustment=adjustment, actor=actor, reason=reason, now=now)
+    return before != decided.status
+
+
 class AdjustmentAdmin(PermissionFieldsMixin, FinanceRecordAdmin):
     """Requested corrections; a second finance user approves (posting to the ledger) or rejects."""
 
@@ -156,9 +168,7 @@ class AdjustmentAdmin(PermissionFieldsMixin, FinanceRecordAdmin):
     def approve_adjustments(
         self, request: HttpRequest, queryset: QuerySet[Adjustment]
     ) -> TemplateResponse | None:
-        queryset = queryset.select_related(
-            "settlement__boost__line__order", "requested_by"
-        ).order_by("pk")
+        queryset = queryset.select_related(*ADJUSTMENT_RELATED).order_by("pk")
         previews = selectors.approval_previews(list(queryset), request.user)
         form, page = self.form_page(
             request,
@@ -187,9 +197,7 @@ class AdjustmentAdmin(PermissionFieldsMixin, FinanceRecordAdmin):
 
         self.run_each(
             request,
-            queryset.select_related("settlement__boost__line__order", "requested_by").order_by(
-                "pk"
-            ),
+            queryset.all(),  # read again: each row as it is now, before it is approved
             call,
             describe=describe_adjustment,
             done=ngettext_lazy(
@@ -200,27 +208,17 @@ class AdjustmentAdmin(PermissionFieldsMixin, FinanceRecordAdmin):
         )
         return None
 
-    @admin.action(description=_("Reject (asks for a reason)"), permissions=["finance"])
-    def reject_adjustments(
-        self, request: HttpRequest, queryset: QuerySet[Adjustment]
-    ) -> TemplateResponse | None:
-        def call(adjustment: Adjustment, reason: str, now: datetime) -> bool:
-            before = adjustment.status
-            decided = services.reject_adjustment(
-                adjustment=adjustment, actor=request.user, reason=reason, now=now
-            )
-            return before != decided.status
-
-        return self.reason_action(
-            request,
-            queryset.select_related("settlement__boost__line__order", "requested_by"),
-            call,
-            action="reject_adjustments",
-            title=gettext("Reject adjustments"),
-            intro=gettext("Rejected adjustments post nothing."),
-            submit_label=gettext("Reject"),
-            describe=describe_adjustment,
-            done=ngettext_lazy(
-                "%(count)d adjustment rejected.", "%(count)d adjustments rejected.", "count"
-            ),
-        )
+    reject_adjustments = reason_action(
+        "reject_adjustments",
+        _reject,
+        description=_("Reject (asks for a reason)"),
+        permission="finance",
+        title=_("Reject adjustments"),
+        intro=_("Rejected adjustments post nothing."),
+        submit_label=_("Reject"),
+        describe=describe_adjustment,
+        done=ngettext_lazy(
+            "%(count)d adjustment rejected.", "%(count)d adjustments rejected.", "count"
+        ),
+        related=ADJUSTMENT_RELATED,
+    )

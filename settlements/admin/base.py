@@ -3,9 +3,10 @@
 An action that needs input (a reason, an amount) shows ``admin/action_form.html``, which re-posts
 the selected ids and the action name to the changelist, the standard Django pattern (like
 ``delete_selected``); the ``apply`` button marks the second post. ``run_each`` then calls a
-service once per row and reports each refusal. The display helpers format links and instants
-the same way on every settlements admin page, and every audit trail shows as one kind of inline;
-money goes through ``kernel.display``.
+service once per row and reports each refusal; an action that asks only for a reason is one call
+of ``reason_action``. The display helpers format links and instants the same way on every
+settlements admin page, and every audit trail shows as one kind of inline; money goes through
+``kernel.display``.
 """
 
 from __future__ import annotations
@@ -109,9 +110,9 @@ class ServiceActionsMixin:
         *,
         form_class: type[forms.Form],
         action: str,
-        title: str,
-        intro: str,
-        submit_label: str,
+        title: str | StrPromise,
+        intro: str | StrPromise,
+        submit_label: str | StrPromise,
         describe: Callable[[Any], str] = str,
         form_kwargs: dict[str, Any] | None = None,
     ) -> tuple[forms.Form | None, TemplateResponse | None]:
@@ -138,49 +139,6 @@ class ServiceActionsMixin:
         }
         request.current_app = self.admin_site.name
         return None, TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
-
-    def reason_action(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[Any],
-        call: Callable[[Any, str, datetime], bool],
-        *,
-        action: str,
-        title: str,
-        intro: str,
-        submit_label: str,
-        describe: Callable[[Any], str],
-        done: StrPromise,
-        unchanged: StrPromise | None = None,
-        reason_required: bool = True,
-    ) -> TemplateResponse | None:
-        """An action that asks for a reason, then calls ``call(obj, reason, now)`` row by row.
-
-        ``call`` returns whether it changed anything, as for ``run_each``; rows go in id order.
-        """
-        form, page = self.form_page(
-            request,
-            queryset,
-            form_class=ReasonForm,
-            form_kwargs={"reason_required": reason_required},
-            action=action,
-            title=title,
-            intro=intro,
-            submit_label=submit_label,
-            describe=describe,
-        )
-        if page is not None:
-            return page
-        now, reason = timezone.now(), form.cleaned_data["reason"]
-        self.run_each(
-            request,
-            queryset.order_by("pk"),
-            lambda obj: call(obj, reason, now),
-            describe=describe,
-            done=done,
-            unchanged=unchanged,
-        )
-        return None
 
     def run_each(
         self,
@@ -215,6 +173,65 @@ class ServiceActionsMixin:
             self.message_user(request, done % {"count": changed}, messages.SUCCESS)
         if same and unchanged is not None:
             self.message_user(request, unchanged % {"count": same}, messages.WARNING)
+
+
+# A reason action's call on one row: (row, actor, reason, now) → whether it changed anything.
+RowCall = Callable[[Any, Any, str, datetime], bool]
+
+
+def reason_action(
+    name: str,
+    call: RowCall,
+    *,
+    description: StrPromise,
+    permission: str,
+    title: StrPromise,
+    intro: StrPromise,
+    submit_label: StrPromise,
+    describe: Callable[[Any], str],
+    done: StrPromise,
+    unchanged: StrPromise | None = None,
+    reason_required: bool = True,
+    related: tuple[str, ...] = (),
+) -> Callable[..., TemplateResponse | None]:
+    """The action ``name`` of a ``ServiceActionsMixin`` admin, declared as ``name = reason_action(
+    "name", ...)``: a page asks for a reason, then ``call(row, actor, reason, now)`` runs on each
+    selected row in id order (read with its ``related`` rows), reported as by ``run_each``.
+
+    ``permission`` gates it as in ``admin.action``; the page's texts are lazy, worded when shown.
+    """
+
+    @admin.action(description=description, permissions=[permission])
+    def action(
+        model_admin: ServiceActionsMixin, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> TemplateResponse | None:
+        rows = queryset.select_related(*related) if related else queryset
+        form, page = model_admin.form_page(
+            request,
+            rows,
+            form_class=ReasonForm,
+            form_kwargs={"reason_required": reason_required},
+            action=name,
+            title=title,
+            intro=intro,
+            submit_label=submit_label,
+            describe=describe,
+        )
+        if page is not None:
+            return page
+        now, reason = timezone.now(), form.cleaned_data["reason"]
+        model_admin.run_each(
+            request,
+            rows.order_by("pk"),
+            lambda row: call(row, request.user, reason, now),
+            describe=describe,
+            done=done,
+            unchanged=unchanged,
+        )
+        return None
+
+    action.__name__ = name
+    return action
 
 
 class FinanceActionsMixin(ServiceActionsMixin):

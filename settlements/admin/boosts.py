@@ -8,11 +8,10 @@ registers it in place of the orders one: the one documented override of the Boos
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +22,10 @@ from orders.models import Boost
 
 from .. import services
 from ..models import Settlement
-from .base import FinanceActionsMixin, admin_link
+from .base import FinanceActionsMixin, admin_link, reason_action
+
+# What an action page and its messages name a boost by (``describe_boost``).
+BOOST_RELATED = ("line__order", "line__influencer")
 
 
 def describe_boost(boost: Boost) -> str:
@@ -33,6 +35,19 @@ def describe_boost(boost: Boost) -> str:
         "influencer": boost.line.influencer.name,
         "status": boost.get_status_display(),
     }
+
+
+def _cancel(boost: Boost, actor: Any, reason: str, now: datetime) -> bool:
+    """Cancel one boost (its fee is refunded); whether it was not cancelled already."""
+    before = boost.status
+    services.cancel(boost=boost, actor=actor, reason=reason, now=now)
+    return before != Boost.Status.CANCELLED
+
+
+def _settle_on_available_views(boost: Boost, actor: Any, reason: str, now: datetime) -> bool:
+    """Settle one boost on the views there are."""
+    services.settle_with_available_views(boost=boost, actor=actor, reason=reason, now=now)
+    return True
 
 
 class BoostSettlementAdmin(FinanceActionsMixin, BoostAdmin):
@@ -72,61 +87,43 @@ class BoostSettlementAdmin(FinanceActionsMixin, BoostAdmin):
             text += " " + gettext("(provisional)")
         return admin_link(settlement, text)
 
-    @admin.action(description=_("Cancel boost (refund fee)"), permissions=["cancel"])
-    def cancel_boosts(
-        self, request: HttpRequest, queryset: QuerySet[Boost]
-    ) -> TemplateResponse | None:
-        def call(boost: Boost, reason: str, now: datetime) -> bool:
-            before = boost.status
-            services.cancel(boost=boost, actor=request.user, reason=reason, now=now)
-            return before != Boost.Status.CANCELLED
-
-        return self.reason_action(
-            request,
-            queryset.select_related("line__order", "line__influencer"),
-            call,
-            action="cancel_boosts",
-            title=gettext("Cancel boosts"),
-            intro=gettext(
-                "Only a boost still awaiting publish can be cancelled; its whole fee is refunded "
-                "to the client within 7 business days."
-            ),
-            submit_label=gettext("Cancel these boosts"),
-            describe=describe_boost,
-            done=ngettext_lazy(
-                "%(count)d boost cancelled; its fee will be refunded.",
-                "%(count)d boosts cancelled; their fees will be refunded.",
-                "count",
-            ),
-            unchanged=ngettext_lazy(
-                "%(count)d boost was already cancelled.",
-                "%(count)d boosts were already cancelled.",
-                "count",
-            ),
-        )
-
-    @admin.action(description=_("Settle with available views"), permissions=["finance"])
-    def settle_on_available_views(
-        self, request: HttpRequest, queryset: QuerySet[Boost]
-    ) -> TemplateResponse | None:
-        def call(boost: Boost, reason: str, now: datetime) -> bool:
-            services.settle_with_available_views(
-                boost=boost, actor=request.user, reason=reason, now=now
-            )
-            return True
-
-        return self.reason_action(
-            request,
-            queryset.select_related("line__order", "line__influencer"),
-            call,
-            action="settle_on_available_views",
-            title=gettext("Settle with available views"),
-            intro=gettext(
-                "These boosts have no fresh view data from the end of their window. Each is "
-                "settled on its latest snapshot up to the window end, however old; with none, "
-                "the actual views count as 0. The reason is kept on the settlement."
-            ),
-            submit_label=gettext("Settle"),
-            describe=describe_boost,
-            done=ngettext_lazy("%(count)d boost settled.", "%(count)d boosts settled.", "count"),
-        )
+    cancel_boosts = reason_action(
+        "cancel_boosts",
+        _cancel,
+        description=_("Cancel boost (refund fee)"),
+        permission="cancel",
+        title=_("Cancel boosts"),
+        intro=_(
+            "Only a boost still awaiting publish can be cancelled; its whole fee is refunded "
+            "to the client within 7 business days."
+        ),
+        submit_label=_("Cancel these boosts"),
+        describe=describe_boost,
+        done=ngettext_lazy(
+            "%(count)d boost cancelled; its fee will be refunded.",
+            "%(count)d boosts cancelled; their fees will be refunded.",
+            "count",
+        ),
+        unchanged=ngettext_lazy(
+            "%(count)d boost was already cancelled.",
+            "%(count)d boosts were already cancelled.",
+            "count",
+        ),
+        related=BOOST_RELATED,
+    )
+    settle_on_available_views = reason_action(
+        "settle_on_available_views",
+        _settle_on_available_views,
+        description=_("Settle with available views"),
+        permission="finance",
+        title=_("Settle with available views"),
+        intro=_(
+            "These boosts have no fresh view data from the end of their window. Each is "
+            "settled on its latest snapshot up to the window end, however old; with none, "
+            "the actual views count as 0. The reason is kept on the settlement."
+        ),
+        submit_label=_("Settle"),
+        describe=describe_boost,
+        done=ngettext_lazy("%(count)d boost settled.", "%(count)d boosts settled.", "count"),
+        related=BOOST_RELATED,
+    )

@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -28,7 +28,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from orders.admin.base import admin_view_path
+from orders.admin.base import ConditionFilter, admin_view_path
 
 from .. import calendar, selectors, services
 from ..calendar_notice import Notice, NoticeDay, parse_notice
@@ -86,19 +86,15 @@ class YearFilter(admin.SimpleListFilter):
         return queryset
 
 
-class KindFilter(admin.SimpleListFilter):
+class KindFilter(ConditionFilter):
     """Holidays or make-up working days."""
 
     title = _("kind of day")
     parameter_name = "kind"
-
-    def lookups(self, request, model_admin):
-        return [("holiday", _("Official holiday")), ("working", _("Make-up working day"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("holiday", "working"):
-            return queryset.filter(is_working_day=self.value() == "working")
-        return queryset
+    conditions = {
+        "holiday": (_("Official holiday"), Q(is_working_day=False)),
+        "working": (_("Make-up working day"), Q(is_working_day=True)),
+    }
 
 
 class NoticeForm(ActionForm):

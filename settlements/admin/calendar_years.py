@@ -23,7 +23,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.admin import ReadOnlyAdminMixin
-from orders.admin.base import admin_view_path
+from orders.admin.base import admin_view_path, column
 
 from .. import calendar, selectors, services
 from ..models import CalendarDay, CalendarYear, CalendarYearEvent
@@ -159,17 +159,10 @@ class CalendarYearAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def status(self, calendar_year: CalendarYear) -> str:
         return year_status(calendar_year)
 
-    @admin.display(description=_("official holidays"), ordering="holidays")
-    def holidays(self, calendar_year: CalendarYear) -> int:
-        return calendar_year.holidays  # type: ignore[attr-defined]
-
-    @admin.display(description=_("make-up working days"), ordering="working_days")
-    def working_days(self, calendar_year: CalendarYear) -> int:
-        return calendar_year.working_days  # type: ignore[attr-defined]
-
-    @admin.display(description=_("marked complete at"), ordering="completed_at")
-    def completed_at_local(self, calendar_year: CalendarYear) -> str:
-        return local_time(calendar_year.completed_at)
+    # The two counts are annotations of ``selectors.calendar_years_with_counts``.
+    holidays = column(_("official holidays"), "holidays")
+    working_days = column(_("make-up working days"), "working_days")
+    completed_at_local = column(_("marked complete at"), "completed_at", local_time)
 
     @admin.display(description=_("next step"))
     def next_step(self, calendar_year: CalendarYear) -> str:

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from kernel.errors import DomainError
 from orders import services
 from orders.admin import ReadOnlyAdminMixin
-from orders.models import PricingModel, PricingModelChange, PricingSetting
+from orders.admin.base import column
+from orders.models import PricingModel, PricingSetting
 
 from .base import ActionForm, ServiceActionsMixin, error_text, local_time, reason_field
 
@@ -42,9 +43,7 @@ class PricingModelChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ["changed_display", "from_model", "to_model", "actor_name", "reason"]
     readonly_fields = fields
 
-    @admin.display(description=_("changed at"), ordering="changed_at")
-    def changed_display(self, change: PricingModelChange) -> str:
-        return local_time(change.changed_at)
+    changed_display = column(_("changed at"), "changed_at", local_time)
 
 
 class PricingSettingAdmin(ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -58,9 +57,7 @@ class PricingSettingAdmin(ServiceActionsMixin, ReadOnlyAdminMixin, admin.ModelAd
     def has_switch_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.has_perm(SWITCH_PERMISSION)
 
-    @admin.display(description=_("changed at"))
-    def changed_display(self, setting: PricingSetting) -> str:
-        return local_time(setting.changed_at)
+    changed_display = column(_("changed at"), "changed_at", local_time, sortable=False)
 
     @admin.display(description=_("audit trail"))
     def switches(self, setting: PricingSetting) -> str:

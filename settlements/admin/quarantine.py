@@ -6,16 +6,14 @@ open the boost or settlement, fix the data, and the next run's retry resolves th
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orders.admin import ReadOnlyAdminMixin
+from orders.admin.base import ConditionFilter, column
 
 from ..models import QuarantinedRow
 from .base import local_time
@@ -23,21 +21,15 @@ from .base import local_time
 OPEN, RESOLVED = "open", "resolved"
 
 
-class StateFilter(admin.SimpleListFilter):
+class StateFilter(ConditionFilter):
     """Open (still kept out of the sweep) or resolved; the work queue links to the open ones."""
 
     title = _("state")
     parameter_name = "state"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(OPEN, _("Open")), (RESOLVED, _("Resolved"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[QuarantinedRow]) -> QuerySet:
-        if self.value() == OPEN:
-            return queryset.filter(resolved_at__isnull=True)
-        if self.value() == RESOLVED:
-            return queryset.filter(resolved_at__isnull=False)
-        return queryset
+    conditions = {
+        OPEN: (_("Open"), Q(resolved_at__isnull=True)),
+        RESOLVED: (_("Resolved"), Q(resolved_at__isnull=False)),
+    }
 
 
 class QuarantinedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -71,14 +63,6 @@ class QuarantinedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return label
         return format_html('<a href="{}">{}</a>', url, label)
 
-    @admin.display(description=_("first failed at"), ordering="first_failed_at")
-    def first_failed(self, row: QuarantinedRow) -> str:
-        return local_time(row.first_failed_at)
-
-    @admin.display(description=_("last failed at"), ordering="last_failed_at")
-    def last_failed(self, row: QuarantinedRow) -> str:
-        return local_time(row.last_failed_at)
-
-    @admin.display(description=_("resolved at"), ordering="resolved_at")
-    def resolved(self, row: QuarantinedRow) -> str:
-        return local_time(row.resolved_at)
+    first_failed = column(_("first failed at"), "first_failed_at", local_time)
+    last_failed = column(_("last failed at"), "last_failed_at", local_time)
+    resolved = column(_("resolved at"), "resolved_at", local_time)

@@ -8,19 +8,23 @@ adjustments are. The rows are read-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kernel.display import yuan
 from orders.admin import ReadOnlyInline
+from orders.admin.base import column
 from orders.admin.influencers import InfluencerAdmin
 
 from .. import selectors, services
@@ -31,7 +35,11 @@ from .base import (
     FinanceRecordAdmin,
     admin_link,
     local_time,
+    reason_action,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class RecoveryCaseInline(ReadOnlyInline):
@@ -56,6 +64,10 @@ class RecoveryCaseInline(ReadOnlyInline):
         )
 
 
+# What an action page and its messages name a recovery case by (``describe_case``).
+CASE_RELATED = ("influencer", "settlement__boost__line__order")
+
+
 def describe_case(case: RecoveryCase) -> str:
     """One line naming a recovery case on an action page or in a message."""
     return gettext("#%(id)s %(amount)s from %(influencer)s (order %(order)s)") % {
@@ -64,6 +76,40 @@ def describe_case(case: RecoveryCase) -> str:
         "influencer": case.influencer.name,
         "order": case.settlement.boost.line.order.code,
     }
+
+
+def _proposal_title(decision: str) -> str:
+    """The proposal page's title in the reader's language (worded when shown, through ``lazy``)."""
+    return gettext("Propose: %(decision)s") % {"decision": RecoveryCase.Status(decision).label}
+
+
+def _propose_action(name: str, decision: str, description: StrPromise) -> Callable[..., Any]:
+    """The action proposing that a case ends ``decision`` (recovered or waived), with a reason."""
+
+    def propose(case: RecoveryCase, actor: Any, reason: str, now: datetime) -> bool:
+        services.propose_recovery_decision(
+            case=case, decision=decision, reason=reason, actor=actor, now=now
+        )
+        return True
+
+    return reason_action(
+        name,
+        propose,
+        description=description,
+        permission="finance",
+        title=lazy(_proposal_title, str)(decision),
+        intro=_("A second finance user approves or rejects the proposal."),
+        submit_label=_("Propose"),
+        describe=describe_case,
+        done=ngettext_lazy("%(count)d proposal made.", "%(count)d proposals made.", "count"),
+        related=CASE_RELATED,
+    )
+
+
+def _reject_proposal(case: RecoveryCase, actor: Any, reason: str, now: datetime) -> bool:
+    """Turn down one case's proposal; the case stays open."""
+    services.reject_recovery_decision(case=case, actor=actor, reason=reason, now=now)
+    return True
 
 
 class RecoveryCaseAdmin(FinanceRecordAdmin):
@@ -124,45 +170,22 @@ class RecoveryCaseAdmin(FinanceRecordAdmin):
         settlement = case.settlement
         return admin_link(settlement, f"#{settlement.pk} {settlement.boost.line.order.code}")
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, case: RecoveryCase) -> str:
-        return yuan(case.amount)
+    amount_display = column(_("amount"), "amount", yuan)
 
-    def _propose(
-        self, request: HttpRequest, queryset: QuerySet[RecoveryCase], decision: str, action: str
-    ) -> TemplateResponse | None:
-        def call(case: RecoveryCase, reason: str, now: datetime) -> bool:
-            services.propose_recovery_decision(
-                case=case, decision=decision, reason=reason, actor=request.user, now=now
-            )
-            return True
-
-        return self.reason_action(
-            request,
-            queryset.select_related("influencer", "settlement__boost__line__order"),
-            call,
-            action=action,
-            title=gettext("Propose: %(decision)s")
-            % {"decision": RecoveryCase.Status(decision).label},
-            intro=gettext("A second finance user approves or rejects the proposal."),
-            submit_label=gettext("Propose"),
-            describe=describe_case,
-            done=ngettext_lazy("%(count)d proposal made.", "%(count)d proposals made.", "count"),
-        )
-
-    @admin.action(description=_("Propose: recovered (asks for a reason)"), permissions=["finance"])
-    def propose_recovered(self, request, queryset):
-        return self._propose(request, queryset, RecoveryCase.Status.RECOVERED, "propose_recovered")
-
-    @admin.action(description=_("Propose: waived (asks for a reason)"), permissions=["finance"])
-    def propose_waived(self, request, queryset):
-        return self._propose(request, queryset, RecoveryCase.Status.WAIVED, "propose_waived")
+    propose_recovered = _propose_action(
+        "propose_recovered",
+        RecoveryCase.Status.RECOVERED,
+        _("Propose: recovered (asks for a reason)"),
+    )
+    propose_waived = _propose_action(
+        "propose_waived", RecoveryCase.Status.WAIVED, _("Propose: waived (asks for a reason)")
+    )
 
     @admin.action(description=_("Approve the proposals"), permissions=["finance"])
     def approve_proposals(
         self, request: HttpRequest, queryset: QuerySet[RecoveryCase]
     ) -> TemplateResponse | None:
-        queryset = queryset.select_related("influencer", "settlement__boost__line__order")
+        queryset = queryset.select_related(*CASE_RELATED)
         form, page = self.form_page(
             request,
             queryset,
@@ -201,29 +224,20 @@ class RecoveryCaseAdmin(FinanceRecordAdmin):
         )
         return None
 
-    @admin.action(
-        description=_("Reject the proposals (asks for a reason)"), permissions=["finance"]
+    reject_proposals = reason_action(
+        "reject_proposals",
+        _reject_proposal,
+        description=_("Reject the proposals (asks for a reason)"),
+        permission="finance",
+        title=_("Reject recovery proposals"),
+        intro=_("The cases stay open for another proposal."),
+        submit_label=_("Reject"),
+        describe=describe_case,
+        done=ngettext_lazy(
+            "%(count)d proposal rejected.", "%(count)d proposals rejected.", "count"
+        ),
+        related=CASE_RELATED,
     )
-    def reject_proposals(
-        self, request: HttpRequest, queryset: QuerySet[RecoveryCase]
-    ) -> TemplateResponse | None:
-        def call(case: RecoveryCase, reason: str, now: datetime) -> bool:
-            services.reject_recovery_decision(case=case, actor=request.user, reason=reason, now=now)
-            return True
-
-        return self.reason_action(
-            request,
-            queryset.select_related("influencer", "settlement__boost__line__order"),
-            call,
-            action="reject_proposals",
-            title=gettext("Reject recovery proposals"),
-            intro=gettext("The cases stay open for another proposal."),
-            submit_label=gettext("Reject"),
-            describe=describe_case,
-            done=ngettext_lazy(
-                "%(count)d proposal rejected.", "%(count)d proposals rejected.", "count"
-            ),
-        )
 
 
 class InfluencerShortfallAdmin(InfluencerAdmin):

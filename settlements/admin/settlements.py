@@ -7,6 +7,7 @@ action calls ``settlements.services``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.display import exact_yuan, grouped, yuan
 from kernel.errors import DomainError
 from kernel.paging import LargeTableAdmin
-from orders.admin.base import admin_view_path
+from orders.admin.base import admin_view_path, column
 from orders.admin.visibility import VIEW_LEDGER, PermissionFieldsMixin
 from orders.models import Boost
 from orders.pricing import whole_fee_threshold
@@ -38,9 +39,11 @@ from .adjustments import AdjustmentInline, AdjustmentRequestForm
 from .base import (
     DASH,
     FinanceRecordAdmin,
+    RowCall,
     admin_link,
     error_text,
     local_time,
+    reason_action,
 )
 from .events import SettlementEventInline
 from .exports import settlement_csv_response
@@ -99,6 +102,16 @@ def describe_settlement(settlement: Settlement) -> str:
         "amount": yuan(settlement.amount),
         "status": settlement.get_status_display(),
     }
+
+
+def _payout_move(service: Callable[..., Settlement]) -> RowCall:
+    """Hold or release one payout through ``service``; whether its status moved."""
+
+    def call(settlement: Settlement, actor: Any, reason: str, now: datetime) -> bool:
+        moved = service(settlement=settlement, actor=actor, reason=reason, now=now)
+        return settlement.status != moved.status
+
+    return call
 
 
 class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin):
@@ -195,12 +208,7 @@ class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin
         return (
             super()
             .get_queryset(request)
-            .select_related(
-                "boost__line__order__client",
-                "boost__line__influencer",
-                "snapshot",
-                "ledger_entry",
-            )
+            .select_related(*self.list_select_related, "snapshot", "ledger_entry")
         )
 
     # List columns and change-form fields.
@@ -217,17 +225,10 @@ class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin
     def client(self, s: Settlement) -> str:
         return admin_link(s.boost.line.order.client)
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, s: Settlement) -> str:
-        return yuan(s.amount)
-
-    @admin.display(description=_("fixed price"), ordering="fixed_price")
-    def fixed_price_display(self, s: Settlement) -> str:
-        return yuan(s.fixed_price)
-
-    @admin.display(description=_("boost fee"), ordering="boost_fee")
-    def boost_fee_display(self, s: Settlement) -> str:
-        return yuan(s.boost_fee)
+    amount_display = column(_("amount"), "amount", yuan)
+    fixed_price_display = column(_("fixed price"), "fixed_price", yuan)
+    boost_fee_display = column(_("boost fee"), "boost_fee", yuan)
+    expected_views_display = column(_("expected views"), "expected_views", grouped)
 
     @admin.display(description=_("expected CPM"))
     def expected_cpm_display(self, s: Settlement) -> str:
@@ -236,10 +237,6 @@ class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin
     @admin.display(description=_("raw amount"))
     def raw_amount_display(self, s: Settlement) -> str:
         return exact_yuan(s.raw_amount) or DASH
-
-    @admin.display(description=_("expected views"), ordering="expected_views")
-    def expected_views_display(self, s: Settlement) -> str:
-        return grouped(s.expected_views)
 
     @admin.display(description=_("actual views"), ordering="actual_views")
     def actual_views_display(self, s: Settlement) -> str:
@@ -370,58 +367,37 @@ class SettlementAdmin(LargeTableAdmin, PermissionFieldsMixin, FinanceRecordAdmin
     ) -> HttpResponse:
         return settlement_csv_response(queryset.order_by("pk"))
 
-    @admin.action(description=_("Hold payout (asks for a reason)"), permissions=["finance"])
-    def hold_payouts(
-        self, request: HttpRequest, queryset: QuerySet[Settlement]
-    ) -> TemplateResponse | None:
-        def call(s: Settlement, reason: str, now: datetime) -> bool:
-            held = services.hold(settlement=s, actor=request.user, reason=reason, now=now)
-            return s.status != held.status
-
-        return self.reason_action(
-            request,
-            queryset,
-            call,
-            action="hold_payouts",
-            title=gettext("Hold payouts"),
-            intro=gettext(
-                "Held payouts are not paid until released. Only scheduled payouts can be held."
-            ),
-            submit_label=gettext("Hold"),
-            describe=describe_settlement,
-            done=ngettext_lazy("%(count)d payout held.", "%(count)d payouts held.", "count"),
-            unchanged=ngettext_lazy(
-                "%(count)d payout was already held.",
-                "%(count)d payouts were already held.",
-                "count",
-            ),
-        )
-
-    @admin.action(description=_("Release held payout"), permissions=["finance"])
-    def release_payouts(
-        self, request: HttpRequest, queryset: QuerySet[Settlement]
-    ) -> TemplateResponse | None:
-        def call(s: Settlement, reason: str, now: datetime) -> bool:
-            released = services.release(settlement=s, actor=request.user, reason=reason, now=now)
-            return s.status != released.status
-
-        return self.reason_action(
-            request,
-            queryset,
-            call,
-            action="release_payouts",
-            title=gettext("Release payouts"),
-            intro=gettext("Released payouts are paid by the next payout sweep."),
-            submit_label=gettext("Release"),
-            describe=describe_settlement,
-            done=ngettext_lazy(
-                "%(count)d payout released.", "%(count)d payouts released.", "count"
-            ),
-            unchanged=ngettext_lazy(
-                "%(count)d payout was not held.", "%(count)d payouts were not held.", "count"
-            ),
-            reason_required=False,
-        )
+    hold_payouts = reason_action(
+        "hold_payouts",
+        _payout_move(services.hold),
+        description=_("Hold payout (asks for a reason)"),
+        permission="finance",
+        title=_("Hold payouts"),
+        intro=_("Held payouts are not paid until released. Only scheduled payouts can be held."),
+        submit_label=_("Hold"),
+        describe=describe_settlement,
+        done=ngettext_lazy("%(count)d payout held.", "%(count)d payouts held.", "count"),
+        unchanged=ngettext_lazy(
+            "%(count)d payout was already held.",
+            "%(count)d payouts were already held.",
+            "count",
+        ),
+    )
+    release_payouts = reason_action(
+        "release_payouts",
+        _payout_move(services.release),
+        description=_("Release held payout"),
+        permission="finance",
+        title=_("Release payouts"),
+        intro=_("Released payouts are paid by the next payout sweep."),
+        submit_label=_("Release"),
+        describe=describe_settlement,
+        done=ngettext_lazy("%(count)d payout released.", "%(count)d payouts released.", "count"),
+        unchanged=ngettext_lazy(
+            "%(count)d payout was not held.", "%(count)d payouts were not held.", "count"
+        ),
+        reason_required=False,
+    )
 
     @admin.action(description=_("Request an adjustment (one settlement)"), permissions=["finance"])
     def request_adjustment(
