@@ -180,7 +180,8 @@ def test_a_video_id_with_copy_s_special_characters_is_matched_as_it_is(video):
     publish(boost, T0, video_id=video)
     at, now = T0 + timedelta(hours=1), T0 + timedelta(days=1)
     assert services.record_views(items=[snapshot(at, 10, video)], now=now) == 1
-    assert list(ViewSnapshot.objects.values_list("line__platform_video_id", "views")) == [(video, 10)]
+    stored = ViewSnapshot.objects.values_list("line__platform_video_id", "views")
+    assert list(stored) == [(video, 10)]
 
 
 @pytest.mark.parametrize("size", [1, 40])
