@@ -33,16 +33,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from kernel.paging import COUNT_CAP
-from orders.models import (
-    Boost,
-    Client,
-    Influencer,
-    LedgerEntry,
-    LedgerKind,
-    Order,
-    OrderLine,
-    ViewSnapshot,
-)
+from orders import models
 from settlements.models import Settlement, ShortfallCause
 
 from . import common
@@ -62,10 +53,10 @@ PAGES = (
     ("ledger entries", "/admin/orders/ledgerentry/", "?kind__exact=compensation"),
 )
 MODELS = {
-    "boosts": Boost,
+    "boosts": models.Boost,
     "settlements": Settlement,
-    "snapshots": ViewSnapshot,
-    "ledger entries": LedgerEntry,
+    "snapshots": models.ViewSnapshot,
+    "ledger entries": models.LedgerEntry,
 }
 
 
@@ -85,12 +76,12 @@ def _status(pk: int) -> str:
     """Boost pk -> status: 10 % active, 5 % awaiting publish, the rest terminal."""
     draw = pk % 20
     if draw < 2:
-        return Boost.Status.ACTIVE
+        return models.Boost.Status.ACTIVE
     if draw < 3:
-        return Boost.Status.AWAITING_PUBLISH
+        return models.Boost.Status.AWAITING_PUBLISH
     if draw < 4:
-        return Boost.Status.CANCELLED
-    return Boost.Status.SUCCEEDED if draw < 13 else Boost.Status.COMPENSATED
+        return models.Boost.Status.CANCELLED
+    return models.Boost.Status.SUCCEEDED if draw < 13 else models.Boost.Status.COMPENSATED
 
 
 def load(n: int, per_boost: int, now) -> dict[str, int]:
@@ -99,15 +90,15 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
     start = now - timedelta(days=400)
     step = timedelta(days=380) / max(1, n)
     price, fee = Decimal("10000.00"), Decimal("2500.00")
-    published = [s != Boost.Status.AWAITING_PUBLISH for s in map(_status, range(n + 1))]
+    published = [s != models.Boost.Status.AWAITING_PUBLISH for s in map(_status, range(n + 1))]
 
     def window(pk: int):
         window_start = start + step * pk
         return window_start, window_start + timedelta(days=14)
 
-    def orders() -> Iterator[Order]:
+    def orders() -> Iterator[models.Order]:
         for o in range(1, -(-n // LINES_PER_ORDER) + 1):
-            yield Order(
+            yield models.Order(
                 id=o,
                 code=f"C{o}",
                 client_id=(o - 1) % CLIENTS + 1,
@@ -115,13 +106,13 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
                 placed_at=start + step * (o - 1) * LINES_PER_ORDER - timedelta(days=1),
             )
 
-    def lines() -> Iterator[OrderLine]:
+    def lines() -> Iterator[models.OrderLine]:
         for pk in range(1, n + 1):
             published_at = window(pk)[0] if published[pk] else None
             order_id = (pk - 1) // LINES_PER_ORDER + 1
             yield common.order_line(pk, order_id, pk % INFLUENCERS + 1, price, published_at)
 
-    def boosts() -> Iterator[Boost]:
+    def boosts() -> Iterator[models.Boost]:
         for pk in range(1, n + 1):
             window_start, window_end = window(pk) if published[pk] else (None, None)
             quoted = start + step * pk - timedelta(days=1)
@@ -134,7 +125,7 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
                 status_changed_at=window_end or quoted,
             )
 
-    def snapshots() -> Iterator[ViewSnapshot]:
+    def snapshots() -> Iterator[models.ViewSnapshot]:
         ids = itertools.count(1)
         for pk in range(1, n + 1):
             if not published[pk]:
@@ -142,7 +133,7 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
             window_start = window(pk)[0]
             for h in range(1, per_boost + 1):
                 at = window_start + timedelta(hours=h * 30)
-                yield ViewSnapshot(
+                yield models.ViewSnapshot(
                     id=next(ids), line_id=pk, observed_at=at, views=1_000 * h, received_at=at
                 )
 
@@ -155,14 +146,14 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
     paid = [
         pk
         for pk in range(1, n + 1)
-        if _status(pk) in Boost.TERMINAL and kind_of(pk) != "none" and pk % 7
+        if _status(pk) in models.Boost.TERMINAL and kind_of(pk) != "none" and pk % 7
     ]
     entry_of = {pk: orders_count + k for k, pk in enumerate(paid, start=1)}
 
     def settlements() -> Iterator[Settlement]:
         for pk in range(1, n + 1):
             status = _status(pk)
-            if status not in Boost.TERMINAL:
+            if status not in models.Boost.TERMINAL:
                 continue
             window_start, window_end = window(pk)
             computed = (window_end or start) + timedelta(hours=1)
@@ -194,12 +185,12 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
                 ledger_entry_id=entry_of.get(pk),
             )
 
-    def entries() -> Iterator[LedgerEntry]:
+    def entries() -> Iterator[models.LedgerEntry]:
         for order in orders():
-            yield LedgerEntry(
+            yield models.LedgerEntry(
                 id=order.id,
                 client_id=order.client_id,
-                kind=LedgerKind.ORDER_CHARGE,
+                kind=models.LedgerKind.ORDER_CHARGE,
                 amount=-(price + fee) * LINES_PER_ORDER,
                 balance_after=Decimal("0.00"),
                 idempotency_key=f"order:{order.id}",
@@ -207,10 +198,12 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
                 created_at=order.placed_at,
             )
         for pk in paid:
-            yield LedgerEntry(
+            yield models.LedgerEntry(
                 id=entry_of[pk],
                 client_id=((pk - 1) // LINES_PER_ORDER) % CLIENTS + 1,
-                kind=LedgerKind.REFUND if _status(pk) == "cancelled" else LedgerKind.COMPENSATION,
+                kind=models.LedgerKind.REFUND
+                if _status(pk) == "cancelled"
+                else models.LedgerKind.COMPENSATION,
                 amount=fee,
                 balance_after=fee,
                 idempotency_key=f"settlement:{pk}:payout",
@@ -220,13 +213,13 @@ def load(n: int, per_boost: int, now) -> dict[str, int]:
             )
 
     plan = [
-        (Client, common.clients(CLIENTS)),
-        (Influencer, common.influencers(INFLUENCERS, price)),
-        (Order, orders()),
-        (OrderLine, lines()),
-        (Boost, boosts()),
-        (ViewSnapshot, snapshots()),
-        (LedgerEntry, entries()),
+        (models.Client, common.clients(CLIENTS)),
+        (models.Influencer, common.influencers(INFLUENCERS, price)),
+        (models.Order, orders()),
+        (models.OrderLine, lines()),
+        (models.Boost, boosts()),
+        (models.ViewSnapshot, snapshots()),
+        (models.LedgerEntry, entries()),
         (Settlement, settlements()),
     ]
     counts = common.copy_all(plan)

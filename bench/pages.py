@@ -34,17 +34,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import include, path
 from django.utils import timezone
 
-from orders.models import (
-    Boost,
-    Client,
-    ClientMembership,
-    Influencer,
-    LedgerEntry,
-    LedgerKind,
-    Order,
-    OrderLine,
-    ViewSnapshot,
-)
+from orders import models
 
 from . import common
 
@@ -88,14 +78,18 @@ def load(lines: int, snapshots: int, others: int, now) -> tuple[str, object]:
     window_end = window_start + timedelta(days=14, hours=1)
     placed = window_start - timedelta(days=2)
     clients = [
-        Client(id=1, code="bench-pages", name="页面客户"),
-        Client(id=2, code="bench-others", name="其他客户"),
+        models.Client(id=1, code="bench-pages", name="页面客户"),
+        models.Client(id=2, code="bench-others", name="其他客户"),
     ]
     influencers = common.influencers(lines, Decimal("20000.00"))
     orders = [
-        Order(id=1, code="BENCHPAGES", client_id=1, idempotency_key="bench-pages", placed_at=placed)
+        models.Order(
+            id=1, code="BENCHPAGES", client_id=1, idempotency_key="bench-pages", placed_at=placed
+        )
     ] + [
-        Order(id=n, code=f"BENCHOTHER{n}", client_id=2, idempotency_key=f"o{n}", placed_at=placed)
+        models.Order(
+            id=n, code=f"BENCHOTHER{n}", client_id=2, idempotency_key=f"o{n}", placed_at=placed
+        )
         for n in range(2, others + 2)
     ]
     order_lines, boosts, rows = [], [], []
@@ -110,7 +104,7 @@ def load(lines: int, snapshots: int, others: int, now) -> tuple[str, object]:
             boosts.append(
                 common.boost(
                     line_id,
-                    Boost.Status.ACTIVE,
+                    models.Boost.Status.ACTIVE,
                     (expected, Decimal("0.25"), price / 4),
                     quoted_at=placed,
                     window=(window_start, window_end),
@@ -121,7 +115,7 @@ def load(lines: int, snapshots: int, others: int, now) -> tuple[str, object]:
             for h in range(1, snapshots + 1):
                 at = window_start + timedelta(hours=h)
                 rows.append(
-                    ViewSnapshot(
+                    models.ViewSnapshot(
                         id=len(rows) + 1,
                         line_id=line_id,
                         observed_at=at,
@@ -133,19 +127,19 @@ def load(lines: int, snapshots: int, others: int, now) -> tuple[str, object]:
         b.boost_fee for b in boosts[:lines]
     )
     entries = [
-        LedgerEntry(
+        models.LedgerEntry(
             id=1,
             client_id=1,
-            kind=LedgerKind.TOP_UP,
+            kind=models.LedgerKind.TOP_UP,
             amount=total * 2,
             balance_after=total * 2,
             idempotency_key="bench-pages-top-up",
             created_at=placed - timedelta(days=1),
         ),
-        LedgerEntry(
+        models.LedgerEntry(
             id=2,
             client_id=1,
-            kind=LedgerKind.ORDER_CHARGE,
+            kind=models.LedgerKind.ORDER_CHARGE,
             amount=-total,
             balance_after=total,
             idempotency_key="bench-pages-order",
@@ -155,17 +149,17 @@ def load(lines: int, snapshots: int, others: int, now) -> tuple[str, object]:
     ]
     common.copy_all(
         [
-            (Client, clients),
-            (Influencer, influencers),
-            (Order, orders),
-            (OrderLine, order_lines),
-            (Boost, boosts),
-            (ViewSnapshot, rows),
-            (LedgerEntry, entries),
+            (models.Client, clients),
+            (models.Influencer, influencers),
+            (models.Order, orders),
+            (models.OrderLine, order_lines),
+            (models.Boost, boosts),
+            (models.ViewSnapshot, rows),
+            (models.LedgerEntry, entries),
         ]
     )
     user = get_user_model().objects.create_user("bench-client", password=None)
-    ClientMembership.objects.create(user=user, client_id=1)
+    models.ClientMembership.objects.create(user=user, client_id=1)
     common.analyze()
     return orders[0].code, user
 

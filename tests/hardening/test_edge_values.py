@@ -8,20 +8,18 @@ before writing: every case asserts that no row was written.
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.urls import reverse
 
 from orders import selectors, services
 from orders.models import ApiRequestLog, LedgerEntry, LedgerKind, ViewSnapshot
 from orders.services import EntryIn, OrderError, SnapshotIn
 from tests import factories
+from tests.csv_imports import ImportFailed, import_csv
 from tests.factories import T0
 
 from .conftest import call_api
@@ -71,17 +69,14 @@ def test_the_api_refuses_an_instant_a_sweep_could_not_use(
 def test_import_views_refuses_an_instant_a_sweep_could_not_use(
     tmp_path, video, observed_at, message
 ):
-    path = tmp_path / "views.csv"
-    path.write_text(
+    text = (
         f"video_id,observed_at,views\nv1,{(T0 + timedelta(hours=1)).isoformat()},5\n"
-        f"v1,{observed_at},10\n",
-        encoding="utf-8",
+        f"v1,{observed_at},10\n"
     )
     before = factories.row_counts()
-    err = io.StringIO()
-    with pytest.raises(CommandError):
-        call_command("import_views", str(path), stdout=io.StringIO(), stderr=err)
-    assert err.getvalue().startswith("line 3: ") and message in err.getvalue()
+    with pytest.raises(ImportFailed) as failed:
+        import_csv("import_views", tmp_path, text)
+    assert failed.value.err.startswith("line 3: ") and message in failed.value.err
     assert factories.row_counts() == before
 
 

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +38,7 @@ from settlements.models import Settlement
 from starboost.celery import app
 from tests import factories
 from tests.factories import T0
+from tests.processes import wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -174,16 +175,6 @@ def celery(broker_url: str, tmp_path: Path) -> Iterator[Celery]:
     finally:
         processes.stop()
         processes.purge(delete=True)
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, what: str, celery: Celery) -> float:
-    """Poll until ``condition`` holds; returns the seconds it took, fails with the logs if not."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > seconds:
-            pytest.fail(f"not {what} within {seconds} s\n{celery.tail()}")
-        time.sleep(0.25)
-    return time.monotonic() - start
 
 
 def run_sweeps_every_second(queue: str) -> None:

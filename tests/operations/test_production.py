@@ -18,7 +18,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,6 +30,7 @@ from kombu import Connection
 
 from operations.models import SweepRun
 from operations.sweeps import SWEEP_TASKS
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,14 +168,6 @@ def server(broker_url: str, tmp_path: Path) -> Iterator[Server]:
     finally:
         if running.process is not None:
             running.kill()
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, what: str, server: Server) -> None:
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > seconds:
-            pytest.fail(f"not {what} within {seconds} s\n{server.tail()}")
-        time.sleep(0.25)
 
 
 def short_close_windows_schedule() -> None:

@@ -13,20 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kernel.display import yuan
-from orders import selectors, services
-from orders.models import (
-    Boost,
-    BoostEvent,
-    Client,
-    ClientMembership,
-    HistoryVideo,
-    Influencer,
-    LedgerEntry,
-    LedgerKind,
-    Order,
-    OrderLine,
-    ViewSnapshot,
-)
+from orders import models, selectors, services
 from orders.services import SnapshotIn
 from tests.factories import (
     ClientFactory,
@@ -77,16 +64,16 @@ def world(frozen_now):
 # model, a search term, a filter query string (formatted with the world's ids), whether adding is
 # allowed in the admin.
 PAGES = [
-    (Client, "Acme", "balance=positive", True),
-    (ClientMembership, "Acme", "client__id__exact={client}", True),
-    (LedgerEntry, "Acme", "kind__exact=boost_fee", False),
-    (Influencer, "Star", "quote=eligible&boost_enabled__exact=1", True),
-    (HistoryVideo, "Star", "influencer__boost_enabled__exact=1", True),
-    (Order, "Acme", "client__id__exact={client}", False),
-    (OrderLine, "Star", "boost__status__exact=active", False),
-    (Boost, "Star", "status__exact=active", False),
-    (BoostEvent, "Star", "to_status=active", False),
-    (ViewSnapshot, "v-star", "line__boost__status__exact=active", False),
+    (models.Client, "Acme", "balance=positive", True),
+    (models.ClientMembership, "Acme", "client__id__exact={client}", True),
+    (models.LedgerEntry, "Acme", "kind__exact=boost_fee", False),
+    (models.Influencer, "Star", "quote=eligible&boost_enabled__exact=1", True),
+    (models.HistoryVideo, "Star", "influencer__boost_enabled__exact=1", True),
+    (models.Order, "Acme", "client__id__exact={client}", False),
+    (models.OrderLine, "Star", "boost__status__exact=active", False),
+    (models.Boost, "Star", "status__exact=active", False),
+    (models.BoostEvent, "Star", "to_status=active", False),
+    (models.ViewSnapshot, "v-star", "line__boost__status__exact=active", False),
 ]
 
 
@@ -114,7 +101,7 @@ def test_every_admin_page_renders_for_a_superuser(
 
 
 def test_client_list_and_form_show_balance_orders_and_money_links(admin_client, world):
-    response = admin_client.get(url(Client))
+    response = admin_client.get(url(models.Client))
     row = response.context["cl"].result_list[0]
     assert row.balance == Decimal("1000.00")  # make_order tops up exactly the order's total
     assert row.order_count == 1
@@ -122,7 +109,7 @@ def test_client_list_and_form_show_balance_orders_and_money_links(admin_client, 
     assert reverse("admin:orders_client_top_up", args=[world.client.pk]) in content
     assert reverse("admin:orders_client_place_order", args=[world.client.pk]) in content
 
-    response = admin_client.get(url(Client, "change", world.client.pk))
+    response = admin_client.get(url(models.Client, "change", world.client.pk))
     content = response.content.decode()
     assert reverse("admin:orders_client_top_up", args=[world.client.pk]) in content
     assert reverse("admin:orders_client_place_order", args=[world.client.pk]) in content
@@ -131,7 +118,7 @@ def test_client_list_and_form_show_balance_orders_and_money_links(admin_client, 
 
 
 def test_boost_list_shows_progress_against_expected_views(admin_client, world):
-    response = admin_client.get(url(Boost))
+    response = admin_client.get(url(models.Boost))
     boost = response.context["cl"].result_list[0]
     assert boost.latest_views == 5000
     expected = world.boost.expected_views
@@ -143,13 +130,13 @@ def test_boost_list_shows_progress_against_expected_views(admin_client, world):
 
 def test_boost_awaiting_publish_counts_days_until_it_expires(admin_client, world, now):
     make_order(world.client, [world.star], now=now)
-    response = admin_client.get(url(Boost), {"status__exact": "awaiting_publish"})
+    response = admin_client.get(url(models.Boost), {"status__exact": "awaiting_publish"})
     assert response.context["cl"].result_count == 1
     assert ">31 days<" in response.content.decode()  # 10 March + 1 month = 10 April
 
 
 def test_boost_form_is_read_only_and_explains_quote_and_cap(admin_client, world):
-    change = url(Boost, "change", world.boost.pk)
+    change = url(models.Boost, "change", world.boost.pk)
     response = admin_client.get(change)
     assert response.status_code == 200
     assert not response.context["has_change_permission"]
@@ -158,31 +145,31 @@ def test_boost_form_is_read_only_and_explains_quote_and_cap(admin_client, world)
     assert "the whole boost fee comes back" in content
     assert "v-star-1" in content
     assert admin_client.post(change, {"status": "cancelled"}).status_code == 403
-    assert admin_client.post(url(Boost, "delete", world.boost.pk)).status_code == 403
+    assert admin_client.post(url(models.Boost, "delete", world.boost.pk)).status_code == 403
     world.boost.refresh_from_db()
-    assert world.boost.status == Boost.Status.ACTIVE
+    assert world.boost.status == models.Boost.Status.ACTIVE
 
 
 def test_order_form_lists_its_lines_read_only(admin_client, world):
-    response = admin_client.get(url(Order, "change", world.order.pk))
+    response = admin_client.get(url(models.Order, "change", world.order.pk))
     assert response.status_code == 200
     assert not response.context["has_change_permission"]
     content = response.content.decode()
     assert "Star Li" in content and "v-star-1" in content and "Active" in content
-    assert admin_client.post(url(Order, "delete", world.order.pk)).status_code == 403
+    assert admin_client.post(url(models.Order, "delete", world.order.pk)).status_code == 403
 
 
 def test_quote_inputs_read_every_instant_in_shanghai_time(admin_client, world):
     """A re-quote stores ``+00:00`` instants; the admin shows them all as Beijing time."""
     quote = {**world.boost.quote, "as_of": "2026-03-10T02:00:00+00:00"}
-    Boost.objects.filter(pk=world.boost.pk).update(quote=quote)
-    content = admin_client.get(url(Boost, "change", world.boost.pk)).content.decode()
+    models.Boost.objects.filter(pk=world.boost.pk).update(quote=quote)
+    content = admin_client.get(url(models.Boost, "change", world.boost.pk)).content.decode()
     assert "2026-03-10T10:00:00+08:00" in content
     assert "+00:00" not in content
 
 
 def test_order_line_form_shows_the_fixed_price_as_money(admin_client, world):
-    content = admin_client.get(url(OrderLine, "change", world.line.pk)).content.decode()
+    content = admin_client.get(url(models.OrderLine, "change", world.line.pk)).content.decode()
     price = world.line.fixed_price
     assert yuan(price) in content
     assert f"{price:f}" not in content
@@ -192,24 +179,24 @@ def test_order_line_form_shows_the_fixed_price_as_money(admin_client, world):
 
 
 def test_ledger_entries_cannot_be_added_changed_or_deleted_even_by_a_superuser(admin_client, world):
-    entry = LedgerEntry.objects.filter(client=world.client).first()
-    before = (entry.amount, entry.balance_after, LedgerEntry.objects.count())
+    entry = models.LedgerEntry.objects.filter(client=world.client).first()
+    before = (entry.amount, entry.balance_after, models.LedgerEntry.objects.count())
 
-    assert admin_client.get(url(LedgerEntry, "add")).status_code == 403
-    assert admin_client.post(url(LedgerEntry, "add"), {"amount": "1.00"}).status_code == 403
-    change = url(LedgerEntry, "change", entry.pk)
+    assert admin_client.get(url(models.LedgerEntry, "add")).status_code == 403
+    assert admin_client.post(url(models.LedgerEntry, "add"), {"amount": "1.00"}).status_code == 403
+    change = url(models.LedgerEntry, "change", entry.pk)
     response = admin_client.get(change)
     assert response.status_code == 200  # viewing is allowed
     assert not response.context["has_change_permission"]
     assert admin_client.post(change, {"amount": "999.00"}).status_code == 403
-    assert admin_client.get(url(LedgerEntry, "delete", entry.pk)).status_code == 403
-    assert admin_client.post(url(LedgerEntry, "delete", entry.pk), {"post": "yes"}).status_code == (
-        403
-    )
-    assert "delete_selected" not in admin_client.get(url(LedgerEntry)).content.decode()
+    assert admin_client.get(url(models.LedgerEntry, "delete", entry.pk)).status_code == 403
+    assert admin_client.post(
+        url(models.LedgerEntry, "delete", entry.pk), {"post": "yes"}
+    ).status_code == (403)
+    assert "delete_selected" not in admin_client.get(url(models.LedgerEntry)).content.decode()
 
     entry.refresh_from_db()
-    assert (entry.amount, entry.balance_after, LedgerEntry.objects.count()) == before
+    assert (entry.amount, entry.balance_after, models.LedgerEntry.objects.count()) == before
 
 
 # --- Query counts: a changelist costs the same with 5 or 20 rows -------------------------------
@@ -271,16 +258,16 @@ def _add_snapshots(n, now):
 @pytest.mark.parametrize(
     ("model", "add_rows"),
     [
-        (Boost, _add_boosts),
-        (LedgerEntry, _add_boosts),
-        (OrderLine, _add_boosts),
-        (BoostEvent, _add_boosts),
-        (Client, _add_clients),
-        (ClientMembership, _add_clients),
-        (Influencer, _add_influencers),
-        (HistoryVideo, _add_history),
-        (Order, _add_orders),
-        (ViewSnapshot, _add_snapshots),
+        (models.Boost, _add_boosts),
+        (models.LedgerEntry, _add_boosts),
+        (models.OrderLine, _add_boosts),
+        (models.BoostEvent, _add_boosts),
+        (models.Client, _add_clients),
+        (models.ClientMembership, _add_clients),
+        (models.Influencer, _add_influencers),
+        (models.HistoryVideo, _add_history),
+        (models.Order, _add_orders),
+        (models.ViewSnapshot, _add_snapshots),
     ],
 )
 def test_changelist_query_count_does_not_grow_with_rows(admin_client, now, model, add_rows):
@@ -319,10 +306,10 @@ def test_top_up_posted_twice_credits_once(admin_client, admin_user):
     second = admin_client.post(top_up, data)
 
     assert first.status_code == second.status_code == 302
-    assert first.url == url(Client, "change", acme.pk)
-    entry = LedgerEntry.objects.get(client=acme)
+    assert first.url == url(models.Client, "change", acme.pk)
+    entry = models.LedgerEntry.objects.get(client=acme)
     assert (entry.kind, entry.amount, entry.reason) == (
-        LedgerKind.TOP_UP,
+        models.LedgerKind.TOP_UP,
         Decimal("1500.50"),
         "Bank transfer 2026-0310",
     )
@@ -362,7 +349,7 @@ def test_top_up_with_a_bad_amount_or_no_reason_writes_nothing(admin_client, amou
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert "Nothing was credited" in response.content.decode()
-    assert not LedgerEntry.objects.exists()
+    assert not models.LedgerEntry.objects.exists()
 
 
 def test_top_up_refuses_a_reused_form_with_another_amount(admin_client):
@@ -387,13 +374,13 @@ def test_staff_with_the_money_permissions_see_and_use_the_money_views(client):
         )
     )
     client.force_login(staff)
-    page = client.get(url(Client, "change", acme.pk)).content.decode()
+    page = client.get(url(models.Client, "change", acme.pk)).content.decode()
     assert reverse("admin:orders_client_top_up", args=[acme.pk]) in page
     assert reverse("admin:orders_client_place_order", args=[acme.pk]) in page
     top_up, key = _top_up_form(client, acme)
     data = {"amount": "10.00", "reason": "Transfer", "idempotency_key": key}
     assert client.post(top_up, data).status_code == 302
-    assert LedgerEntry.objects.get(client=acme).created_by == staff
+    assert models.LedgerEntry.objects.get(client=acme).created_by == staff
 
 
 def test_top_up_needs_the_ledger_add_permission(client, now):
@@ -481,7 +468,7 @@ def test_step_one_pages_long_lists(admin_client, shop):
     first = admin_client.get(shop.place, follow=True)
     second = admin_client.get(shop.place, {"page": 2}, follow=True)
     assert len(first.context["rows"]) == 25
-    assert len(second.context["rows"]) == Influencer.objects.count() - 25
+    assert len(second.context["rows"]) == models.Influencer.objects.count() - 25
 
 
 def test_continuing_with_nobody_picked_says_so(admin_client, shop):
@@ -512,7 +499,7 @@ def test_update_totals_counts_the_ticked_boosts(admin_client, shop):
     )
     assert response.status_code == 200
     assert response.context["preview"].total_fees == shop.quote.boost_fee
-    assert not Order.objects.exists()
+    assert not models.Order.objects.exists()
 
 
 def test_confirm_places_one_order_and_charges_each_line_once(admin_client, shop, admin_user):
@@ -523,19 +510,19 @@ def test_confirm_places_one_order_and_charges_each_line_once(admin_client, shop,
     first = admin_client.post(shop.place, data)
     second = admin_client.post(shop.place, data)
 
-    order = Order.objects.get()
+    order = models.Order.objects.get()
     assert first.status_code == second.status_code == 302
-    assert first.url == second.url == url(Order, "change", order.pk)
+    assert first.url == second.url == url(models.Order, "change", order.pk)
     assert order.placed_by == admin_user
-    charges = LedgerEntry.objects.filter(order=order)
+    charges = models.LedgerEntry.objects.filter(order=order)
     assert sorted(charges.values_list("kind", "amount")) == sorted(
         [
-            (LedgerKind.BOOST_FEE, -shop.quote.boost_fee),
-            (LedgerKind.ORDER_CHARGE, Decimal("-10000.00")),
-            (LedgerKind.ORDER_CHARGE, Decimal("-10000.00")),
+            (models.LedgerKind.BOOST_FEE, -shop.quote.boost_fee),
+            (models.LedgerKind.ORDER_CHARGE, Decimal("-10000.00")),
+            (models.LedgerKind.ORDER_CHARGE, Decimal("-10000.00")),
         ]
     )
-    boost = Boost.objects.get()
+    boost = models.Boost.objects.get()
     assert boost.line.influencer == shop.star
     assert boost.boost_fee == shop.quote.boost_fee
     expected_balance = Decimal("30000.00") - shop.quote.boost_fee
@@ -553,24 +540,24 @@ def test_insufficient_balance_is_shown_and_nothing_is_written(admin_client, shop
     content = response.content.decode()
     assert "Insufficient balance" in content
     assert "Nothing was ordered or charged" in content
-    assert not Order.objects.exists() and not Boost.objects.exists()
-    assert LedgerEntry.objects.count() == 1  # only the top-up
+    assert not models.Order.objects.exists() and not models.Boost.objects.exists()
+    assert models.LedgerEntry.objects.count() == 1  # only the top-up
 
 
 def test_a_price_change_after_review_is_refused(admin_client, shop):
     _fund(shop.client, "50000.00", shop.quote.as_of)
     review = _review(admin_client, shop, [shop.star])
-    Influencer.objects.filter(pk=shop.star.pk).update(fixed_price=Decimal("12000.00"))
+    models.Influencer.objects.filter(pk=shop.star.pk).update(fixed_price=Decimal("12000.00"))
 
     response = admin_client.post(shop.place, _confirm_data(review, boost=[shop.star]))
 
     assert response.status_code == 200
     assert "changed to 12000.00" in response.content.decode()
-    assert not Order.objects.exists()
+    assert not models.Order.objects.exists()
     # The page shows the new price, so confirming again buys at the price now shown.
     response = admin_client.post(shop.place, _confirm_data(response, boost=[shop.star]))
     assert response.status_code == 302
-    assert Order.objects.get().lines.get().fixed_price == Decimal("12000.00")
+    assert models.Order.objects.get().lines.get().fixed_price == Decimal("12000.00")
 
 
 def test_ticking_an_ineligible_boost_is_refused(admin_client, shop):
@@ -579,7 +566,7 @@ def test_ticking_an_ineligible_boost_is_refused(admin_client, shop):
     response = admin_client.post(shop.place, _confirm_data(review, boost=[shop.newbie]))
     assert response.status_code == 200
     assert "Boost is not available for New Wang" in response.content.decode()
-    assert not Order.objects.exists()
+    assert not models.Order.objects.exists()
 
 
 # --- Quotes follow their inputs ----------------------------------------------------------------
@@ -588,7 +575,7 @@ def test_ticking_an_ineligible_boost_is_refused(admin_client, shop):
 def test_saving_an_influencer_refreshes_its_quote(admin_client, world):
     star = world.star
     response = admin_client.post(
-        url(Influencer, "change", star.pk),
+        url(models.Influencer, "change", star.pk),
         {
             "name": star.name,
             "platform_id": star.platform_id,
@@ -605,9 +592,9 @@ def test_saving_an_influencer_refreshes_its_quote(admin_client, world):
 
 
 def test_refresh_quotes_action_requotes_the_selected_influencers(admin_client, world):
-    Influencer.objects.update(quote=None, quoted_at=None)
+    models.Influencer.objects.update(quote=None, quoted_at=None)
     response = admin_client.post(
-        url(Influencer),
+        url(models.Influencer),
         {"action": "refresh_quotes", "_selected_action": [world.star.pk]},
         follow=True,
     )
@@ -620,7 +607,7 @@ def test_refresh_quotes_action_requotes_the_selected_influencers(admin_client, w
 
 def test_deleting_a_history_video_refreshes_the_quote(admin_client, world):
     video = world.star.history_videos.order_by("published_at").first()
-    response = admin_client.post(url(HistoryVideo, "delete", video.pk), {"post": "yes"})
+    response = admin_client.post(url(models.HistoryVideo, "delete", video.pk), {"post": "yes"})
     assert response.status_code == 302
     world.star.refresh_from_db()
     assert world.star.quote["eligible"] is False
@@ -631,7 +618,7 @@ def test_adding_a_history_video_refreshes_the_quote(admin_client, world, now):
     newbie = world.newbie
     for day in range(1, 4):
         response = admin_client.post(
-            url(HistoryVideo, "add"),
+            url(models.HistoryVideo, "add"),
             {
                 "influencer": newbie.pk,
                 "platform_video_id": f"hv-newbie-{day}",

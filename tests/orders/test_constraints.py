@@ -10,18 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from orders.models import (
-    Boost,
-    BoostStatus,
-    Client,
-    HistoryVideo,
-    Influencer,
-    LedgerEntry,
-    LedgerKind,
-    Order,
-    OrderLine,
-    ViewSnapshot,
-)
+from orders import models
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
@@ -29,20 +18,22 @@ NOW = timezone.now()
 
 @pytest.fixture
 def line():
-    client = Client.objects.create(code="c1", name="Client")
-    influencer = Influencer.objects.create(
+    client = models.Client.objects.create(code="c1", name="Client")
+    influencer = models.Influencer.objects.create(
         platform_id="dy_1", name="达人", fixed_price=Decimal("1000.00")
     )
-    order = Order.objects.create(code="SB1", client=client, idempotency_key="k", placed_at=NOW)
-    return OrderLine.objects.create(
+    order = models.Order.objects.create(
+        code="SB1", client=client, idempotency_key="k", placed_at=NOW
+    )
+    return models.OrderLine.objects.create(
         order=order, influencer=influencer, fixed_price=Decimal("1000.00")
     )
 
 
-def boost_row(line, **changes) -> Boost:
+def boost_row(line, **changes) -> models.Boost:
     values = {
         "line": line,
-        "status": BoostStatus.AWAITING_PUBLISH,
+        "status": models.BoostStatus.AWAITING_PUBLISH,
         "expected_views": 10_000,
         "premium_ratio": Decimal("0.20"),
         "boost_fee": Decimal("200.00"),
@@ -52,7 +43,7 @@ def boost_row(line, **changes) -> Boost:
         "valid_until": NOW + timedelta(days=30),
         "status_changed_at": NOW,
     }
-    return Boost(**(values | changes))
+    return models.Boost(**(values | changes))
 
 
 def rejected(make) -> None:
@@ -60,11 +51,11 @@ def rejected(make) -> None:
         make()
 
 
-@pytest.mark.parametrize("status", BoostStatus.values)
+@pytest.mark.parametrize("status", models.BoostStatus.values)
 def test_every_boost_status_is_valid(line, status):
     window = (
         {}
-        if status in Boost.UNPUBLISHED
+        if status in models.Boost.UNPUBLISHED
         else {"window_start": NOW, "window_end": NOW + timedelta(days=14)}
     )
     boost_row(line, status=status, **window).save()
@@ -78,8 +69,8 @@ def test_every_boost_status_is_valid(line, status):
         {"expected_views": -1},
         {"premium_ratio": Decimal("0.09")},
         {"premium_ratio": Decimal("0.51")},
-        {"status": BoostStatus.ACTIVE},  # published without a window
-        {"status": BoostStatus.ACTIVE, "window_start": NOW, "window_end": NOW},
+        {"status": models.BoostStatus.ACTIVE},  # published without a window
+        {"status": models.BoostStatus.ACTIVE, "window_start": NOW, "window_end": NOW},
     ],
     ids=["status", "fee", "views", "ratio-low", "ratio-high", "no-window", "empty-window"],
 )
@@ -94,36 +85,40 @@ def test_one_boost_per_line(line):
 
 def test_premium_ratio_band_edges_are_accepted(line):
     boost_row(line, premium_ratio=Decimal("0.10")).save()
-    Boost.objects.filter(line=line).update(premium_ratio=Decimal("0.50"))
+    models.Boost.objects.filter(line=line).update(premium_ratio=Decimal("0.50"))
 
 
 def test_prices_must_be_positive(line):
-    rejected(lambda: Influencer.objects.create(platform_id="x", name="x", fixed_price=0))
-    rejected(lambda: OrderLine.objects.filter(pk=line.pk).update(fixed_price=Decimal("-1")))
+    rejected(lambda: models.Influencer.objects.create(platform_id="x", name="x", fixed_price=0))
+    rejected(lambda: models.OrderLine.objects.filter(pk=line.pk).update(fixed_price=Decimal("-1")))
 
 
 def test_views_are_never_negative(line):
     influencer = line.influencer
     rejected(
-        lambda: HistoryVideo.objects.create(
+        lambda: models.HistoryVideo.objects.create(
             influencer=influencer, platform_video_id="h", published_at=NOW, views=-1
         )
     )
     rejected(
-        lambda: ViewSnapshot.objects.create(line=line, observed_at=NOW, views=-1, received_at=NOW)
+        lambda: models.ViewSnapshot.objects.create(
+            line=line, observed_at=NOW, views=-1, received_at=NOW
+        )
     )
 
 
 def test_one_snapshot_per_video_and_instant(line):
-    ViewSnapshot.objects.create(line=line, observed_at=NOW, views=1, received_at=NOW)
+    models.ViewSnapshot.objects.create(line=line, observed_at=NOW, views=1, received_at=NOW)
     rejected(
-        lambda: ViewSnapshot.objects.create(line=line, observed_at=NOW, views=1, received_at=NOW)
+        lambda: models.ViewSnapshot.objects.create(
+            line=line, observed_at=NOW, views=1, received_at=NOW
+        )
     )
 
 
 def test_one_line_per_influencer_per_order(line):
     rejected(
-        lambda: OrderLine.objects.create(
+        lambda: models.OrderLine.objects.create(
             order=line.order, influencer=line.influencer, fixed_price=Decimal("1")
         )
     )
@@ -132,33 +127,33 @@ def test_one_line_per_influencer_per_order(line):
 def test_order_idempotency_key_is_unique_per_client(line):
     order = line.order
     rejected(
-        lambda: Order.objects.create(
+        lambda: models.Order.objects.create(
             code="SB2", client=order.client, idempotency_key="k", placed_at=NOW
         )
     )
 
 
-def entry(client, **changes) -> LedgerEntry:
+def entry(client, **changes) -> models.LedgerEntry:
     values = {
         "client": client,
-        "kind": LedgerKind.TOP_UP,
+        "kind": models.LedgerKind.TOP_UP,
         "amount": Decimal("10.00"),
         "balance_after": Decimal("10.00"),
         "idempotency_key": "top-up-1",
         "created_at": NOW,
     }
-    return LedgerEntry(**(values | changes))
+    return models.LedgerEntry(**(values | changes))
 
 
 @pytest.mark.parametrize(
     "changes",
     [
         {"kind": "gift"},
-        {"kind": LedgerKind.TOP_UP, "amount": Decimal("-10.00")},
-        {"kind": LedgerKind.REFUND, "amount": Decimal("0.00")},
-        {"kind": LedgerKind.BOOST_FEE, "amount": Decimal("10.00")},
-        {"kind": LedgerKind.ORDER_CHARGE, "amount": Decimal("10.00")},
-        {"kind": LedgerKind.ADJUSTMENT, "amount": Decimal("0.00")},
+        {"kind": models.LedgerKind.TOP_UP, "amount": Decimal("-10.00")},
+        {"kind": models.LedgerKind.REFUND, "amount": Decimal("0.00")},
+        {"kind": models.LedgerKind.BOOST_FEE, "amount": Decimal("10.00")},
+        {"kind": models.LedgerKind.ORDER_CHARGE, "amount": Decimal("10.00")},
+        {"kind": models.LedgerKind.ADJUSTMENT, "amount": Decimal("0.00")},
         {"balance_after": Decimal("-0.01")},
     ],
     ids=["kind", "top-up-sign", "zero-refund", "fee-sign", "charge-sign", "zero-adj", "negative"],
@@ -176,5 +171,5 @@ def test_ledger_idempotency_key_is_unique(line):
 def test_ledger_rows_cannot_be_updated_or_deleted_even_in_raw_sql(line):
     saved = entry(line.order.client)
     saved.save()
-    rejected(lambda: LedgerEntry.objects.filter(pk=saved.pk).update(amount=Decimal("99.00")))
-    rejected(lambda: LedgerEntry.objects.filter(pk=saved.pk).delete())
+    rejected(lambda: models.LedgerEntry.objects.filter(pk=saved.pk).update(amount=Decimal("99.00")))
+    rejected(lambda: models.LedgerEntry.objects.filter(pk=saved.pk).delete())

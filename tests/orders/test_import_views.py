@@ -3,7 +3,6 @@ all-or-nothing chunks; errors name their line; a repeated import stores nothing 
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from django.core.management.base import CommandError
 
 from orders.models import ViewSnapshot
 from tests import factories
+from tests.csv_imports import ImportFailed, import_csv
 from tests.factories import T0
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -34,20 +34,7 @@ def at(hours: float) -> str:
 
 
 def run(tmp_path, text: str, *args: str) -> tuple[str, str]:
-    path = tmp_path / "views.csv"
-    path.write_text(text, encoding="utf-8")
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_views", str(path), *args, stdout=out, stderr=err)
-    except CommandError as error:
-        raise ImportFailed(out.getvalue(), err.getvalue()) from error
-    return out.getvalue(), err.getvalue()
-
-
-class ImportFailed(Exception):
-    def __init__(self, out: str, err: str):
-        super().__init__(err)
-        self.out, self.err = out, err
+    return import_csv("import_views", tmp_path, text, *args)
 
 
 GOOD = HEADER + f"v1,{at(1)},100\nv1,{at(2)},250\nv2,{at(1)},40\n"

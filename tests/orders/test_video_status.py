@@ -3,15 +3,12 @@ all or nothing, and suspicious counts flagged as they are stored."""
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +17,7 @@ from orders.models import ApiRequestLog, SnapshotFlag, VideoStatusEvent
 from orders.pricing import IneligibleReason, quote_from_history
 from orders.services import SnapshotIn
 from tests import factories
+from tests.csv_imports import ImportFailed, import_csv
 from tests.factories import STEADY, T0
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -114,20 +112,20 @@ def test_the_videos_endpoint_needs_the_pipeline_token(client, video):
 
 
 def test_status_events_import_from_csv_all_or_nothing(tmp_path, video):
-    path = tmp_path / "statuses.csv"
-    path.write_text(
+    out, _err = import_csv(
+        "import_video_statuses",
+        tmp_path,
         f"video_id,status,at\nv1,private,{(T0 + HOUR).isoformat()}\n"
         f"v1,live,{(T0 + 2 * HOUR).isoformat()}\n",
-        encoding="utf-8",
     )
-    out = io.StringIO()
-    call_command("import_video_statuses", str(path), stdout=out, stderr=io.StringIO())
-    assert "Stored 2 new status event(s) from 2 row(s)" in out.getvalue()
-    path.write_text(f"video_id,status,at\nv1,gone,{(T0 + 3 * HOUR).isoformat()}\n")
-    err = io.StringIO()
-    with pytest.raises(CommandError):
-        call_command("import_video_statuses", str(path), stdout=io.StringIO(), stderr=err)
-    assert "line 2: Unknown status" in err.getvalue()
+    assert "Stored 2 new status event(s) from 2 row(s)" in out
+    with pytest.raises(ImportFailed) as failed:
+        import_csv(
+            "import_video_statuses",
+            tmp_path,
+            f"video_id,status,at\nv1,gone,{(T0 + 3 * HOUR).isoformat()}\n",
+        )
+    assert "line 2: Unknown status" in failed.value.err
     assert VideoStatusEvent.objects.count() == 2
 
 

@@ -121,20 +121,29 @@ def test_cap_binds_once_shortfall_share_exceeds_fee_share_of_price_plus_fee():
     assert above.amount == F
 
 
-def test_half_fen_rounds_up_not_to_even():
-    # raw = 1 × (4.00 + 1.00) / 1000 = 0.005 exactly; banker's rounding would give 0.00.
-    explanation = explain_compensation(1000, 999, Decimal("4.00"), Decimal("1.00"))
+@pytest.mark.parametrize(
+    ("expected", "actual", "price", "fee", "raw", "amount"),
+    [
+        # raw = 1 × (4.00 + 1.00) / 1000 = 0.005 exactly; banker's rounding would give 0.00.
+        pytest.param(1000, 999, "4.00", "1.00", "0.005000", "0.01", id="half-fen"),
+        # raw = 1 × (20.00 + 5.00) / 1000 = 0.025 exactly; banker's rounding would give 0.02.
+        pytest.param(1000, 999, "20.00", "5.00", "0.025000", "0.03", id="two-and-a-half-fen"),
+        # raw = 9,999.20 / 2,000,000 = 0.0049996: shown as 0.005000, but owed 0.00, not 0.01.
+        pytest.param(
+            2_000_000, 1_999_999, "9000.00", "999.20", "0.005000", "0.00", id="once-not-from-shown"
+        ),
+        # raw = 1 × 0.05 / 100,000 = 0.0000005 exactly: shown as 0.000001, owed 0.00.
+        pytest.param(100_000, 99_999, "0.04", "0.01", "0.000001", "0.00", id="raw-tie-sixth-place"),
+    ],
+)
+def test_raw_amount_and_amount_round_half_up_from_the_exact_value(
+    expected, actual, price, fee, raw, amount
+):
+    explanation = explain_compensation(expected, actual, Decimal(price), Decimal(fee))
 
-    assert explanation.raw_amount == Decimal("0.005000")
-    assert explanation.amount == Decimal("0.01")
-
-
-def test_two_and_a_half_fen_rounds_up_not_to_even():
-    # raw = 1 × (20.00 + 5.00) / 1000 = 0.025 exactly; banker's rounding would give 0.02.
-    explanation = explain_compensation(1000, 999, Decimal("20.00"), Decimal("5.00"))
-
-    assert explanation.raw_amount == Decimal("0.025000")
-    assert explanation.amount == Decimal("0.03")
+    assert explanation.raw_amount == Decimal(raw)
+    assert explanation.amount == Decimal(amount)
+    assert not explanation.cap_applied
 
 
 def test_amount_is_rounded_from_the_exact_value_not_from_the_rounded_cpm():
@@ -147,28 +156,11 @@ def test_amount_is_rounded_from_the_exact_value_not_from_the_rounded_cpm():
     assert explanation.amount == Decimal("66.67")
 
 
-def test_amount_is_rounded_once_not_from_the_displayed_raw():
-    # raw = 9,999.20 / 2,000,000 = 0.0049996: shown as 0.005000, but owed 0.00, not 0.01.
-    explanation = explain_compensation(2_000_000, 1_999_999, Decimal("9000.00"), Decimal("999.20"))
-
-    assert explanation.raw_amount == Decimal("0.005000")
-    assert explanation.amount == Decimal("0.00")
-
-
 def test_expected_cpm_tie_rounds_up_at_the_fourth_place():
     # CPM = 0.01 × 1000 / 64 = 0.15625 exactly: half-up 0.1563, banker's rounding 0.1562.
     assert explain_compensation(64, 64, Decimal("0.01"), Decimal("0.00")).expected_cpm == Decimal(
         "0.1563"
     )
-
-
-def test_raw_amount_tie_rounds_up_at_the_sixth_place():
-    # raw = 1 × 0.05 / 100,000 = 0.0000005 exactly: shown as 0.000001, owed 0.00.
-    explanation = explain_compensation(100_000, 99_999, Decimal("0.04"), Decimal("0.01"))
-
-    assert explanation.raw_amount == Decimal("0.000001")
-    assert explanation.amount == Decimal("0.00")
-    assert not explanation.cap_applied
 
 
 def test_cap_threshold_share_tie_rounds_up_at_the_fourth_place():

@@ -21,14 +21,23 @@ from settlements.calendar import (
 )
 
 
-def test_spring_festival_is_skipped_and_its_make_up_saturdays_count():
-    # Thu Feb 12 → Fri 13 (1), Sat 14 worked (2), Feb 15–23 off, Tue 24–Fri 27 (3–6), Sat 28 (7).
-    assert due_date(date(2026, 2, 12), 7) == DueDate(date(2026, 2, 28), provisional=False)
-
-
-def test_national_day_is_skipped_and_its_make_up_saturday_counts():
-    # Wed Sep 30 → Oct 1–7 off, Thu 8 (1), Fri 9 (2), Sat 10 worked (3), Sun 11 off, 12–15 (4–7).
-    assert due_date(date(2026, 9, 30), 7) == DueDate(date(2026, 10, 15), provisional=False)
+@pytest.mark.parametrize(
+    ("day", "n", "due", "provisional"),
+    [
+        # Thu Feb 12 → Fri 13 (1), Sat 14 worked (2), 15–23 off, Tue 24–Fri 27 (3–6), Sat 28 (7).
+        pytest.param(date(2026, 2, 12), 7, date(2026, 2, 28), False, id="spring-festival"),
+        # Wed Sep 30 → Oct 1–7 off, Thu 8–Fri 9 (1–2), Sat 10 worked (3), Sun 11 off, 12–15 (4–7).
+        pytest.param(date(2026, 9, 30), 7, date(2026, 10, 15), False, id="national-day"),
+        # Wed Dec 30, 2026 → Thu 31 (1), 2027 by Mon–Fri: Fri Jan 1 (2), Mon 4–Fri 8 (3–7).
+        pytest.param(date(2026, 12, 30), 7, date(2027, 1, 8), True, id="crossing-into-2027"),
+        # Due inside a known year: final even though the years after it are unknown.
+        pytest.param(date(2026, 12, 29), 2, date(2026, 12, 31), False, id="inside-2026"),
+    ],
+)
+def test_due_date_skips_the_2026_holidays_and_is_provisional_only_past_known_years(
+    day, n, due, provisional
+):
+    assert due_date(day, n) == DueDate(due, provisional=provisional)
 
 
 def test_make_up_sunday_counts_and_mid_autumn_friday_does_not():
@@ -133,15 +142,6 @@ def test_override_wins_over_the_library():
     assert add_business_days(date(2026, 3, 4), 1, overrides) == date(2026, 3, 6)
     # Sun Feb 15 → Mon 16 worked by override (1).
     assert add_business_days(date(2026, 2, 15), 1, overrides) == date(2026, 2, 16)
-
-
-def test_crossing_into_2027_is_provisional():
-    # Wed Dec 30, 2026 → Thu 31 (1), 2027 by Mon–Fri: Fri Jan 1 (2), Mon 4–Fri 8 (3–7).
-    assert due_date(date(2026, 12, 30), 7) == DueDate(date(2027, 1, 8), provisional=True)
-
-
-def test_due_date_inside_a_known_year_is_not_provisional_even_if_later_years_are_unknown():
-    assert due_date(date(2026, 12, 29), 2) == DueDate(date(2026, 12, 31), provisional=False)
 
 
 def test_library_years_are_known_and_years_before_its_range_are_not():
