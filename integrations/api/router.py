@@ -7,9 +7,11 @@ paginated (``page``, ``page_size``) and filterable by status and dates (Asia/Sha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema
@@ -43,6 +45,10 @@ class Paging(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(50, ge=1, le=200)
 
+    def criteria(self) -> dict[str, Any]:
+        """The filters besides the paging, named as the ``reads`` query of the list takes them."""
+        return self.model_dump(exclude={"page", "page_size"})
+
 
 class Dates(Paging):
     date_from: date | None = Field(None, description="On or after this day (Asia/Shanghai).")
@@ -71,21 +77,24 @@ def _not_found() -> HttpError:
     return HttpError(404, "Not found.")
 
 
-def _page(filters: Paging, count: int, results: list[Any]) -> dict[str, Any]:
+def _page(
+    filters: Paging, rows: QuerySet, write: Callable[[list[Any]], list[Any]]
+) -> dict[str, Any]:
+    """The page of ``rows`` that ``filters`` ask for, its rows answered as ``write`` writes them."""
+    count, page = reads.page_of(rows, page=filters.page, page_size=filters.page_size)
     return {
         "count": count,
         "page": filters.page,
         "page_size": filters.page_size,
-        "results": results,
+        "results": write(page),
     }
 
 
 @router.get("/orders", response={200: OrderPage, **LIST_REFUSALS}, operation_id="list_orders")
 def list_orders(request: HttpRequest, filters: Query[Dates]) -> dict[str, Any]:
     """The client's orders, newest first; dates are when they were placed."""
-    rows = reads.orders(request.auth.client, date_from=filters.date_from, date_to=filters.date_to)
-    count, page = reads.page_of(rows, page=filters.page, page_size=filters.page_size)
-    return _page(filters, count, [reads.order_out(o) for o in page])
+    rows = reads.orders(request.auth.client, **filters.criteria())
+    return _page(filters, rows, lambda page: [reads.order_out(o) for o in page])
 
 
 @router.get("/orders/{code}", response={200: OrderOut, **REFUSALS}, operation_id="get_order")
@@ -102,14 +111,8 @@ def get_order(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.get("/boosts", response={200: BoostPage, **LIST_REFUSALS}, operation_id="list_boosts")
 def list_boosts(request: HttpRequest, filters: Query[BoostFilters]) -> dict[str, Any]:
     """The client's boosts with their progress, newest first; dates are when they were ordered."""
-    rows = reads.boosts(
-        request.auth.client,
-        status=filters.status,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-    )
-    count, page = reads.page_of(rows, page=filters.page, page_size=filters.page_size)
-    return _page(filters, count, reads.boost_outs(page, now=timezone.now()))
+    rows = reads.boosts(request.auth.client, **filters.criteria())
+    return _page(filters, rows, lambda page: reads.boost_outs(page, now=timezone.now()))
 
 
 @router.get("/boosts/{boost_id}", response={200: BoostOut, **REFUSALS}, operation_id="get_boost")
@@ -127,15 +130,8 @@ def get_boost(request: HttpRequest, boost_id: int = Path(**ID)) -> dict[str, Any
 )
 def list_settlements(request: HttpRequest, filters: Query[SettlementFilters]) -> dict[str, Any]:
     """The client's settlements with every input of their formula; dates are when computed."""
-    rows = reads.settlements(
-        request.auth.client,
-        status=filters.status,
-        kind=filters.kind,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-    )
-    count, page = reads.page_of(rows, page=filters.page, page_size=filters.page_size)
-    return _page(filters, count, [reads.settlement_out(s) for s in page])
+    rows = reads.settlements(request.auth.client, **filters.criteria())
+    return _page(filters, rows, lambda page: [reads.settlement_out(s) for s in page])
 
 
 @router.get(
@@ -159,18 +155,12 @@ def get_settlement(request: HttpRequest, settlement_id: int = Path(**ID)) -> dic
 )
 def get_statement(request: HttpRequest, filters: Query[StatementFilters]) -> dict[str, Any]:
     """The client's account ledger (星图账户), newest first, with the running balance."""
-    rows = reads.statement(
-        request.auth.client, kind=filters.kind, date_from=filters.date_from, date_to=filters.date_to
-    )
-    count, page = reads.page_of(rows, page=filters.page, page_size=filters.page_size)
-    return _page(filters, count, [reads.statement_out(e) for e in page])
+    rows = reads.statement(request.auth.client, **filters.criteria())
+    return _page(filters, rows, lambda page: [reads.statement_out(e) for e in page])
 
 
 @router.get("/events", response={200: EventPage, **LIST_REFUSALS}, operation_id="list_events")
 def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str, Any]:
     """The client's events, newest first: to catch up on what webhooks delivered."""
-    rows = reads.events(
-        request.auth.client, type=filters.type, date_from=filters.date_from, date_to=filters.date_to
-    )
-    count, page = reads.page_of(rows, page=filters.page, page_size=filters.page_size)
-    return _page(filters, count, [reads.event_out(e) for e in page])
+    rows = reads.events(request.auth.client, **filters.criteria())
+    return _page(filters, rows, lambda page: [reads.event_out(e) for e in page])

@@ -8,17 +8,10 @@ One module per concern: the rules, the quote, the v1 maths, the wording, the pay
 the model versions.
 """
 
-from .explanations import (
-    explain,
-    fee_line,
-    heading_words,
-    not_offered,
-    premium_words,
-    video_words,
-)
+from .explanations import explain, explanation_of, video_words
 from .payback import WholeFeeThreshold, whole_fee_threshold
 from .quote import Quote, WeightedVideo
-from .quoting import _check_inputs, history_window, is_suspended, premium_at, quote_from_history
+from .quoting import _check_inputs, gated_quote, history_window, quote_from_history
 from .rules import CENT, FORMULA_VERSION, SECONDS_PER_DAY, IneligibleReason, PricingRules
 from .versions import MODELS, quote_with_model, reprice, shadow_model
 
@@ -34,13 +27,9 @@ __all__ = [
     "WholeFeeThreshold",
     "_check_inputs",
     "explain",
-    "fee_line",
-    "heading_words",
+    "explanation_of",
+    "gated_quote",
     "history_window",
-    "is_suspended",
-    "not_offered",
-    "premium_at",
-    "premium_words",
     "quote_from_history",
     "quote_with_model",
     "reprice",

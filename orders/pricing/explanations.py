@@ -1,4 +1,4 @@
-"""The wording of a v1 quote's explanation, and the lines every model's explanation shares
+"""The wording of a v1 quote's explanation, and how every model's explanation is laid out
 (heading, history videos, r*, fee, why a boost is not offered)."""
 
 from __future__ import annotations
@@ -27,44 +27,64 @@ def explain(record: Mapping[str, Any]) -> str:
         return explain_v2(record)
     rules = PricingRules.from_mapping(record["rules"])
     inputs = record["inputs"]
-    words = heading_words(record, rules)
-    lines = [
-        gettext("Quote as of %(as_of)s for fixed price %(price)s.") % words,
-        gettext(
-            "History: %(count)s video(s) from the last %(days)s days, weight "
-            "0.5^(age/%(half_life)s d), total W = %(total).4f:"
-        )
-        % words,
-    ]
-    lines += [
-        gettext("  #%(index)s %(published)s: %(views)s views, age %(age).2f d, weight %(weight).4f")
-        % video_words(video)
-        for video in sorted(inputs, key=lambda video: video["views"])
-    ]
-    expected = display.grouped(record["expected_views"])
+    figures = []
     if inputs:
-        lines.append(
+        figures.append(
             gettext(
                 "Expected views E = %(expected)s: the lowest views value at which the cumulative "
                 "weight (views ascending) reaches W/2."
             )
-            % {"expected": expected}
+            % {"expected": display.grouped(record["expected_views"])}
         )
-    if not record["eligible"]:
-        lines.append(not_offered(record, rules))
-        return "\n".join(lines)
-    words = premium_words(record, rules)
     if not record["target_met"]:
-        template = gettext(
+        premium = gettext(
             "Premium ratio r* = %(ratio)s: no whole percent in %(band)s brings the loss ratio "
             "LR(r) to ≤ %(target)s, so the cap applies; LR(r*) = %(loss)s."
         )
     else:
-        template = gettext(
+        premium = gettext(
             "Premium ratio r* = %(ratio)s: the first whole percent in %(band)s with loss ratio "
             "LR(r) ≤ %(target)s; LR(r*) = %(loss)s."
         )
-    lines += [template % words, fee_line(record)]
+    return explanation_of(
+        record,
+        rules,
+        heading=gettext("Quote as of %(as_of)s for fixed price %(price)s."),
+        history=gettext(
+            "History: %(count)s video(s) from the last %(days)s days, weight "
+            "0.5^(age/%(half_life)s d), total W = %(total).4f:"
+        ),
+        videos=[
+            gettext(
+                "  #%(index)s %(published)s: %(views)s views, age %(age).2f d, weight %(weight).4f"
+            )
+            % video_words(video)
+            for video in sorted(inputs, key=lambda video: video["views"])
+        ],
+        figures=figures,
+        premium=premium,
+    )
+
+
+def explanation_of(
+    record: Mapping[str, Any],
+    rules: PricingRules,
+    *,
+    heading: str,
+    history: str,
+    videos: list[str],
+    figures: list[str],
+    premium: str,
+) -> str:
+    """How every model's explanation reads: ``heading`` and ``history`` filled with the instant,
+    the fixed price and the window, a line a history video, the model's ``figures``, then why the
+    boost is not offered, or r* in the words of ``premium`` and the fee it makes."""
+    words = _heading_words(record, rules)
+    lines = [heading % words, history % words, *videos, *figures]
+    if not record["eligible"]:
+        lines.append(_not_offered(record, rules))
+    else:
+        lines += [premium % _premium_words(record, rules), _fee_line(record)]
     return "\n".join(lines)
 
 
@@ -73,7 +93,7 @@ def _local(instant: str) -> str:
     return display.minute(datetime.fromisoformat(instant))
 
 
-def heading_words(record: Mapping[str, Any], rules: PricingRules) -> dict[str, Any]:
+def _heading_words(record: Mapping[str, Any], rules: PricingRules) -> dict[str, Any]:
     """What every model's explanation opens with: the instant, the fixed price and the window."""
     return {
         "as_of": _local(record["as_of"]),
@@ -96,7 +116,7 @@ def video_words(video: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def premium_words(record: Mapping[str, Any], rules: PricingRules) -> dict[str, str]:
+def _premium_words(record: Mapping[str, Any], rules: PricingRules) -> dict[str, str]:
     """r*, the band it was searched in, the target T and the loss ratio at r*, as shown."""
     return {
         "ratio": display.percent(Decimal(record["premium_ratio"])),
@@ -106,7 +126,7 @@ def premium_words(record: Mapping[str, Any], rules: PricingRules) -> dict[str, s
     }
 
 
-def fee_line(record: Mapping[str, Any]) -> str:
+def _fee_line(record: Mapping[str, Any]) -> str:
     """How an offered quote's boost fee follows from the fixed price and r* (every model)."""
     return gettext("Boost fee F = %(price)s × %(ratio)s = %(fee)s (rounded half-up to 0.01).") % {
         "price": display.yuan(Decimal(record["fixed_price"])),
@@ -115,7 +135,7 @@ def fee_line(record: Mapping[str, Any]) -> str:
     }
 
 
-def not_offered(record: Mapping[str, Any], rules: PricingRules) -> str:
+def _not_offered(record: Mapping[str, Any], rules: PricingRules) -> str:
     """Why a recorded quote was not offered: its failing gate and the figures behind it."""
     reason = IneligibleReason(record["reason"])
     return gettext("Not offered (%(reason)s): %(detail)s.") % {

@@ -1,17 +1,20 @@
 """The v1 quote maths (E, r*, F from a history) and what every model shares: the history
-window, the suspension and the fee at r*."""
+window, the suspension, the §4 gates and the fee at r*."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any, TypeVar
 
 from kernel.money import half_up
 
 from .quote import Quote, WeightedVideo
 from .rules import SECONDS_PER_DAY, PricingRules
+
+QuoteT = TypeVar("QuoteT", bound=Quote)
 
 
 def quote_from_history(
@@ -38,22 +41,58 @@ def quote_from_history(
     total = sum((weight for _, weight in exact), Fraction(0))
     expected = _weighted_lower_median(exact, total)
 
-    suspended = is_suspended(suspended_until, as_of)
-    reason = rules.failing_gate(
-        boost_enabled=boost_enabled, suspended=suspended, videos=len(videos), expected=expected
+    def offer() -> tuple[int, Fraction, bool]:
+        percent, loss = _premium_percent(exact, total, expected, rules)
+        return percent, loss, loss <= Fraction(rules.target_loss_ratio)
+
+    return gated_quote(
+        Quote,
+        fixed_price=fixed_price,
+        as_of=as_of,
+        boost_enabled=boost_enabled,
+        rules=rules,
+        suspended_until=suspended_until,
+        inputs=tuple(videos),
+        total_weight=float(total),
+        expected=expected,
+        offer=offer,
     )
 
+
+def gated_quote(
+    quote_class: type[QuoteT],
+    *,
+    fixed_price: Decimal,
+    as_of: datetime,
+    boost_enabled: bool,
+    rules: PricingRules,
+    suspended_until: datetime | None,
+    inputs: tuple[WeightedVideo, ...],
+    total_weight: float,
+    expected: int,
+    offer: Callable[[], tuple[int, Fraction | float, bool] | None],
+    **figures: Any,
+) -> QuoteT:
+    """A ``quote_class`` quote through the §4 gates every model applies, in their order.
+
+    Only a boost past them is priced: ``offer`` then gives r* as a whole percent, LR(r*) and
+    whether it met T, from which F and the recorded LR follow as for every model; ``figures``
+    are the model's own fields.
+    """
+    suspended = is_suspended(suspended_until, as_of)
+    reason = rules.failing_gate(
+        boost_enabled=boost_enabled, suspended=suspended, videos=len(inputs), expected=expected
+    )
+    offered = offer() if reason is None else None
     premium_ratio: Decimal | None = None
     boost_fee: Decimal | None = None
     loss_ratio: Decimal | None = None
     target_met: bool | None = None
-    if reason is None:
-        percent, loss = _premium_percent(exact, total, expected, rules)
+    if offered is not None:
+        percent, loss, target_met = offered
         premium_ratio, boost_fee = premium_at(percent, fixed_price)
-        loss_ratio = half_up(loss, 4)
-        target_met = loss <= Fraction(rules.target_loss_ratio)
-
-    return Quote(
+        loss_ratio = half_up(Fraction(loss), 4)
+    return quote_class(
         eligible=reason is None,
         reason=reason,
         expected_views=expected,
@@ -61,13 +100,14 @@ def quote_from_history(
         boost_fee=boost_fee,
         loss_ratio=loss_ratio,
         target_met=target_met,
-        total_weight=float(total),
+        total_weight=total_weight,
         fixed_price=fixed_price,
         as_of=as_of,
         boost_enabled=boost_enabled,
         rules=rules,
-        inputs=tuple(videos),
+        inputs=inputs,
         suspended_until=suspended_until if suspended else None,
+        **figures,
     )
 
 

@@ -9,14 +9,7 @@ from django.utils.translation import gettext
 
 from kernel import display
 
-from ..pricing import (
-    PricingRules,
-    fee_line,
-    heading_words,
-    not_offered,
-    premium_words,
-    video_words,
-)
+from ..pricing import PricingRules, explanation_of, video_words
 from ..pricing_v2_peers import SPREAD_DAYS
 
 
@@ -25,43 +18,36 @@ def explain_v2(record: Mapping[str, Any]) -> str:
     rules = PricingRules.from_mapping(record["rules"])
     c = record.get("credibility")
     inputs = record["inputs"]
-    words = heading_words(record, rules)
-    lines = [
-        gettext("Quote (pricing model v2) as of %(as_of)s for fixed price %(price)s.") % words,
-        gettext(
-            "History: %(count)s video(s) from the last %(days)s days, weight "
-            "0.5^(age/%(half_life)s d), put on the 14-day scale by the peers' age profile:"
-        )
-        % words,
-    ]
     shifts = c["age_shifts"] if c else [None] * len(inputs)
+    videos = []
     for video, shift in zip(inputs, shifts, strict=True):
         scale = (
             gettext("left out (no peer age profile)")
             if shift is None
             else gettext("age shift %(shift)+.3f") % {"shift": shift}
         )
-        lines.append(
+        videos.append(
             gettext(
                 "  #%(index)s %(published)s: %(views)s views, age %(age).2f d, "
                 "weight %(weight).4f, %(scale)s"
             )
             % {**video_words(video), "scale": scale}
         )
-    if c is not None:
-        lines += _credibility_lines(c, record["expected_views"], rules)
-    if not record["eligible"]:
-        lines.append(not_offered(record, rules))
-        return "\n".join(lines)
-    lines += [
-        gettext(
+    return explanation_of(
+        record,
+        rules,
+        heading=gettext("Quote (pricing model v2) as of %(as_of)s for fixed price %(price)s."),
+        history=gettext(
+            "History: %(count)s video(s) from the last %(days)s days, weight "
+            "0.5^(age/%(half_life)s d), put on the 14-day scale by the peers' age profile:"
+        ),
+        videos=videos,
+        figures=_credibility_lines(c, record["expected_views"], rules) if c is not None else [],
+        premium=gettext(
             "Premium ratio r* = %(ratio)s: the first whole percent in %(band)s whose expected "
             "loss ratio E[min(F, compensation)]/F is ≤ %(target)s; at r* it is %(loss)s."
-        )
-        % premium_words(record, rules),
-        fee_line(record),
-    ]
-    return "\n".join(lines)
+        ),
+    )
 
 
 def _credibility_lines(c: Mapping[str, Any], expected: int, rules: PricingRules) -> list[str]:

@@ -7,18 +7,8 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 
-from kernel.money import half_up
-
-from ..pricing import (
-    PricingRules,
-    WeightedVideo,
-    _check_inputs,
-    history_window,
-    is_suspended,
-    premium_at,
-)
+from ..pricing import PricingRules, WeightedVideo, _check_inputs, gated_quote, history_window
 from ..pricing_v2_peers import (
     SETTLED_DAYS,
     PeerEstimates,
@@ -61,13 +51,7 @@ def quote_v2(
         predictive, credibility = _fit(fixed_price, videos, spread_videos, estimates, gap)
         expected = _expected_views(predictive, rules)
 
-    suspended = is_suspended(suspended_until, as_of)
-    reason = rules.failing_gate(
-        boost_enabled=boost_enabled, suspended=suspended, videos=len(videos), expected=expected
-    )
-
-    premium_ratio = boost_fee = loss_ratio = None
-    target_met = None
+    offered = None
     if predictive is not None and credibility is not None and expected > 0:
         percent, loss = _premium_percent(predictive, expected, rules)
         credibility = dataclasses.replace(
@@ -75,29 +59,22 @@ def quote_v2(
             shortfall_probability=predictive.shortfall_probability(expected),
             expected_loss_ratio=loss,
         )
-        if reason is None:
-            premium_ratio, boost_fee = premium_at(percent, fixed_price)
-            loss_ratio = half_up(Fraction(loss), 4)
-            target_met = loss <= float(rules.target_loss_ratio)
+        offered = percent, loss, loss <= float(rules.target_loss_ratio)
 
-    return CredibilityQuote(
-        eligible=reason is None,
-        reason=reason,
-        expected_views=expected,
-        premium_ratio=premium_ratio,
-        boost_fee=boost_fee,
-        loss_ratio=loss_ratio,
-        target_met=target_met,
-        total_weight=sum(v.weight for v in videos),
+    return gated_quote(
+        CredibilityQuote,
         fixed_price=fixed_price,
         as_of=as_of,
         boost_enabled=boost_enabled,
         rules=rules,
+        suspended_until=suspended_until,
         inputs=videos,
+        total_weight=sum(v.weight for v in videos),
+        expected=expected,
+        offer=lambda: offered,
         credibility=credibility,
         history=tuple((v.published_at, v.views) for v in spread_videos),
         peers=peers,
-        suspended_until=suspended_until if suspended else None,
     )
 
 
