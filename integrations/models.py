@@ -6,6 +6,8 @@ never notifies anyone twice; each attempt of a webhook is logged (``WebhookAttem
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -26,6 +28,36 @@ class Language(models.TextChoices):
 def every_event_type() -> list[str]:
     """The default subscription: every event type."""
     return list(ClientEventType.values)
+
+
+def _recipient(related_name: str) -> models.ForeignKey[Any, Any]:
+    """The client user a delivery goes to: it goes with the user's account."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        verbose_name=_("user"),
+    )
+
+
+def _event_reference(*, optional: bool = False) -> models.ForeignKey[Any, Any]:
+    """The outbox event a delivery carries: protected (the outbox outlives every delivery) and
+    without a reverse accessor. ``optional`` for a webhook's test event, which has no outbox row."""
+    return models.ForeignKey(
+        ClientEvent,
+        on_delete=models.PROTECT,
+        null=optional,
+        blank=optional,
+        related_name="+",
+        verbose_name=_("event"),
+    )
+
+
+def _once_per_event(prefix: str, recipient: str) -> models.UniqueConstraint:
+    """At most one delivery per event and recipient: a fan-out that runs twice adds none."""
+    return models.UniqueConstraint(
+        fields=["event", recipient], name=f"{prefix}_once_per_event_and_{recipient}"
+    )
 
 
 class NotificationPreference(models.Model):
@@ -65,15 +97,8 @@ class NotificationPreference(models.Model):
 class Notification(models.Model):
     """An event shown to one user in the portal, worded when it is shown, in the page's language."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name=_("user"),
-    )
-    event = models.ForeignKey(
-        ClientEvent, on_delete=models.PROTECT, related_name="+", verbose_name=_("event")
-    )
+    user = _recipient("notifications")
+    event = _event_reference()
     created_at = models.DateTimeField(_("created at"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -82,11 +107,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["event", "user"], name="notification_once_per_event_and_user"
-            )
-        ]
+        constraints = [_once_per_event("notification", "user")]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.user}"
@@ -144,15 +165,8 @@ def _delivery_constraints(prefix: str) -> list[models.BaseConstraint]:
 class EmailDelivery(Delivery):
     """The e-mail of one event to one user, in the user's language. At most one per pair."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    event = models.ForeignKey(
-        ClientEvent, on_delete=models.PROTECT, related_name="+", verbose_name=_("event")
-    )
+    user = _recipient("+")
+    event = _event_reference()
     address = models.EmailField(_("address"))
     language = models.CharField(_("language"), max_length=10, choices=Language.choices)
 
@@ -162,9 +176,7 @@ class EmailDelivery(Delivery):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="email_delivery_due")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["event", "user"], name="email_delivery_once_per_event_and_user"
-            ),
+            _once_per_event("email_delivery", "user"),
             *_delivery_constraints("email_delivery"),
         ]
 
@@ -215,14 +227,7 @@ class WebhookDelivery(Delivery):
         related_name="deliveries",
         verbose_name=_("endpoint"),
     )
-    event = models.ForeignKey(
-        ClientEvent,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("event"),
-    )
+    event = _event_reference(optional=True)
     type = models.CharField(_("event type"), max_length=40)
     body = models.TextField(_("body"))
 
@@ -235,9 +240,7 @@ class WebhookDelivery(Delivery):
             models.Index(fields=["endpoint", "created_at"], name="webhook_delivery_log"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["event", "endpoint"], name="webhook_delivery_once_per_event_and_endpoint"
-            ),
+            _once_per_event("webhook_delivery", "endpoint"),
             *_delivery_constraints("webhook_delivery"),
         ]
 

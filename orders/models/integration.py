@@ -1,5 +1,9 @@
 """Integration tokens, the API request log and rejected publish reports."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,17 +25,22 @@ class IntegrationToken(HashedToken):
         ordering = ["name", "id"]
 
 
-class ApiRequestLog(models.Model):
-    """One row per request to ``/api/``, refused ones (401, 4xx) included. Append-only."""
-
-    token = models.ForeignKey(
+def _token_reference(related_name: str) -> models.ForeignKey[Any, Any]:
+    """The token a pipeline request came with; the row outlives the token, its token left blank."""
+    return models.ForeignKey(
         IntegrationToken,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="requests",
+        related_name=related_name,
         verbose_name=_("token"),
     )
+
+
+class ApiRequestLog(models.Model):
+    """One row per request to ``/api/``, refused ones (401, 4xx) included. Append-only."""
+
+    token = _token_reference("requests")
     path = models.CharField(_("path"), max_length=200)
     method = models.CharField(_("method"), max_length=10)
     status_code = models.PositiveSmallIntegerField(_("status code"))
@@ -69,14 +78,7 @@ class PublishRejection(models.Model):
     published_at = models.DateTimeField(_("published at"))
     reason = models.CharField(_("reason"), max_length=300)
     received_at = models.DateTimeField(_("received at"))
-    token = models.ForeignKey(
-        IntegrationToken,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="publish_rejections",
-        verbose_name=_("token"),
-    )
+    token = _token_reference("publish_rejections")
 
     class Meta:
         verbose_name = _("refused publish event")

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.display import yuan
 from kernel.fields import user_reference
-from orders.models import MONEY, Influencer, LedgerEntry
+from orders.models import MONEY, Influencer
 
-from .settlements import Settlement
+from .settlements import Settlement, ledger_entry_reference
 
 
 class Adjustment(models.Model):
@@ -46,14 +46,7 @@ class Adjustment(models.Model):
     requested_at = models.DateTimeField(_("requested at"))
     decided_by = user_reference(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    ledger_entry = models.OneToOneField(
-        LedgerEntry,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="adjustment",
-        verbose_name=_("ledger entry"),
-    )
+    ledger_entry = ledger_entry_reference("adjustment")
 
     class Meta:
         verbose_name = _("adjustment")

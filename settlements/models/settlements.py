@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
@@ -18,6 +19,19 @@ from ..calculations import CompensationExplanation, explain_compensation
 
 class ImmutableFieldError(Exception):
     """Raised when code tries to change a settlement's money fields after insert."""
+
+
+def ledger_entry_reference(related_name: str) -> models.OneToOneField[Any, Any]:
+    """The one ledger entry a row's money was posted as: empty until it is posted, then set once;
+    protected, as every reference from money is."""
+    return models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=_("ledger entry"),
+    )
 
 
 def overdue_q(today: date) -> Q:
@@ -145,14 +159,7 @@ class Settlement(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
-    ledger_entry = models.OneToOneField(
-        LedgerEntry,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="settlement",
-        verbose_name=_("ledger entry"),
-    )
+    ledger_entry = ledger_entry_reference("settlement")
 
     objects = SettlementQuerySet.as_manager()
 
