@@ -28,7 +28,7 @@ from .errors import SettlementError
 from .planning import index_scans_only
 from .records import BoostRow, Outcome, record_outcomes
 from .recoveries import ShortfallFacts, open_recoveries
-from .sweeps import DueRows, isolated_batch
+from .sweeps import DueRows, chosen_or_isolated_batch
 
 Status = Boost.Status
 
@@ -186,13 +186,9 @@ def close_windows_batch(
     (0 when the batch was empty) and counts by outcome. A sweep's batch isolates a failing boost
     (``sweeps.isolated_batch``); with ``boost_ids`` (one operator action) an error is raised.
     """
-    if boost_ids is None:
-        return isolated_batch(
-            CLOSING, now=now, after_id=after_id, limit=limit, quarantined=quarantined
-        )
-    with transaction.atomic():
-        due = CLOSING.due(now).filter(pk__gt=after_id, pk__in=boost_ids)
-        return _close(due, now=now, limit=limit, skip_locked=False)
+    return chosen_or_isolated_batch(
+        CLOSING, boost_ids, now=now, after_id=after_id, limit=limit, quarantined=quarantined
+    )
 
 
 def close_window(*, boost: Boost, now: datetime) -> Settlement | None:

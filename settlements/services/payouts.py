@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
@@ -24,7 +23,7 @@ from orders.services.events import emit_many
 from ..models import QuarantinedRow, Settlement, SettlementEvent
 from . import announcements
 from .planning import index_scans_only
-from .sweeps import DueRows, isolated_batch
+from .sweeps import DueRows, chosen_or_isolated_batch
 
 _CREDIT_KIND: dict[str, str] = {
     Settlement.Kind.COMPENSATION: LedgerKind.COMPENSATION,
@@ -171,13 +170,15 @@ def pay_batch(
     the batch was empty) and the count paid. A sweep's batch isolates a failing settlement
     (``sweeps.isolated_batch``); with ``settlement_ids`` (one operator action) an error is raised.
     """
-    if settlement_ids is None:
-        return isolated_batch(
-            PAYING, now=now, after_id=after_id, limit=limit, quarantined=quarantined
-        )
-    with transaction.atomic():
-        due = PAYING.due(now).filter(pk__gt=after_id, pk__in=settlement_ids)
-        return _pay(due, now=now, limit=limit, skip_locked=False, actor=actor)
+    return chosen_or_isolated_batch(
+        PAYING,
+        settlement_ids,
+        now=now,
+        after_id=after_id,
+        limit=limit,
+        quarantined=quarantined,
+        actor=actor,
+    )
 
 
 def pay_settlement(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
@@ -100,18 +101,32 @@ def isolated_batch(
     ids = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
     counts: Counter[str] = Counter()
     for pk in ids:
-        try:
-            with transaction.atomic():
-                _last, done = rows.work(
-                    rows.due(now).filter(pk=pk), now=now, limit=1, skip_locked=True
-                )
-        except Exception as error:
-            logger.exception("%s: %s %s quarantined", rows.sweep, rows.model._meta.label, pk)
-            quarantine(sweep=rows.sweep, model=rows.model, object_id=pk, error=error, now=now)
-            counts["quarantined"] += 1
-        else:
-            counts.update(done)
+        counts.update(_alone(rows, pk, now=now, retried=False))
     return (ids[-1] if ids else 0), dict(counts)
+
+
+def chosen_or_isolated_batch(
+    rows: DueRows,
+    ids: Sequence[int] | None,
+    *,
+    now: datetime,
+    after_id: int,
+    limit: int,
+    quarantined: bool,
+    **options: Any,
+) -> tuple[int, dict[str, int]]:
+    """One batch of a sweep (``ids`` None), a failing row isolated (``isolated_batch``); or the
+    due rows among ``ids`` (one operator action), in one transaction, raising their error.
+
+    ``options`` (the operator, say) go to the work on the chosen rows.
+    """
+    if ids is None:
+        return isolated_batch(
+            rows, now=now, after_id=after_id, limit=limit, quarantined=quarantined
+        )
+    with transaction.atomic():
+        due = rows.due(now).filter(pk__gt=after_id, pk__in=ids)
+        return rows.work(due, now=now, limit=limit, skip_locked=False, **options)
 
 
 def _retry(
@@ -139,24 +154,37 @@ def _retry(
         sweep=rows.sweep, object_ids=gone, resolution=QuarantinedRow.Resolution.NOT_DUE, now=now
     )
     for pk in sorted(pending):
-        try:
-            with transaction.atomic():
-                # Nothing locked: not due yet at ``now``, or a concurrent run holds the row.
-                last, done = rows.work(
-                    rows.due(now).filter(pk=pk), now=now, limit=1, skip_locked=True
-                )
-                if last:
-                    resolve(
-                        sweep=rows.sweep,
-                        object_ids=[pk],
-                        resolution=QuarantinedRow.Resolution.RETRIED,
-                        now=now,
-                    )
-        except Exception as error:
-            logger.warning("%s: %s %s failed again", rows.sweep, rows.model._meta.label, pk)
-            quarantine(sweep=rows.sweep, model=rows.model, object_id=pk, error=error, now=now)
-            counts["quarantined"] += 1
-        else:
-            counts.update(done)
-            counts["resolved"] += bool(last)
+        counts.update(_alone(rows, pk, now=now, retried=True))
     return ids[-1], {key: n for key, n in counts.items() if n}
+
+
+def _alone(rows: DueRows, pk: int, *, now: datetime, retried: bool) -> Counter[str]:
+    """Run the work on row ``pk`` alone, in its own transaction; returns its counts.
+
+    A failure quarantines the row (a ``retried`` one's attempts go up) and counts as
+    ``quarantined``. A ``retried`` row the work processed is resolved in the same transaction.
+    """
+    counts: Counter[str] = Counter()
+    try:
+        with transaction.atomic():
+            # Nothing locked: not due yet at ``now``, or a concurrent run holds the row.
+            last, done = rows.work(rows.due(now).filter(pk=pk), now=now, limit=1, skip_locked=True)
+            if retried and last:
+                resolve(
+                    sweep=rows.sweep,
+                    object_ids=[pk],
+                    resolution=QuarantinedRow.Resolution.RETRIED,
+                    now=now,
+                )
+    except Exception as error:
+        if retried:
+            logger.warning("%s: %s %s failed again", rows.sweep, rows.model._meta.label, pk)
+        else:
+            logger.exception("%s: %s %s quarantined", rows.sweep, rows.model._meta.label, pk)
+        quarantine(sweep=rows.sweep, model=rows.model, object_id=pk, error=error, now=now)
+        counts["quarantined"] += 1
+    else:
+        counts.update(done)
+        if retried:
+            counts["resolved"] += bool(last)
+    return counts
