@@ -39,7 +39,7 @@ from orders.pricing import PricingRules, Quote, quote_from_history
 
 from ..calculations import compensation
 from ..selectors import windows_settled
-from .figures import ratio, round_ratio
+from .figures import above_target, ratio, round_ratio
 from .periods import BANDS, OUTSIDE_BANDS, Period, band_for
 
 NOT_OFFERED = "not_offered"
@@ -138,8 +138,7 @@ class BandResult:
 
     @property
     def above_target(self) -> bool:
-        loss = ratio(self.counterfactual_compensation, self.candidate_fees)
-        return loss is not None and loss > Fraction(self.target)
+        return above_target(self.counterfactual_compensation, self.candidate_fees, self.target)
 
 
 @dataclass

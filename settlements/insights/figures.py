@@ -23,6 +23,13 @@ def ratio(numerator: Decimal | int | Fraction, denominator: Decimal | int) -> Fr
     return Fraction(numerator) / Fraction(denominator)
 
 
+def above_target(compensation: Decimal, fees: Decimal, target: Decimal) -> bool:
+    """Whether a loss ratio is above the target T, compared exactly: a ratio that rounds to T
+    but is above it is above it."""
+    loss = ratio(compensation, fees)
+    return loss is not None and loss > Fraction(target)
+
+
 def round_ratio(value: Fraction | None) -> Decimal | None:
     """A ratio rounded once, half-up, to 4 decimal places (0.2750 = 27.50 %)."""
     return None if value is None else half_up(value, 4)
@@ -77,8 +84,7 @@ class Figures:
 
     @property
     def above_target(self) -> bool:
-        loss = self.exact_loss_ratio
-        return loss is not None and loss > Fraction(self.target)
+        return above_target(self.compensation, self.settled_fees, self.target)
 
     @property
     def cap_rate(self) -> Decimal | None:

@@ -10,6 +10,7 @@ from kernel.display import yuan
 
 from ..book import BookDay
 from ..charts import Chart, Series, bar_chart
+from ..figures import above_target
 from ..tables import INT, MONEY, RATIO, Column, Table, ratio_percent
 from .common import Card, ratio_text
 
@@ -32,7 +33,7 @@ def book_table(days: list[BookDay], target: Decimal) -> Table:
             Column("loss_ratio", _("Realized loss ratio to date"), RATIO),
         ],
         days,
-        flagged=lambda day: day.loss_ratio is not None and day.loss_ratio > target,
+        flagged=lambda day: above_target(day.settled_compensation, day.settled_fees, target),
         note=_("Days whose realized loss ratio to date is above the target T = %(t)s are flagged.")
         % {"t": ratio_percent(target)},
     )

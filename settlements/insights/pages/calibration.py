@@ -12,6 +12,7 @@ from kernel.money import half_up
 
 from ..calibration_report import CalibrationData
 from ..charts import Chart, Series, bar_chart
+from ..figures import above_target
 from ..periods import BANDS, OUTSIDE_BANDS
 from ..tables import INT, MONEY, RATIO, Column, Table, ratio_percent
 from .common import Card
@@ -160,8 +161,7 @@ def calibration_tables(data: CalibrationData) -> dict[str, Table]:
                         "compensation": row.compensation,
                         "predicted_loss_ratio": row.predicted_loss_ratio,
                         "realized_loss_ratio": row.realized_loss_ratio,
-                        "above": row.realized_loss_ratio is not None
-                        and row.realized_loss_ratio > target,
+                        "above": above_target(row.compensation, row.fees, target),
                     }
                     for row in rows
                 ],
