@@ -224,7 +224,9 @@ def _stage(items: Sequence[SnapshotIn]) -> int:
         # The rows as one block of COPY's text format, written here: psycopg's ``write_row``
         # costs about 7 µs a row, a tenth of a 10,000-item batch. Each instant is formatted
         # once (a batch holds a few); ``\N`` is COPY's NULL.
-        rows, instants, add = [], {}, distinct.add
+        rows: list[str] = []
+        instants: dict[datetime, str] = {}
+        add = distinct.add
         for n, (video_id, observed_at, views) in enumerate(items):
             valid = _valid_views(views)
             instant = instants.get(observed_at)
