@@ -53,11 +53,9 @@ def _event_reference(*, optional: bool = False) -> models.ForeignKey[Any, Any]:
     )
 
 
-def _once_per_event(prefix: str, recipient: str) -> models.UniqueConstraint:
+def _once_per_event(recipient: str, name: str) -> models.UniqueConstraint:
     """At most one delivery per event and recipient: a fan-out that runs twice adds none."""
-    return models.UniqueConstraint(
-        fields=["event", recipient], name=f"{prefix}_once_per_event_and_{recipient}"
-    )
+    return models.UniqueConstraint(fields=["event", recipient], name=name)
 
 
 class NotificationPreference(models.Model):
@@ -107,7 +105,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
-        constraints = [_once_per_event("notification", "user")]
+        constraints = [_once_per_event("user", "notification_once_per_event_and_user")]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.user}"
@@ -176,7 +174,7 @@ class EmailDelivery(Delivery):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="email_delivery_due")]
         constraints = [
-            _once_per_event("email_delivery", "user"),
+            _once_per_event("user", "email_delivery_once_per_event_and_user"),
             *_delivery_constraints("email_delivery"),
         ]
 
@@ -240,7 +238,7 @@ class WebhookDelivery(Delivery):
             models.Index(fields=["endpoint", "created_at"], name="webhook_delivery_log"),
         ]
         constraints = [
-            _once_per_event("webhook_delivery", "endpoint"),
+            _once_per_event("endpoint", "webhook_delivery_once_per_event_and_endpoint"),
             *_delivery_constraints("webhook_delivery"),
         ]
 
