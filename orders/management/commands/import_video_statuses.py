@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kernel.instants import parse_instant_text
 from orders import services
@@ -24,6 +25,9 @@ COLUMNS = ("video_id", "status", "at")
 class Command(import_views.Command):
     help = "Import video status changes from a CSV file with the columns video_id,status,at."
     columns = COLUMNS
+    stored_text = gettext_lazy(
+        "Stored %(new)s new status event(s) from %(rows)s row(s) (%(old)s already stored)."
+    )
 
     def parse_row(self, fields: tuple[str, ...]) -> VideoStatusIn:
         video_id, status, at = fields
@@ -33,8 +37,3 @@ class Command(import_views.Command):
 
     def store(self, items: list, *, now: datetime) -> int:
         return services.record_video_statuses(items=items, now=now)
-
-    def stored_message(self, *, new: int, rows: int) -> str:
-        return _(
-            "Stored %(new)s new status event(s) from %(rows)s row(s) (%(old)s already stored)."
-        ) % {"new": new, "rows": rows, "old": rows - new}

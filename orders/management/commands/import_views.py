@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kernel.errors import DomainError
 from kernel.instants import parse_instant_text
@@ -47,10 +48,13 @@ class Command(BaseCommand):
         """Store one chunk's items through the service; returns how many were new."""
         return services.record_views(items=items, now=now)
 
+    stored_text = gettext_lazy(
+        "Stored %(new)s new snapshot(s) from %(rows)s row(s) (%(old)s already stored)."
+    )
+
     def stored_message(self, *, new: int, rows: int) -> str:
-        return _(
-            "Stored %(new)s new snapshot(s) from %(rows)s row(s) (%(old)s already stored)."
-        ) % {"new": new, "rows": rows, "old": rows - new}
+        """The closing line: ``stored_text`` with how many rows were new and already stored."""
+        return str(self.stored_text) % {"new": new, "rows": rows, "old": rows - new}
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("csv_file", help="path of the CSV file (UTF-8), or - for stdin")
