@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django_celery_beat.models import PeriodicTask
 
-from orders.models import Boost, OrderLine, ViewSnapshot
+from orders.models import Boost, OrderLine, VideoStatus, VideoStatusEvent, ViewSnapshot
 from orders.selectors import counted_snapshots
 from orders.services import SnapshotIn, record_views
 from settlements import services, tasks
@@ -191,3 +191,18 @@ def test_migrate_installs_the_daily_compaction_and_installing_again_adds_nothing
     assert PeriodicTask.objects.filter(name=migration.COMPACTION).get().enabled is False
     migration.remove_schedule(apps, None)
     assert not PeriodicTask.objects.filter(name=migration.COMPACTION).exists()
+
+
+def test_a_line_without_a_counted_snapshot_does_not_stop_its_batch():
+    # The closing snapshots are excluded as NOT IN (…): a line whose video was taken down before
+    # its first snapshot has none, and a NULL in that list would keep every row of the batch.
+    boost, instants = settled()
+    dark, dark_instants = settled()
+    VideoStatusEvent.objects.create(
+        line_id=dark.line_id, status=VideoStatus.TAKEN_DOWN, at=PUBLISHED, received_at=PUBLISHED
+    )
+    assert not counted_snapshots(dark.line_id, WINDOW_END).exists()
+    services.compact_snapshots(now=LATE)
+    assert set(observed(boost)) == last_of_each_day(instants) | {WINDOW_END}
+    # The settlement's snapshot stays, as referenced; the rest is thinned all the same.
+    assert set(observed(dark)) == last_of_each_day(dark_instants) | {WINDOW_END}
